@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+// Loket: the front-desk backend of a Belgian municipality, as one binary.
+//
+// Dependencies point one way: loket -> LoketServer -> LoketHTTP, LoketStore, LoketConfig -> LoketCore.
+// Only LoketHTTP imports libmicrohttpd, only LoketStore imports SQLite, only LoketServer imports libqrencode.
+import PackageDescription
+
+let package = Package(
+    name: "Loket",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "loket", targets: ["loket"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+                       providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode",
+                       providers: [.apt(["libqrencode-dev"])]),
+
+        .target(name: "LoketCore"),
+        .target(name: "LoketConfig", dependencies: [
+            "LoketCore", .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "LoketStore", dependencies: [
+            "LoketCore", "CSQLite", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "LoketHTTP", dependencies: [
+            "CMicroHTTPD", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "LoketServer", dependencies: [
+            "LoketCore", "LoketStore", "LoketHTTP", "LoketConfig", "CQRencode",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "LoketKiosk", dependencies: [
+            "LoketCore",
+        ]),
+        .executableTarget(name: "loket", dependencies: [
+            "LoketServer", "LoketKiosk", "LoketConfig", "LoketStore", "LoketCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "LoketCoreTests", dependencies: ["LoketCore"]),
+        .testTarget(name: "LoketConfigTests", dependencies: ["LoketConfig", "LoketCore"]),
+        .testTarget(name: "LoketStoreTests", dependencies: ["LoketStore", "LoketCore"]),
+        .testTarget(name: "LoketHTTPTests", dependencies: ["LoketHTTP"]),
+        .testTarget(name: "LoketServerTests", dependencies: [
+            "LoketServer", "LoketHTTP", "LoketStore", "LoketConfig", "LoketCore",
+        ]),
+        .testTarget(name: "LoketKioskTests", dependencies: ["LoketKiosk", "LoketCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

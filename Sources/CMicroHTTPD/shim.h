@@ -1,0 +1,82 @@
+/* Shim for libmicrohttpd: what Swift cannot call or import directly.
+ *
+ * MHD_start_daemon, MHD_get_daemon_info and MHD_get_connection_info are C variadic
+ * functions, and MHD_SIZE_UNKNOWN / MHD_CONTENT_READER_END_* are cast macros; Swift
+ * imports neither, so each gets a small static inline stand-in here. */
+#ifndef LOKET_MHD_SHIM_H
+#define LOKET_MHD_SHIM_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <microhttpd.h>
+
+static const uint64_t LOKET_MHD_SIZE_UNKNOWN = MHD_SIZE_UNKNOWN;
+static const ssize_t LOKET_MHD_READER_END_OF_STREAM = MHD_CONTENT_READER_END_OF_STREAM;
+static const ssize_t LOKET_MHD_READER_END_WITH_ERROR = MHD_CONTENT_READER_END_WITH_ERROR;
+
+/* Starts a daemon bound to `host` (IPv4 or IPv6 literal) and `port` (0 = any free port).
+ * Returns NULL when the address does not parse or the daemon cannot start. */
+static inline struct MHD_Daemon *
+loket_mhd_start (unsigned int flags, const char *host, uint16_t port,
+                 MHD_AccessHandlerCallback handler, void *handler_cls,
+                 MHD_RequestCompletedCallback completed, void *completed_cls,
+                 unsigned int thread_pool_size, unsigned int connection_limit,
+                 unsigned int connection_timeout_seconds, size_t connection_memory_limit)
+{
+  struct sockaddr_in v4;
+  struct sockaddr_in6 v6;
+  const struct sockaddr *addr;
+  memset (&v4, 0, sizeof v4);
+  memset (&v6, 0, sizeof v6);
+  if (1 == inet_pton (AF_INET, host, &v4.sin_addr)) {
+    v4.sin_family = AF_INET;
+    v4.sin_port = htons (port);
+    addr = (const struct sockaddr *) &v4;
+  } else if (1 == inet_pton (AF_INET6, host, &v6.sin6_addr)) {
+    v6.sin6_family = AF_INET6;
+    v6.sin6_port = htons (port);
+    addr = (const struct sockaddr *) &v6;
+    flags |= MHD_USE_IPv6;
+  } else {
+    return NULL;
+  }
+  return MHD_start_daemon (flags, port, NULL, NULL, handler, handler_cls,
+                           MHD_OPTION_SOCK_ADDR, addr,
+                           MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
+                           MHD_OPTION_THREAD_POOL_SIZE, thread_pool_size,
+                           MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+                           MHD_OPTION_CONNECTION_TIMEOUT, connection_timeout_seconds,
+                           MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory_limit,
+                           MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+                           MHD_OPTION_END);
+}
+
+/* The port the daemon listens on (useful after binding port 0), or 0. */
+static inline uint16_t
+loket_mhd_bound_port (struct MHD_Daemon *daemon)
+{
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info (daemon, MHD_DAEMON_INFO_BIND_PORT);
+  return info ? info->port : 0;
+}
+
+/* Writes the peer's address as text into `out` (at least INET6_ADDRSTRLEN bytes). */
+static inline void
+loket_mhd_client_address (struct MHD_Connection *connection, char *out, size_t out_size)
+{
+  const union MHD_ConnectionInfo *info =
+    MHD_get_connection_info (connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  out[0] = '\0';
+  if (! info || ! info->client_addr)
+    return;
+  if (info->client_addr->sa_family == AF_INET)
+    inet_ntop (AF_INET, &((const struct sockaddr_in *) info->client_addr)->sin_addr, out, (socklen_t) out_size);
+  else if (info->client_addr->sa_family == AF_INET6)
+    inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) info->client_addr)->sin6_addr, out, (socklen_t) out_size);
+}
+
+#endif

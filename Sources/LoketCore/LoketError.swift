@@ -1,0 +1,51 @@
+// The one error type of the domain. Each `Code` maps to exactly one HTTP status in
+// LoketServer (an exhaustive switch), so a new code cannot forget its status.
+
+/// An error a client can act on: what went wrong, which field, and why.
+public struct LoketError: Error, Sendable, Equatable {
+    /// Machine-readable reason, sent to clients as the problem `code`.
+    public enum Code: String, Sendable, CaseIterable {
+        // 400: the request itself is malformed.
+        case badRequest = "bad_request"
+        case invalidDate = "invalid_date"
+        case invalidRange = "invalid_range"
+        // 401/403
+        case unauthorized
+        case forbidden
+        // 404
+        case notFound = "not_found"
+        case unknownService = "unknown_service"
+        case unknownLocation = "unknown_location"
+        case unknownCounter = "unknown_counter"
+        // 409: the request is fine, the state does not allow it.
+        case slotUnavailable = "slot_unavailable"
+        case serviceClosed = "service_closed"
+        case tooEarly = "too_early"
+        case tooLate = "too_late"
+        case alreadyCheckedIn = "already_checked_in"
+        case cancelled
+        case illegalTransition = "illegal_transition"
+        case counterClosed = "counter_closed"
+        case contactLimit = "contact_limit"
+        case notToday = "not_today"
+        // 422: well-formed, but the values are not acceptable.
+        case invalid = "validation_failed"
+        // 429
+        case rateLimited = "rate_limited"
+    }
+
+    public var code: Code
+    /// One sentence for people, never containing personal data.
+    public var detail: String
+    /// Names of the fields at fault, for forms to highlight.
+    public var fields: [String: String]
+    /// Extra machine-readable facts, e.g. `nextOpening` for `service_closed`.
+    public var extra: [String: String]
+
+    public init(_ code: Code, _ detail: String, fields: [String: String] = [:], extra: [String: String] = [:]) {
+        self.code = code
+        self.detail = detail
+        self.fields = fields
+        self.extra = extra
+    }
+}
