@@ -1,0 +1,220 @@
+// When a location is open, per civil date: appointment windows (with their desk capacity) and
+// walk-in windows.
+//
+// A day is first worked out in wall-clock minutes after local midnight (`DayPiece`): the matching
+// rules and extra openings are swept into non-overlapping pieces whose desks add up, Belgian
+// holidays and closures are taken out, and only then are the pieces turned into instants with the
+// location's `CivilClock`, so DST days come out right (a 08:30 opening is 08:30 on the wall).
+
+import Foundation
+
+/// An opening window as real instants; `desks` is the appointment capacity during it.
+public struct OpeningWindow: Sendable, Hashable {
+    /// First instant of the window.
+    public var start: Date
+    /// End of the window (exclusive).
+    public var end: Date
+    /// Parallel desks during the window (for walk-in windows: informational).
+    public var desks: Int
+
+    public init(start: Date, end: Date, desks: Int) {
+        self.start = start
+        self.end = end
+        self.desks = desks
+    }
+}
+
+/// A window of one day in wall-clock minutes `[start, end)` after local midnight.
+struct DayPiece: Sendable, Hashable {
+    var start: Int
+    var end: Int
+    var desks: Int
+}
+
+/// The opening calendar of one location: which windows are open on which civil date.
+public struct OpeningCalendar: Sendable {
+    /// The location, as configured.
+    public let location: Location
+    /// Converts between instants and wall-clock times in the location's time zone.
+    public let clock: CivilClock
+
+    /// Makes the calendar of `location`.
+    public init(location: Location) {
+        self.location = location
+        self.clock = CivilClock(timeZone: location.timeZone)
+    }
+
+    /// The default anchor for `everyWeeks > 1` rules without `weekAnchor` or `validFrom` (a Monday).
+    public static let defaultWeekAnchor = CivilDate(year: 2026, month: 1, day: 5)!
+
+    /// Appointment windows on `date` for `service`, desks added up where rules overlap, sorted by start.
+    ///
+    /// Rules apply when the weekday, `validFrom`/`validUntil`, the `everyWeeks` cycle (whole weeks from
+    /// `weekAnchor ?? validFrom ?? 2026-01-05`) and `serviceGroups` (nil, or containing the service's
+    /// group) match. Extra openings on the date are added; Belgian public holidays close the whole day
+    /// (extra openings with `evenOnHoliday` excepted); closures remove the whole day or cut their ranges out.
+    public func appointmentWindows(on date: CivilDate, service: Service) -> [OpeningWindow] {
+        windows(date, appointmentPieces(on: date, group: service.group))
+    }
+
+    /// Walk-in windows on `date` for `service` (walk-in rules and extra openings with `walkIn`).
+    public func walkInWindows(on date: CivilDate, service: Service) -> [OpeningWindow] {
+        windows(date, walkInPieces(on: date, group: service.group))
+    }
+
+    /// Whether the kiosk may issue a ticket for `service` at `now`.
+    ///
+    /// True when the service offers `.walkin`, is offered at this location, and `now` is inside a
+    /// walk-in window of today.
+    public func isWalkInOpen(at now: Date, service: Service) -> Bool {
+        guard offersWalkIn(service) else { return false }
+        let today = clock.date(of: now)
+        return walkInWindows(on: today, service: service).contains { $0.start <= now && now < $0.end }
+    }
+
+    /// Start of the next walk-in opening strictly after `now`, looking `days` days ahead; nil if none.
+    ///
+    /// Windows that touch (one ends where the next starts) count as one opening, so the answer is a
+    /// moment at which the kiosk goes from closed to open. Nil also when the service is not offered
+    /// for walk-in here.
+    public func nextWalkInOpening(after now: Date, service: Service, days: Int = 21) -> Date? {
+        guard offersWalkIn(service), days >= 0 else { return nil }
+        let today = clock.date(of: now)
+        var previousEnd: Date? = nil
+        for offset in 0...days {
+            let date = today.adding(days: offset)
+            for window in walkInWindows(on: date, service: service) {
+                defer { previousEnd = window.end }
+                if window.start > now, window.start != previousEnd { return window.start }
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Wall-clock pieces (shared with SlotEngine)
+
+    /// Appointment pieces of `date` for services of `group`, in wall minutes.
+    func appointmentPieces(on date: CivilDate, group: String?) -> [DayPiece] {
+        pieces(date, rules: location.appointmentHours, group: group, walkIn: false)
+    }
+
+    /// Walk-in pieces of `date` for services of `group`, in wall minutes.
+    func walkInPieces(on date: CivilDate, group: String?) -> [DayPiece] {
+        pieces(date, rules: location.walkInHours, group: group, walkIn: true)
+    }
+
+    private func offersWalkIn(_ service: Service) -> Bool {
+        service.channels.contains(.walkin) && service.locations.contains(location.id)
+    }
+
+    private func windows(_ date: CivilDate, _ pieces: [DayPiece]) -> [OpeningWindow] {
+        pieces.map {
+            OpeningWindow(start: clock.instant(date, TimeOfDay(minutes: $0.start)),
+                          end: clock.instant(date, TimeOfDay(minutes: $0.end)), desks: $0.desks)
+        }
+    }
+
+    /// Whether `rule` is in force on `date` for `group`.
+    static func applies(_ rule: OpeningRule, on date: CivilDate, group: String?) -> Bool {
+        guard rule.weekdays.contains(date.weekday) else { return false }
+        if let from = rule.validFrom, date < from { return false }
+        if let until = rule.validUntil, date > until { return false }
+        if let groups = rule.serviceGroups {
+            guard let group, groups.contains(group) else { return false }
+        }
+        if rule.everyWeeks > 1 {
+            let anchor = rule.weekAnchor ?? rule.validFrom ?? defaultWeekAnchor
+            let weeks = floorDiv(mondayDayNumber(date) - mondayDayNumber(anchor), 7)
+            if floorMod(weeks, rule.everyWeeks) != 0 { return false }
+        }
+        return true
+    }
+
+    /// The day number of the Monday of `date`'s ISO week.
+    private static func mondayDayNumber(_ date: CivilDate) -> Int {
+        date.dayNumber - (date.weekday.rawValue - 1)
+    }
+
+    private func pieces(_ date: CivilDate, rules: [OpeningRule], group: String?, walkIn: Bool) -> [DayPiece] {
+        // Closures first: a whole-day closure ends the matter.
+        var cuts: [(Int, Int)] = []
+        for closure in location.closures where closure.from <= date && date <= closure.until {
+            guard let ranges = closure.ranges else { return [] }
+            for r in ranges where r.start < r.end { cuts.append((r.start.minutes, r.end.minutes)) }
+        }
+        let holiday = BelgianHolidays.isHoliday(date)
+
+        // Boundaries: (minute, +/-1 open range, +/-desks).
+        var edges: [(minute: Int, open: Int, desks: Int)] = []
+        if !holiday {
+            for rule in rules where Self.applies(rule, on: date, group: group) {
+                for r in rule.ranges where r.start < r.end {
+                    edges.append((r.start.minutes, 1, rule.desks))
+                    edges.append((r.end.minutes, -1, -rule.desks))
+                }
+            }
+        }
+        for extra in location.extraOpenings where extra.date == date && (!walkIn || extra.walkIn) {
+            if holiday && !extra.evenOnHoliday { continue }
+            for r in extra.ranges where r.start < r.end {
+                edges.append((r.start.minutes, 1, extra.desks))
+                edges.append((r.end.minutes, -1, -extra.desks))
+            }
+        }
+        if edges.isEmpty { return [] }
+        edges.sort { $0.minute < $1.minute }
+
+        // Sweep into non-overlapping pieces; neighbours with equal desks are joined.
+        var out: [DayPiece] = []
+        var open = 0, desks = 0, i = 0, segmentStart = 0
+        while i < edges.count {
+            let minute = edges[i].minute
+            if open > 0, minute > segmentStart {
+                if let last = out.last, last.end == segmentStart, last.desks == desks {
+                    out[out.count - 1].end = minute
+                } else {
+                    out.append(DayPiece(start: segmentStart, end: minute, desks: desks))
+                }
+            }
+            while i < edges.count, edges[i].minute == minute {
+                open += edges[i].open
+                desks += edges[i].desks
+                i += 1
+            }
+            segmentStart = minute
+        }
+        if cuts.isEmpty { return out }
+        return Self.subtract(cuts, from: out)
+    }
+
+    /// `pieces` with the ranges `cuts` removed.
+    private static func subtract(_ cuts: [(Int, Int)], from pieces: [DayPiece]) -> [DayPiece] {
+        var current = pieces
+        for (cs, ce) in cuts {
+            var next: [DayPiece] = []
+            next.reserveCapacity(current.count + 1)
+            for p in current {
+                if ce <= p.start || cs >= p.end {
+                    next.append(p)
+                    continue
+                }
+                if cs > p.start { next.append(DayPiece(start: p.start, end: cs, desks: p.desks)) }
+                if ce < p.end { next.append(DayPiece(start: ce, end: p.end, desks: p.desks)) }
+            }
+            current = next
+        }
+        return current
+    }
+}
+
+/// Integer division rounding towards negative infinity.
+@inline(__always) func floorDiv(_ a: Int, _ b: Int) -> Int {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}
+
+/// The remainder of `floorDiv`, always in `0..<b` for positive `b`.
+@inline(__always) func floorMod(_ a: Int, _ b: Int) -> Int {
+    let r = a % b
+    return r < 0 ? r + b : r
+}

@@ -1,0 +1,201 @@
+// The queue's rules: the ticket state machine, which ticket a counter calls next, and waiting estimates.
+//
+// Tickets are plain values here (`QueuedTicket`, no personal data); the store keeps them and calls
+// these functions inside its transactions with one `now` per request.
+
+import Foundation
+
+/// Where a queue ticket stands.
+public enum TicketStatus: String, Sendable, Codable, CaseIterable {
+    /// In the queue.
+    case waiting
+    /// Called to a counter, not yet there.
+    case called
+    /// Being served at a counter.
+    case serving
+    /// Served.
+    case done
+    /// Called but did not come.
+    case noShow = "no-show"
+    /// Handed to another service or counter (the history row; the ticket itself waits again).
+    case transferred
+    /// Withdrawn before being called.
+    case cancelled
+    /// Still open when the day ended.
+    case closed
+}
+
+/// What a clerk (or the day rollover) does to a ticket.
+public enum TicketAction: String, Sendable, CaseIterable {
+    case call, recall, start, finish
+    case noShow = "no-show"
+    case transfer, cancel, close
+}
+
+/// The legal ticket transitions.
+public enum TicketMachine {
+    /// The status after `action` on a ticket in `status`.
+    ///
+    /// call: waiting -> called; recall: called -> called; start: called -> serving;
+    /// finish: serving or called -> done; no-show: called -> no-show; transfer: waiting, called or
+    /// serving -> waiting (back in the queue, keeping its waiting time); cancel: waiting -> cancelled;
+    /// close (day rollover): waiting or called -> closed.
+    /// - Throws: `LoketError(.illegalTransition)` for anything else.
+    public static func next(_ status: TicketStatus, _ action: TicketAction) throws -> TicketStatus {
+        switch (action, status) {
+        case (.call, .waiting): return .called
+        case (.recall, .called): return .called
+        case (.start, .called): return .serving
+        case (.finish, .serving), (.finish, .called): return .done
+        case (.noShow, .called): return .noShow
+        case (.transfer, .waiting), (.transfer, .called), (.transfer, .serving): return .waiting
+        case (.cancel, .waiting): return .cancelled
+        case (.close, .waiting), (.close, .called): return .closed
+        default:
+            throw LoketError(.illegalTransition, "Cannot \(action.rawValue) a ticket from \(status.rawValue).",
+                             extra: ["from": status.rawValue, "action": action.rawValue])
+        }
+    }
+}
+
+/// A waiting ticket as the call-next policy sees it.
+public struct QueuedTicket: Sendable, Hashable {
+    /// Ticket id.
+    public var id: String
+    /// Service id.
+    public var service: String
+    /// Made by checking in an appointment.
+    public var isAppointment: Bool
+    /// Marked priority (e.g. a person with a disability).
+    public var isPriority: Bool
+    /// Start of the booked slot, for appointment check-ins.
+    public var appointmentStart: Date?
+    /// Since when it waits (kept across transfers).
+    public var waitingSince: Date
+    /// Sent to this counter by a transfer; only that counter may call it.
+    public var targetCounter: String?
+
+    public init(id: String, service: String, isAppointment: Bool = false, isPriority: Bool = false,
+                appointmentStart: Date? = nil, waitingSince: Date, targetCounter: String? = nil) {
+        self.id = id
+        self.service = service
+        self.isAppointment = isAppointment
+        self.isPriority = isPriority
+        self.appointmentStart = appointmentStart
+        self.waitingSince = waitingSince
+        self.targetCounter = targetCounter
+    }
+}
+
+/// The call-next policy: due appointments first, then a score that ages every ticket up.
+///
+/// The rule, as the configuration states it (`QueuePolicy`):
+/// 1. Appointment check-ins that are due (`appointmentStart <= now + 5 minutes`) go first, earliest slot first.
+/// 2. All other tickets by score, highest first:
+///    `score = boost + waitedMinutes / agingMinutesPerStep - rank`, where `boost` is `appointmentBoost`
+///    for an appointment that is not yet due, `priorityBoost` for a priority ticket, else 0, and `rank`
+///    is the service's position in the counter's profile (0 = first).
+/// 3. Ties: longest waiting first, then ticket id.
+/// Because waiting adds a step every `agingMinutesPerStep` minutes, a walk-in that has waited
+/// `priorityBoost x agingMinutesPerStep` minutes longer than a priority ticket goes before it: nobody starves.
+public enum QueueSelector {
+    /// An appointment is due when its slot starts within this many seconds.
+    public static let dueWindow: TimeInterval = 5 * 60
+
+    /// The ticket `counter` should call next, or nil when none is eligible.
+    ///
+    /// Eligible: tickets whose service is in the counter's profile, and tickets transferred to this
+    /// counter (even outside the profile, rank 0). Tickets transferred to another counter never are.
+    public static func next(for counter: Counter, waiting: [QueuedTicket], catalogue: Catalogue, policy: QueuePolicy,
+                            now: Date) -> QueuedTicket? {
+        var best: (key: Key, ticket: QueuedTicket)? = nil
+        for t in waiting {
+            let rank: Int
+            if let target = t.targetCounter {
+                guard target == counter.id else { continue }
+                rank = catalogue.service(t.service).flatMap { catalogue.rank(of: $0, for: counter) } ?? 0
+            } else {
+                guard let service = catalogue.service(t.service), let r = catalogue.rank(of: service, for: counter)
+                else { continue }
+                rank = r
+            }
+            let key = Key(t, rank: rank, policy: policy, now: now)
+            if best == nil || key.precedes(best!.key) { best = (key, t) }
+        }
+        return best?.ticket
+    }
+
+    /// The order in which `waiting` would be served by the same rule, without profile ranks (for positions).
+    public static func ordered(_ waiting: [QueuedTicket], catalogue: Catalogue, policy: QueuePolicy,
+                               now: Date) -> [QueuedTicket] {
+        waiting.map { (Key($0, rank: 0, policy: policy, now: now), $0) }
+            .sorted { $0.0.precedes($1.0) }
+            .map(\.1)
+    }
+
+    /// The sort key of one ticket.
+    struct Key {
+        /// Due appointment: its start; nil otherwise.
+        var due: Date?
+        var score: Double
+        var waitingSince: Date
+        var id: String
+
+        init(_ t: QueuedTicket, rank: Int, policy: QueuePolicy, now: Date) {
+            let isDue = t.isAppointment && t.appointmentStart.map { $0 <= now.addingTimeInterval(QueueSelector.dueWindow) } == true
+            due = isDue ? t.appointmentStart : nil
+            let boost = t.isAppointment ? policy.appointmentBoost : (t.isPriority ? policy.priorityBoost : 0)
+            let waited = max(0, now.timeIntervalSince(t.waitingSince) / 60)
+            score = Double(boost) + waited / Double(max(1, policy.agingMinutesPerStep)) - Double(rank)
+            waitingSince = t.waitingSince
+            id = t.id
+        }
+
+        func precedes(_ o: Key) -> Bool {
+            switch (due, o.due) {
+            case let (a?, b?): if a != b { return a < b }
+            case (.some, nil): return true
+            case (nil, .some): return false
+            case (nil, nil): if score != o.score { return score > o.score }
+            }
+            if waitingSince != o.waitingSince { return waitingSince < o.waitingSince }
+            return id < o.id
+        }
+    }
+}
+
+/// Position in the queue and estimated waiting time of a ticket.
+public enum WaitEstimator {
+    /// The ticket's 1-based position and estimated minutes of waiting, or nil when it is not waiting.
+    ///
+    /// Competitors are the waiting tickets that the open counters serving this ticket's service
+    /// could also call; they are ordered as `QueueSelector.ordered` does. Minutes =
+    /// `ceil((position - 1) x average / max(1, counters))`, with the average service time from
+    /// `measuredMinutes[service]`, else the catalogue duration. With no open counter serving the
+    /// service, the tickets of the same service compete and the divisor is 1.
+    public static func estimate(ticketID: String, waiting: [QueuedTicket], openCounters: [Counter], catalogue: Catalogue,
+                                policy: QueuePolicy, measuredMinutes: [String: Double],
+                                now: Date) -> (position: Int, minutes: Int)? {
+        guard let ticket = waiting.first(where: { $0.id == ticketID }) else { return nil }
+        let service = catalogue.service(ticket.service)
+
+        func serves(_ counter: Counter, _ t: QueuedTicket) -> Bool {
+            if let target = t.targetCounter { return target == counter.id }
+            guard let s = catalogue.service(t.service) else { return false }
+            return catalogue.rank(of: s, for: counter) != nil
+        }
+        let serving = openCounters.filter { serves($0, ticket) }
+        let competitors: [QueuedTicket]
+        if serving.isEmpty {
+            competitors = waiting.filter { $0.service == ticket.service && $0.targetCounter == ticket.targetCounter }
+        } else {
+            competitors = waiting.filter { t in serving.contains { serves($0, t) } }
+        }
+        let order = QueueSelector.ordered(competitors, catalogue: catalogue, policy: policy, now: now)
+        guard let index = order.firstIndex(where: { $0.id == ticketID }) else { return nil }
+        let average = measuredMinutes[ticket.service].flatMap { $0 > 0 ? $0 : nil }
+            ?? Double(service?.durationMinutes ?? 0)
+        let minutes = (Double(index) * average / Double(max(1, serving.count))).rounded(.up)
+        return (index + 1, Int(minutes))
+    }
+}

@@ -1,0 +1,230 @@
+// Server-Sent Events: many long-lived streams, fed by `publish`, without a thread each.
+//
+// Each open stream is an `EventStream` holding the bytes not yet sent. libmicrohttpd pulls
+// bytes through a content-reader callback; when the buffer is empty the callback suspends
+// the connection (taking it out of MHD's event loop) and `publish` resumes it. Events carry
+// ids; a stream opened with `Last-Event-ID` first receives the missed events (replayed by
+// the caller from storage), while live events that arrive during the replay wait and are
+// then sent in order, without duplicates. A heartbeat comment every few seconds keeps
+// proxies from closing idle streams and makes a write to a vanished client fail, which is
+// how dead clients are reaped.
+import CMicroHTTPD
+import Foundation
+
+/// One event as sent on the wire.
+public struct ServerEvent: Sendable, Hashable {
+    /// Monotonic id, the `id:` line; clients echo the last one as `Last-Event-ID`.
+    public var id: Int64
+    /// The `event:` line, e.g. `called`.
+    public var name: String
+    /// The `data:` payload (JSON, one line).
+    public var data: String
+
+    public init(id: Int64, name: String, data: String) {
+        self.id = id
+        self.name = name
+        self.data = data
+    }
+
+    var wire: [UInt8] {
+        var s = "id: \(id)\nevent: \(name)\n"
+        for line in data.split(separator: "\n", omittingEmptySubsequences: false) { s += "data: \(line)\n" }
+        s += "\n"
+        return Array(s.utf8)
+    }
+}
+
+/// An open event stream of one client.
+public final class EventStream: @unchecked Sendable {
+    // @unchecked: every mutable field is guarded by `lock`.
+    public let topic: String
+    fileprivate let lock = NSLock()
+    fileprivate var pending: [UInt8] = []
+    fileprivate var sentOffset = 0
+    fileprivate var suspended = false
+    fileprivate var closed = false
+    fileprivate var connection: OpaquePointer?
+    fileprivate var lastID: Int64
+    fileprivate var replaying = true
+    fileprivate var deferred: [ServerEvent] = []
+
+    fileprivate init(topic: String, lastEventID: Int64) {
+        self.topic = topic
+        self.lastID = lastEventID
+        pending = Array("retry: 3000\n\n".utf8)
+    }
+
+    /// Appends events with ids above the last one sent; caller holds `lock`.
+    fileprivate func appendLocked(_ events: [ServerEvent]) {
+        for e in events where e.id > lastID {
+            pending.append(contentsOf: e.wire)
+            lastID = e.id
+        }
+    }
+
+    /// Resumes the connection if the reader parked it; caller holds `lock`.
+    fileprivate func wakeLocked() {
+        if suspended, let connection {
+            suspended = false
+            MHD_resume_connection(connection)
+        }
+    }
+}
+
+/// Keeps the open streams per topic (a location id) and fans events out to them.
+public final class EventHub: @unchecked Sendable {
+    // @unchecked: `streams` is guarded by `lock`; each stream guards itself.
+    private let lock = NSLock()
+    private var streams: [String: [ObjectIdentifier: EventStream]] = [:]
+    private var count = 0
+    private let heartbeatSeconds: Double
+    /// A client that has this many bytes unsent is too slow; it is closed and reconnects.
+    private let maxPendingBytes: Int
+    private var timer: DispatchSourceTimer?
+
+    public init(heartbeatSeconds: Double = 15, maxPendingBytes: Int = 1 << 20) {
+        self.heartbeatSeconds = heartbeatSeconds
+        self.maxPendingBytes = maxPendingBytes
+    }
+
+    /// Streams currently open.
+    public var openStreams: Int { lock.withLock { count } }
+
+    /// Opens a stream for `topic`. Live events are held back until `finishReplay` is called.
+    public func open(topic: String, lastEventID: Int64) -> EventStream {
+        let stream = EventStream(topic: topic, lastEventID: lastEventID)
+        lock.withLock {
+            streams[topic, default: [:]][ObjectIdentifier(stream)] = stream
+            count += 1
+        }
+        return stream
+    }
+
+    /// Sends the missed events (ascending ids), then whatever arrived live meanwhile.
+    public func finishReplay(_ stream: EventStream, missed: [ServerEvent]) {
+        stream.lock.withLock {
+            stream.appendLocked(missed)
+            stream.appendLocked(stream.deferred)
+            stream.deferred = []
+            stream.replaying = false
+            stream.wakeLocked()
+        }
+    }
+
+    /// Sends `event` to every stream of `topic`. Call in id order (the store publishes under its write lock).
+    public func publish(_ event: ServerEvent, topic: String) {
+        let targets = lock.withLock { streams[topic].map { Array($0.values) } ?? [] }
+        for stream in targets {
+            stream.lock.withLock {
+                if stream.closed { return }
+                if stream.replaying {
+                    stream.deferred.append(event)
+                    return
+                }
+                stream.appendLocked([event])
+                if stream.pending.count - stream.sentOffset > maxPendingBytes { stream.closed = true }
+                stream.wakeLocked()
+            }
+        }
+    }
+
+    /// Ends every stream (clients reconnect); used before the daemon stops.
+    public func closeAll() {
+        let all = lock.withLock { streams.values.flatMap { $0.values } }
+        for stream in all {
+            stream.lock.withLock {
+                stream.closed = true
+                stream.wakeLocked()
+            }
+        }
+    }
+
+    func start() {
+        let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "loket.sse.heartbeat"))
+        t.schedule(deadline: .now() + heartbeatSeconds, repeating: heartbeatSeconds)
+        t.setEventHandler { [weak self] in self?.heartbeat() }
+        t.resume()
+        timer = t
+    }
+
+    func stop() {
+        timer?.cancel()
+        timer = nil
+    }
+
+    private func heartbeat() {
+        let all = lock.withLock { streams.values.flatMap { $0.values } }
+        let beat = Array(":\n\n".utf8)
+        for stream in all {
+            stream.lock.withLock {
+                guard !stream.closed, !stream.replaying else { return }
+                stream.pending.append(contentsOf: beat)
+                stream.wakeLocked()
+            }
+        }
+    }
+
+    fileprivate func remove(_ stream: EventStream) {
+        lock.withLock {
+            if streams[stream.topic]?.removeValue(forKey: ObjectIdentifier(stream)) != nil { count -= 1 }
+            if streams[stream.topic]?.isEmpty == true { streams[stream.topic] = nil }
+        }
+    }
+
+    /// The MHD response that drains `stream`; takes a reference released when MHD frees it.
+    func makeResponse(for stream: EventStream, connection: OpaquePointer) -> OpaquePointer? {
+        stream.lock.withLock { stream.connection = connection }
+        let context = StreamContext(hub: self, stream: stream)
+        let cls = Unmanaged.passRetained(context).toOpaque()
+        guard let response = MHD_create_response_from_callback(LOKET_MHD_SIZE_UNKNOWN, 16 * 1024, streamReader, cls, streamFreed) else {
+            Unmanaged<StreamContext>.fromOpaque(cls).release()
+            remove(stream)
+            return nil
+        }
+        return response
+    }
+}
+
+private final class StreamContext {
+    let hub: EventHub
+    let stream: EventStream
+    init(hub: EventHub, stream: EventStream) {
+        self.hub = hub
+        self.stream = stream
+    }
+}
+
+private let streamReader: MHD_ContentReaderCallback = { cls, position, buffer, max in
+    guard let cls, let buffer else { return LOKET_MHD_READER_END_WITH_ERROR }
+    let stream = Unmanaged<StreamContext>.fromOpaque(cls).takeUnretainedValue().stream
+    stream.lock.lock()
+    defer { stream.lock.unlock() }
+    let available = stream.pending.count - stream.sentOffset
+    if available > 0 {
+        let n = min(available, max)
+        stream.pending.withUnsafeBytes { raw in
+            buffer.update(from: raw.baseAddress!.advanced(by: stream.sentOffset).assumingMemoryBound(to: CChar.self), count: n)
+        }
+        stream.sentOffset += n
+        if stream.sentOffset == stream.pending.count {
+            stream.pending.removeAll(keepingCapacity: stream.pending.capacity <= 64 * 1024)
+            stream.sentOffset = 0
+        }
+        return n
+    }
+    if stream.closed { return LOKET_MHD_READER_END_OF_STREAM }
+    // Nothing to send: park the connection until publish() or the heartbeat wakes it.
+    stream.suspended = true
+    MHD_suspend_connection(stream.connection)
+    return 0
+}
+
+private let streamFreed: MHD_ContentReaderFreeCallback = { cls in
+    guard let cls else { return }
+    let context = Unmanaged<StreamContext>.fromOpaque(cls).takeRetainedValue()
+    context.stream.lock.withLock {
+        context.stream.closed = true
+        context.stream.connection = nil
+    }
+    context.hub.remove(context.stream)
+}

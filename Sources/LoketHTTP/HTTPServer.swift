@@ -1,0 +1,255 @@
+// The embedded HTTP server: libmicrohttpd with an internal epoll thread pool.
+//
+// libmicrohttpd calls `accessHandler` several times per request: once when the headers
+// are in (we only set up per-request state: answering here would drop keep-alive), once
+// per body chunk, and once more with no data, when we route and answer. Per-request state
+// is a retained `Exchange` object whose pointer sits in MHD's `req_cls` slot until the
+// completion callback releases it. Server-Sent Events answers use a content-reader callback
+// that suspends the connection while there is nothing to send (see EventHub).
+import CMicroHTTPD
+import Foundation
+import Logging
+
+/// Limits and threading of the server.
+public struct HTTPServerConfiguration: Sendable {
+    public var host: String
+    /// 0 picks any free port; read the real one from `HTTPServer.port`.
+    public var port: UInt16
+    /// Worker threads of MHD's pool; defaults to the number of cores.
+    public var threads: Int
+    /// Open connections at most (display streams count too).
+    public var connectionLimit: Int
+    /// Seconds of silence after which MHD drops a connection (stalled clients).
+    public var connectionTimeoutSeconds: Int
+    /// Largest request body; larger answers 413.
+    public var maxBodyBytes: Int
+    /// Longest path plus query; longer answers 414.
+    public var maxURLBytes: Int
+
+    public init(host: String = "127.0.0.1", port: UInt16 = 8080,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, connectionLimit: Int = 4000,
+                connectionTimeoutSeconds: Int = 30, maxBodyBytes: Int = 64 * 1024, maxURLBytes: Int = 4096) {
+        self.host = host
+        self.port = port
+        self.threads = max(1, threads)
+        self.connectionLimit = connectionLimit
+        self.connectionTimeoutSeconds = connectionTimeoutSeconds
+        self.maxBodyBytes = maxBodyBytes
+        self.maxURLBytes = maxURLBytes
+    }
+}
+
+/// Why the server could not start.
+public struct HTTPServerError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// One running libmicrohttpd daemon.
+public final class HTTPServer: @unchecked Sendable {
+    // @unchecked: `daemon` is set once in start() and cleared in stop(), both called from one thread.
+    public let configuration: HTTPServerConfiguration
+    public let hub: EventHub
+    let handler: Handler
+    let logger: Logger
+    private var daemon: OpaquePointer?
+    private let requestCounter = LockedBox<UInt64>(0)
+    private let idPrefix = String(UInt32.random(in: 0..<UInt32.max), radix: 36)
+
+    /// The bound port (after start).
+    public private(set) var port: UInt16 = 0
+
+    /// Makes a server that answers every request with `handler`.
+    public init(configuration: HTTPServerConfiguration, hub: EventHub, logger: Logger, handler: @escaping Handler) {
+        self.configuration = configuration
+        self.hub = hub
+        self.logger = logger
+        self.handler = handler
+    }
+
+    /// Binds and starts serving; returns once the socket accepts connections.
+    public func start() throws {
+        let flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
+                           | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue)
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        daemon = configuration.host.withCString { host in
+            loket_mhd_start(flags, host, configuration.port, accessHandler, me, completedHandler, me,
+                            UInt32(configuration.threads), UInt32(configuration.connectionLimit),
+                            UInt32(configuration.connectionTimeoutSeconds), 64 * 1024 + configuration.maxURLBytes)
+        }
+        guard let daemon else {
+            throw HTTPServerError(description: "cannot listen on \(configuration.host):\(configuration.port) (address in use, or not an IP address)")
+        }
+        port = loket_mhd_bound_port(daemon)
+        hub.start()
+    }
+
+    /// Stops accepting, ends every event stream, then stops the daemon.
+    ///
+    /// > Warning: libmicrohttpd aborts the process if a connection is still suspended when the
+    /// > daemon stops, so every stream is resumed and ended first.
+    public func stop() {
+        guard let daemon else { return }
+        _ = MHD_quiesce_daemon(daemon)
+        hub.closeAll()
+        let deadline = Date().addingTimeInterval(3)
+        while hub.openStreams > 0 && Date() < deadline {
+            usleep(10_000)
+        }
+        MHD_stop_daemon(daemon)
+        self.daemon = nil
+        hub.stop()
+    }
+
+    func nextRequestID() -> String {
+        let n = requestCounter.withLock { v -> UInt64 in
+            v += 1
+            return v
+        }
+        return "\(idPrefix)-\(n)"
+    }
+}
+
+/// State of one request while its body arrives.
+final class Exchange {
+    var body: [UInt8] = []
+    var tooLarge = false
+    let started = DispatchTime.now()
+}
+
+private final class PairCollector {
+    var pairs: [String: String] = [:]
+    var bytes = 0
+    let lowercaseKeys: Bool
+    init(lowercaseKeys: Bool) { self.lowercaseKeys = lowercaseKeys }
+}
+
+private func collect(_ connection: OpaquePointer, _ kind: MHD_ValueKind, lowercase: Bool) -> PairCollector {
+    let collector = PairCollector(lowercaseKeys: lowercase)
+    let cls = Unmanaged.passUnretained(collector).toOpaque()
+    _ = MHD_get_connection_values_n(connection, kind, { cls, kind, key, keySize, value, valueSize in
+        guard let cls, let key else { return .YES }
+        let c = Unmanaged<PairCollector>.fromOpaque(cls).takeUnretainedValue()
+        var k = String(decoding: UnsafeRawBufferPointer(start: key, count: keySize), as: UTF8.self)
+        if c.lowercaseKeys { k = k.lowercased() }
+        let v = value.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: valueSize), as: UTF8.self) } ?? ""
+        c.bytes += keySize + valueSize + 2
+        if c.pairs[k] == nil { c.pairs[k] = v }
+        return .YES
+    }, cls)
+    return collector
+}
+
+private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, version, uploadData, uploadDataSize, reqCls in
+    guard let cls, let connection, let reqCls, let uploadDataSize else { return .NO }
+    let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+
+    // First call: headers only. Set up state and wait for the body (or its absence).
+    guard let existing = reqCls.pointee else {
+        let exchange = Exchange()
+        if let length = collect(connection, .HEADER_KIND, lowercase: true).pairs["content-length"],
+           let n = Int(length), n > server.configuration.maxBodyBytes {
+            exchange.tooLarge = true
+        }
+        reqCls.pointee = Unmanaged.passRetained(exchange).toOpaque()
+        return .YES
+    }
+    let exchange = Unmanaged<Exchange>.fromOpaque(existing).takeUnretainedValue()
+
+    // Body chunks: keep them unless over the limit, in which case we drain and discard.
+    if uploadDataSize.pointee > 0 {
+        let n = uploadDataSize.pointee
+        if !exchange.tooLarge, let uploadData {
+            if exchange.body.count + n > server.configuration.maxBodyBytes {
+                exchange.tooLarge = true
+                exchange.body = []
+            } else {
+                uploadData.withMemoryRebound(to: UInt8.self, capacity: n) {
+                    exchange.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
+                }
+            }
+        }
+        uploadDataSize.pointee = 0
+        return .YES
+    }
+
+    // Last call: the whole request is in.
+    let requestID = server.nextRequestID()
+    let methodText = method.map { String(cString: $0) } ?? "GET"
+    let path = url.map { String(cString: $0) } ?? "/"
+    var peer = [CChar](repeating: 0, count: 64)
+    loket_mhd_client_address(connection, &peer, peer.count)
+    let headers = collect(connection, .HEADER_KIND, lowercase: true)
+    let query = collect(connection, .GET_ARGUMENT_KIND, lowercase: false)
+    let request = Request(method: methodText, path: path, query: query.pairs, headers: headers.pairs,
+                          body: exchange.body, peerAddress: String(cString: peer), requestID: requestID)
+
+    let response: Response
+    if path.utf8.count + query.bytes > server.configuration.maxURLBytes {
+        response = Problem(status: 414, code: "uri_too_long",
+                           detail: "The address is longer than \(server.configuration.maxURLBytes) bytes.").response()
+    } else if exchange.tooLarge {
+        response = Problem(status: 413, code: "body_too_large",
+                           detail: "The request body is larger than \(server.configuration.maxBodyBytes) bytes.").response()
+    } else {
+        response = server.respond(to: request)
+    }
+    exchange.body = []
+    let ok = server.queue(response, on: connection, for: request)
+    server.log(request, status: response.status, started: exchange.started)
+    return ok
+}
+
+private let completedHandler: MHD_RequestCompletedCallback = { cls, connection, reqCls, toe in
+    guard let reqCls, let pointer = reqCls.pointee else { return }
+    Unmanaged<Exchange>.fromOpaque(pointer).release()
+    reqCls.pointee = nil
+}
+
+extension HTTPServer {
+    /// Runs the handler; any thrown error becomes a problem answer, unknown ones a logged 500.
+    func respond(to request: Request) -> Response {
+        do {
+            return try handler(request)
+        } catch let error as ProblemConvertible {
+            let problem = error.problem
+            return problem.response(requestID: problem.status >= 500 ? request.requestID : nil)
+        } catch {
+            // Storage and programming errors: the client gets an id, the log gets the type (never the SQL arguments).
+            logger.error("unhandled error", metadata: ["request": "\(request.requestID)", "error": "\(error)"])
+            return Problem(status: 500, code: "internal_error",
+                           detail: "Something went wrong on our side. Quote request id \(request.requestID) to support.")
+                .response(requestID: request.requestID)
+        }
+    }
+
+    func queue(_ response: Response, on connection: OpaquePointer, for request: Request) -> MHD_Result {
+        let mhdResponse: OpaquePointer?
+        switch response.body {
+        case .bytes(let bytes):
+            let isHead = request.method == "HEAD"
+            mhdResponse = bytes.withUnsafeBytes { buffer in
+                MHD_create_response_from_buffer(isHead ? 0 : buffer.count,
+                                                 UnsafeMutableRawPointer(mutating: buffer.baseAddress),
+                                                 .RESPMEM_MUST_COPY)
+            }
+        case .events(let stream):
+            mhdResponse = hub.makeResponse(for: stream, connection: connection)
+        }
+        guard let mhdResponse else { return .NO }
+        for (name, value) in response.headers {
+            _ = MHD_add_response_header(mhdResponse, name, value)
+        }
+        let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
+        MHD_destroy_response(mhdResponse)
+        return result
+    }
+
+    /// One line per request. The query is never logged: it can hold manage tokens.
+    func log(_ request: Request, status: Int, started: DispatchTime) {
+        let micros = (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1000
+        let level: Logger.Level = status >= 500 ? .error : .info
+        logger.log(level: level, "\(request.method) \(request.path) \(status)", metadata: [
+            "ms": "\(Double(micros) / 1000)", "request": "\(request.requestID)",
+        ])
+    }
+}

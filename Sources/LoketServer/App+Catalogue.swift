@@ -1,0 +1,128 @@
+// Public catalogue routes: health, locations, categories, services search, OpenAPI, metrics, QR codes.
+import Foundation
+import LoketCore
+import LoketHTTP
+
+struct LocationDTO: Encodable {
+    var id: String
+    var name: String
+    var names: [String: String]
+    var address: String
+    var kind: String
+    var timeZone: String
+}
+
+struct CategoryDTO: Encodable {
+    var id: String
+    var name: String
+}
+
+struct ServiceDTO: Encodable {
+    var id: String
+    var name: String
+    var category: String
+    var categoryName: String
+    var durationMinutes: Int
+    var maxPersons: Int
+    var channels: [String]
+    var locations: [String]
+    var prefix: String
+    var bring: String?
+}
+
+extension App {
+    func registerCatalogueRoutes() {
+        router.add(.GET, "/api/v1/health") { [unowned self] _ in
+            try JSONOut.response(["status": "ok", "version": options.version, "now": CivilClock(timeZone: .brussels).iso8601(clock.now())])
+        }
+        router.add(.GET, "/api/v1/locations") { [unowned self] request in
+            let lang = language(request)
+            return try JSONOut.response(catalogue.locations.map { locationDTO($0, lang) })
+        }
+        router.add(.GET, "/api/v1/locations/{id}") { [unowned self] request in
+            try JSONOut.response(locationDTO(try location(request.parameter("id")), language(request)))
+        }
+        router.add(.GET, "/api/v1/categories") { [unowned self] request in
+            let lang = language(request)
+            return try JSONOut.response(catalogue.categories.map { CategoryDTO(id: $0.id, name: $0.name.resolve(lang)) })
+        }
+        router.add(.GET, "/api/v1/services") { [unowned self] request in try services(request) }
+        router.add(.GET, "/api/v1/services/{id}") { [unowned self] request in
+            try JSONOut.response(serviceDTO(try service(request.parameter("id")), language(request)))
+        }
+        router.add(.GET, "/api/v1/openapi.json") { _ in
+            Response(contentType: "application/json", text: OpenAPI.document)
+        }
+        router.add(.GET, "/api/v1/qr.svg") { request in
+            guard let data = request.query["data"], !data.isEmpty, data.utf8.count <= 1024 else {
+                throw LoketError(.invalid, "Give the text to encode in `data` (at most 1024 bytes).", fields: ["data": "is required"])
+            }
+            guard let svg = QRCode.svg(for: data) else {
+                throw LoketError(.invalid, "This text cannot be encoded as a QR code.", fields: ["data": "cannot be encoded"])
+            }
+            return Response(contentType: "image/svg+xml", text: svg, headers: [("Cache-Control", "public, max-age=86400")])
+        }
+        router.add(.GET, "/metrics") { [unowned self] _ in
+            var lines = ["# HELP loket_http_responses_total Responses sent, by status.", "# TYPE loket_http_responses_total counter"]
+            lines += metrics.lines()
+            lines += ["# HELP loket_sse_streams Open live event streams.", "# TYPE loket_sse_streams gauge",
+                      "loket_sse_streams \(hub.openStreams)"]
+            let waiting = try store.read { db in try db.first("SELECT count(*) FROM tickets WHERE status = 'waiting'")?.int(0) ?? 0 }
+            lines += ["# HELP loket_tickets_waiting Tickets waiting now.", "# TYPE loket_tickets_waiting gauge",
+                      "loket_tickets_waiting \(waiting)"]
+            return Response(contentType: "text/plain; version=0.0.4", text: lines.joined(separator: "\n") + "\n")
+        }
+    }
+
+    func locationDTO(_ l: Location, _ lang: Language) -> LocationDTO {
+        LocationDTO(id: l.id, name: l.name.resolve(lang),
+                    names: Dictionary(uniqueKeysWithValues: l.name.values.map { ($0.key.rawValue, $0.value) }),
+                    address: l.address, kind: l.kind.rawValue, timeZone: l.timeZone.identifier)
+    }
+
+    func serviceDTO(_ s: Service, _ lang: Language) -> ServiceDTO { App.serviceDTO(s, lang, catalogue) }
+
+    static func serviceDTO(_ s: Service, _ lang: Language, _ catalogue: Catalogue) -> ServiceDTO {
+        ServiceDTO(id: s.id, name: s.name.resolve(lang), category: s.category,
+                   categoryName: catalogue.category(s.category)?.name.resolve(lang) ?? s.category,
+                   durationMinutes: s.durationMinutes, maxPersons: s.maxPersons,
+                   channels: Channel.allCases.filter { s.channels.contains($0) }.map(\.rawValue),
+                   locations: s.locations, prefix: s.prefix, bring: s.bring?.resolve(lang))
+    }
+
+    /// `GET /api/v1/services?q=&location=&lang=&channel=`: ranked search; each service's JSON is cached per language.
+    func services(_ request: Request) throws -> Response {
+        let lang = language(request)
+        let q = request.query["q"] ?? ""
+        guard q.count <= 100 else {
+            throw LoketError(.invalid, "The search text is too long (at most 100 characters).", fields: ["q": "too long"])
+        }
+        var channel: Channel?
+        if let c = request.query["channel"], !c.isEmpty {
+            guard let parsed = Channel(rawValue: c) else {
+                throw LoketError(.invalid, "Channel must be appointment or walkin.", fields: ["channel": "unknown channel"])
+            }
+            channel = parsed
+        }
+        var locationFilter: Location?
+        if let l = request.query["location"], !l.isEmpty { locationFilter = try location(l) }
+        let found = search.search(q, language: lang, location: locationFilter?.id, channel: channel)
+        let now = clock.now()
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(found.count * 300)
+        let cache = serviceJSON[lang]!
+        for (i, s) in found.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            var fragment = cache[s.id] ?? []
+            if let locationFilter {
+                // Close the cached object ourselves to add the live field.
+                fragment.removeLast()
+                let open = calendars[locationFilter.id]?.isWalkInOpen(at: now, service: s) ?? false
+                fragment.append(contentsOf: Array(",\"walkInOpenNow\":\(open)}".utf8))
+            }
+            out.append(contentsOf: fragment)
+        }
+        out.append(UInt8(ascii: "]"))
+        return Response(contentType: "application/json", bytes: out, headers: [("Cache-Control", "no-store")])
+    }
+}

@@ -1,0 +1,31 @@
+// Checks and keys for a citizen's contact details. The key is a hash, so the cap on active
+// appointments per contact works without keeping another copy of the address.
+import Crypto
+import Foundation
+
+enum Contact {
+    /// A plausible e-mail address: one @, a dot in the domain, no spaces.
+    static func isEmail(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].count >= 3, parts[1].contains("."),
+              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !s.contains(where: { $0.isWhitespace }) else { return false }
+        return true
+    }
+
+    /// A phone number: digits with optional leading +, spaces, dots, dashes, slashes or brackets; 8 to 15 digits.
+    static func isPhone(_ s: String) -> Bool {
+        let allowed = Set("0123456789 +-./()")
+        guard s.allSatisfy({ allowed.contains($0) }), !s.dropFirst().contains("+") else { return false }
+        let digits = s.filter(\.isNumber).count
+        return (8...15).contains(digits)
+    }
+
+    /// A hash of the normalized contact (e-mail preferred), or nil without contact.
+    static func key(email: String?, phone: String?) -> String? {
+        let normalized: String
+        if let email { normalized = "e:" + email.lowercased() }
+        else if let phone { normalized = "p:" + phone.filter(\.isNumber) }
+        else { return nil }
+        return SHA256.hash(data: Data(normalized.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,101 @@
+// Appointment rows: insert, read, status changes, capacity intervals and the privacy purge.
+import Foundation
+import LoketCore
+
+extension Connection {
+    private static let appointmentColumns =
+        "reference, location, items, start, end, status, name, email, phone, lang, channel, created_at, ticket_id"
+
+    private func appointment(from row: Row) -> Appointment {
+        let items = (try? JSONDecoder().decode([Appointment.Item].self, from: Data(row.text(2).utf8))) ?? []
+        return Appointment(reference: row.text(0), location: row.text(1), items: items, start: row.time(3), end: row.time(4),
+                           status: AppointmentStatus(rawValue: row.text(5)) ?? .booked, name: row.text(6),
+                           email: row.optionalText(7), phone: row.optionalText(8),
+                           language: Language(rawValue: row.text(9)) ?? .nl,
+                           channel: BookingChannel(rawValue: row.text(10)) ?? .online,
+                           createdAt: row.time(11), ticketID: row.optionalText(12))
+    }
+
+    /// Stores a new appointment. Throws a unique violation if the reference exists.
+    public func insertAppointment(_ a: Appointment, tokenHash: [UInt8], group: String?, contactKey: String?) throws {
+        let items = String(decoding: try JSONEncoder().encode(a.items), as: UTF8.self)
+        try execute("""
+            INSERT INTO appointments (reference, token_hash, location, grp, items, start, end, status, name, email, phone,
+                                      contact_key, lang, channel, created_at, changed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(a.reference), .blob(tokenHash), .text(a.location), .text(group), .text(items), .time(a.start), .time(a.end),
+                  .text(a.status.rawValue), .text(a.name), .text(a.email), .text(a.phone), .text(contactKey),
+                  .text(a.language.rawValue), .text(a.channel.rawValue), .time(a.createdAt), .time(a.createdAt)])
+    }
+
+    /// The appointment and its token hash, by reference.
+    public func appointment(reference: String) throws -> (appointment: Appointment, tokenHash: [UInt8], group: String?)? {
+        guard let row = try first("SELECT \(Connection.appointmentColumns), token_hash, grp FROM appointments WHERE reference = ?",
+                                  [.text(reference)]) else { return nil }
+        return (appointment(from: row), row.blob(13), row.optionalText(14))
+    }
+
+    /// Appointments holding capacity at `location` that overlap [from, to).
+    public func bookedIntervals(location: String, from: Date, to: Date, excluding reference: String? = nil) throws -> [BookedInterval] {
+        var result: [BookedInterval] = []
+        try forEach("""
+            SELECT start, end, grp, channel FROM appointments
+            WHERE location = ? AND start < ? AND end > ? AND status != 'cancelled' AND reference != ?
+            """, [.text(location), .time(to), .time(from), .text(reference ?? "")]) { row in
+            result.append(BookedInterval(start: row.time(0), end: row.time(1), group: row.optionalText(2),
+                                         channel: BookingChannel(rawValue: row.text(3)) ?? .online))
+        }
+        return result
+    }
+
+    /// Cooldown holds still in force at `now` overlapping [from, to).
+    public func holds(location: String, from: Date, to: Date, now: Date) throws -> [BookedInterval] {
+        var result: [BookedInterval] = []
+        try forEach("SELECT start, end, grp, channel FROM holds WHERE location = ? AND start < ? AND end > ? AND until > ?",
+                    [.text(location), .time(to), .time(from), .time(now)]) { row in
+            result.append(BookedInterval(start: row.time(0), end: row.time(1), group: row.optionalText(2),
+                                         channel: BookingChannel(rawValue: row.text(3)) ?? .online))
+        }
+        return result
+    }
+
+    /// Holds a freed slot back until `until` (cancel cooldown).
+    public func insertHold(location: String, group: String?, start: Date, end: Date, channel: BookingChannel, until: Date) throws {
+        try execute("INSERT INTO holds (location, grp, start, end, channel, until) VALUES (?, ?, ?, ?, ?, ?)",
+                    [.text(location), .text(group), .time(start), .time(end), .text(channel.rawValue), .time(until)])
+    }
+
+    /// Sets an appointment's status (and check-in ticket).
+    public func setAppointmentStatus(reference: String, _ status: AppointmentStatus, ticketID: String? = nil, now: Date) throws {
+        try execute("UPDATE appointments SET status = ?, ticket_id = COALESCE(?, ticket_id), changed_at = ? WHERE reference = ?",
+                    [.text(status.rawValue), .text(ticketID), .time(now), .text(reference)])
+    }
+
+    /// Moves an appointment.
+    public func moveAppointment(reference: String, start: Date, end: Date, now: Date) throws {
+        try execute("UPDATE appointments SET start = ?, end = ?, changed_at = ? WHERE reference = ?",
+                    [.time(start), .time(end), .time(now), .text(reference)])
+    }
+
+    /// Booked (not yet started) future appointments of one contact.
+    public func activeAppointmentCount(contactKey: String, now: Date) throws -> Int {
+        try first("SELECT count(*) FROM appointments WHERE contact_key = ? AND status = 'booked' AND end > ?",
+                  [.text(contactKey), .time(now)])?.int(0) ?? 0
+    }
+
+    /// Appointments at a location starting in [from, to), by start.
+    public func appointments(location: String, from: Date, to: Date) throws -> [Appointment] {
+        try query("SELECT \(Connection.appointmentColumns) FROM appointments WHERE location = ? AND start >= ? AND start < ? ORDER BY start",
+                  [.text(location), .time(from), .time(to)]).map(appointment(from:))
+    }
+
+    /// Erases name and contact of appointments that ended before `cutoff`; returns how many.
+    public func purgePersonalData(endedBefore cutoff: Date, now: Date) throws -> Int {
+        let n = try execute("""
+            UPDATE appointments SET name = NULL, email = NULL, phone = NULL, contact_key = NULL, purged_at = ?
+            WHERE end < ? AND purged_at IS NULL
+            """, [.time(now), .time(cutoff)])
+        try execute("DELETE FROM holds WHERE until < ?", [.time(now)])
+        return n
+    }
+}

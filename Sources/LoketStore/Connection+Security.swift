@@ -1,0 +1,72 @@
+// Bearer tokens (hashes only), the audit log and the persisted live events.
+import Foundation
+import LoketCore
+
+/// A stored live event.
+public struct StoredEvent: Sendable, Hashable {
+    public var id: Int64
+    public var name: String
+    public var data: String
+}
+
+/// What a token hash stands for.
+public struct TokenRecord: Sendable {
+    public var role: Role
+    public var name: String
+    public var revoked: Bool
+}
+
+extension Connection {
+    public func insertToken(hash: [UInt8], role: Role, name: String, now: Date) throws {
+        try execute("INSERT INTO tokens (hash, role, name, created_at) VALUES (?, ?, ?, ?)",
+                    [.blob(hash), .text(role.rawValue), .text(name), .time(now)])
+    }
+
+    public func token(hash: [UInt8]) throws -> TokenRecord? {
+        try first("SELECT role, name, revoked_at FROM tokens WHERE hash = ?", [.blob(hash)]).map {
+            TokenRecord(role: Role(rawValue: $0.text(0)) ?? .kiosk, name: $0.text(1), revoked: $0.optionalInt(2) != nil)
+        }
+    }
+
+    /// Revokes every live token with this name; returns how many.
+    public func revokeTokens(name: String, now: Date) throws -> Int {
+        try execute("UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", [.time(now), .text(name)])
+    }
+
+    /// Live tokens: name, role, created.
+    public func tokens() throws -> [(name: String, role: String, createdAt: Date, revoked: Bool)] {
+        try query("SELECT name, role, created_at, revoked_at FROM tokens ORDER BY id").map {
+            ($0.text(0), $0.text(1), $0.time(2), $0.optionalInt(3) != nil)
+        }
+    }
+
+    /// Appends one line to the audit log: who did what to which subject.
+    public func audit(actor: String, action: String, subject: String?, detail: String? = nil, at: Date) throws {
+        try execute("INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+                    [.time(at), .text(actor), .text(action), .text(subject), .text(detail)])
+    }
+
+    /// Audit lines from `from`, oldest first.
+    public func auditLog(from: Date, limit: Int) throws -> [(at: Date, actor: String, action: String, subject: String?, detail: String?)] {
+        try query("SELECT at, actor, action, subject, detail FROM audit WHERE at >= ? ORDER BY id LIMIT ?", [.time(from), .int(limit)]).map {
+            ($0.time(0), $0.text(1), $0.text(2), $0.optionalText(3), $0.optionalText(4))
+        }
+    }
+
+    /// Stores an event and returns it with its id.
+    public func appendEvent(topic: String, name: String, data: String, at: Date) throws -> StoredEvent {
+        try execute("INSERT INTO events (topic, name, data, at) VALUES (?, ?, ?, ?)", [.text(topic), .text(name), .text(data), .time(at)])
+        return StoredEvent(id: lastInsertRowID, name: name, data: data)
+    }
+
+    /// Events of `topic` after `id`, oldest first (at most `limit`).
+    public func events(topic: String, after id: Int64, limit: Int = 500) throws -> [StoredEvent] {
+        try query("SELECT id, name, data FROM events WHERE topic = ? AND id > ? ORDER BY id LIMIT ?",
+                  [.text(topic), .integer(id), .int(limit)]).map { StoredEvent(id: Int64($0.int(0)), name: $0.text(1), data: $0.text(2)) }
+    }
+
+    /// Drops events older than `cutoff`.
+    public func pruneEvents(before cutoff: Date) throws {
+        try execute("DELETE FROM events WHERE at < ?", [.time(cutoff)])
+    }
+}

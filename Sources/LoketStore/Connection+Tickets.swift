@@ -1,0 +1,117 @@
+// Ticket rows, daily numbering, counter state and measured service times.
+import Foundation
+import LoketCore
+
+extension Connection {
+    private static let ticketColumns = """
+        id, location, day, number, service, origin, priority, status, issued_at, waiting_since, called_at, started_at,
+        finished_at, counter, target_counter, appointment_ref, appointment_start, recalls, close_reason
+        """
+
+    private func ticket(from r: Row) -> Ticket {
+        Ticket(id: r.text(0), location: r.text(1), day: CivilDate(r.text(2)) ?? CivilDate(dayNumber: 0), number: r.text(3),
+               service: r.text(4), origin: TicketOrigin(rawValue: r.text(5)) ?? .walkin, isPriority: r.int(6) != 0,
+               status: TicketStatus(rawValue: r.text(7)) ?? .waiting, issuedAt: r.time(8), waitingSince: r.time(9),
+               calledAt: r.optionalTime(10), startedAt: r.optionalTime(11), finishedAt: r.optionalTime(12),
+               counter: r.optionalText(13), targetCounter: r.optionalText(14), appointmentReference: r.optionalText(15),
+               appointmentStart: r.optionalTime(16), recalls: r.int(17), closeReason: r.optionalText(18))
+    }
+
+    /// The next number in the day's sequence for `prefix` at `location` (1, 2, ...).
+    public func nextTicketSequence(location: String, day: CivilDate, prefix: String) throws -> Int {
+        try first("""
+            INSERT INTO ticket_sequences (location, day, prefix, last) VALUES (?, ?, ?, 1)
+            ON CONFLICT (location, day, prefix) DO UPDATE SET last = last + 1
+            RETURNING last
+            """, [.text(location), .text(day.description), .text(prefix)])?.int(0) ?? 1
+    }
+
+    public func insertTicket(_ t: Ticket) throws {
+        try execute("INSERT INTO tickets (\(Connection.ticketColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ticketArguments(t))
+    }
+
+    /// Writes every field of an existing ticket.
+    public func updateTicket(_ t: Ticket) throws {
+        var args = Array(ticketArguments(t).dropFirst())
+        args.append(.text(t.id))
+        try execute("""
+            UPDATE tickets SET location = ?, day = ?, number = ?, service = ?, origin = ?, priority = ?, status = ?, issued_at = ?,
+              waiting_since = ?, called_at = ?, started_at = ?, finished_at = ?, counter = ?, target_counter = ?,
+              appointment_ref = ?, appointment_start = ?, recalls = ?, close_reason = ?
+            WHERE id = ?
+            """, args)
+    }
+
+    private func ticketArguments(_ t: Ticket) -> [SQLValue] {
+        [.text(t.id), .text(t.location), .text(t.day.description), .text(t.number), .text(t.service), .text(t.origin.rawValue),
+         .int(t.isPriority ? 1 : 0), .text(t.status.rawValue), .time(t.issuedAt), .time(t.waitingSince), .time(t.calledAt),
+         .time(t.startedAt), .time(t.finishedAt), .text(t.counter), .text(t.targetCounter), .text(t.appointmentReference),
+         .time(t.appointmentStart), .int(t.recalls), .text(t.closeReason)]
+    }
+
+    public func ticket(id: String) throws -> Ticket? {
+        try first("SELECT \(Connection.ticketColumns) FROM tickets WHERE id = ?", [.text(id)]).map(ticket(from:))
+    }
+
+    /// Tickets at `location` in one of `statuses`, oldest first.
+    public func tickets(location: String, statuses: [TicketStatus]) throws -> [Ticket] {
+        let marks = statuses.map { _ in "?" }.joined(separator: ", ")
+        return try query("SELECT \(Connection.ticketColumns) FROM tickets WHERE location = ? AND status IN (\(marks)) ORDER BY waiting_since, id",
+                         [.text(location)] + statuses.map { .text($0.rawValue) }).map(ticket(from:))
+    }
+
+    /// The most recent calls at `location` (newest first).
+    public func recentCalls(location: String, since: Date, limit: Int) throws -> [Ticket] {
+        try query("""
+            SELECT \(Connection.ticketColumns) FROM tickets
+            WHERE location = ? AND called_at >= ? AND counter IS NOT NULL ORDER BY called_at DESC, id LIMIT ?
+            """, [.text(location), .time(since), .int(limit)]).map(ticket(from:))
+    }
+
+    /// Tickets left open on days before `day` at `location`.
+    public func staleTickets(location: String, before day: CivilDate) throws -> [Ticket] {
+        try query("""
+            SELECT \(Connection.ticketColumns) FROM tickets
+            WHERE location = ? AND day < ? AND status IN ('waiting', 'called', 'serving')
+            """, [.text(location), .text(day.description)]).map(ticket(from:))
+    }
+
+    /// Every counter's stored state; counters never opened are absent (closed).
+    public func counterStates() throws -> [String: (state: CounterState, current: String?)] {
+        var result: [String: (CounterState, String?)] = [:]
+        try forEach("SELECT id, state, current_ticket FROM counters") { r in
+            result[r.text(0)] = (CounterState(rawValue: r.text(1)) ?? .closed, r.optionalText(2))
+        }
+        return result
+    }
+
+    public func setCounter(_ id: String, state: CounterState, current: String?, now: Date) throws {
+        try execute("""
+            INSERT INTO counters (id, state, current_ticket, changed_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET state = excluded.state, current_ticket = excluded.current_ticket, changed_at = excluded.changed_at
+            """, [.text(id), .text(state.rawValue), .text(current), .time(now)])
+    }
+
+    /// Measured average service minutes per service.
+    public func serviceAverages() throws -> [String: Double] {
+        var result: [String: Double] = [:]
+        try forEach("SELECT service, avg_minutes FROM service_times") { result[$0.text(0)] = $0.double(1) }
+        return result
+    }
+
+    /// Folds one measured service time into the moving average (exponential, weight 0.2 after 5 samples).
+    public func recordServiceTime(service: String, minutes: Double) throws {
+        try execute("""
+            INSERT INTO service_times (service, avg_minutes, samples) VALUES (?, ?, 1)
+            ON CONFLICT (service) DO UPDATE SET
+              avg_minutes = avg_minutes + (excluded.avg_minutes - avg_minutes) / MIN(samples + 1, 5),
+              samples = samples + 1
+            """, [.text(service), .real(minutes)])
+    }
+
+    /// Whether the day's rollover already ran; marks it as run.
+    public func claimRollover(location: String, day: CivilDate) throws -> Bool {
+        try execute("INSERT OR IGNORE INTO rollovers (location, day) VALUES (?, ?)", [.text(location), .text(day.description)]) == 1
+    }
+}

@@ -1,0 +1,94 @@
+// The database: one writer connection and a small pool of readers over one SQLite file in WAL mode.
+//
+// Writes are serialized by a mutex and run in `BEGIN IMMEDIATE` transactions, so a booking's
+// capacity check and its insert see the same state. Readers never block the writer (WAL).
+// `synchronous=FULL` makes every acknowledged commit durable, even across power loss.
+import CSQLite
+import Foundation
+import Logging
+
+/// Why the store refused to open.
+public struct StoreError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// Owns the database file and its connections.
+public final class Store: @unchecked Sendable {
+    // @unchecked: `writer` is used only under `writeLock`; readers are checked out under `readLock`.
+    public let path: String
+    private let writer: Connection
+    private let writeLock = NSLock()
+    private var readers: [Connection]
+    private let readLock = NSCondition()
+    private let logger: Logger
+
+    /// Opens the database, backs it up and migrates it when the schema is older than this binary.
+    ///
+    /// Refuses a database whose schema is newer than this binary knows.
+    public init(path: String, readers readerCount: Int = 4, logger: Logger = Logger(label: "loket.store")) throws {
+        self.path = path
+        self.logger = logger
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        writer = try Connection(path: path)
+        try Store.configure(writer)
+        try writer.exec("PRAGMA journal_mode=WAL")
+        try Migrations.apply(to: writer, path: path, logger: logger)
+        readers = try (0..<max(1, readerCount)).map { _ in
+            let c = try Connection(path: path)
+            try Store.configure(c)
+            try c.exec("PRAGMA query_only=ON")
+            return c
+        }
+    }
+
+    static func configure(_ c: Connection) throws {
+        try c.exec("PRAGMA busy_timeout=5000; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY")
+    }
+
+    /// Runs `body` on a read connection (a consistent snapshot for multi-statement reads).
+    public func read<T>(_ body: (Connection) throws -> T) throws -> T {
+        readLock.lock()
+        while readers.isEmpty { readLock.wait() }
+        let c = readers.removeLast()
+        readLock.unlock()
+        defer {
+            readLock.lock()
+            readers.append(c)
+            readLock.signal()
+            readLock.unlock()
+        }
+        try c.exec("BEGIN")
+        defer { try? c.exec("COMMIT") }
+        return try body(c)
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction: committed if it returns, rolled back if it throws.
+    ///
+    /// `afterCommit` runs after the commit while writes are still serialized, so whatever it
+    /// publishes (live events) goes out in commit order.
+    public func write<T>(_ body: (Connection) throws -> T, afterCommit: ((T) -> Void)? = nil) throws -> T {
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        try writer.exec("BEGIN IMMEDIATE")
+        let result: T
+        do {
+            result = try body(writer)
+            try writer.exec("COMMIT")
+        } catch {
+            try? writer.exec("ROLLBACK")
+            throw error
+        }
+        afterCommit?(result)
+        return result
+    }
+
+    /// Writes a consistent copy of the database to `destination` (online, while serving).
+    public func backup(to destination: String) throws {
+        try writeLock.withLock {
+            try writer.exec("VACUUM INTO '\(destination.replacingOccurrences(of: "'", with: "''"))'")
+        }
+    }
+}

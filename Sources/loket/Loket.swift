@@ -1,0 +1,258 @@
+// The `loket` command: the only place that builds real clocks, databases and servers.
+import ArgumentParser
+import Foundation
+import LoketConfig
+import LoketCore
+import LoketHTTP
+import LoketServer
+import LoketStore
+import Logging
+
+let loketVersion = "0.1.0"
+
+@main
+struct Loket: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loket",
+        abstract: "The front desk of a municipality: bookings, queue tickets, counters and lobby displays.",
+        version: loketVersion,
+        subcommands: [Serve.self, KioskCommand.self, CheckConfig.self, TokenCommand.self, Stats.self, Purge.self, Backup.self]
+    )
+}
+
+/// Options every command that reads config or data shares.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "Config folder (env LOKET_CONFIG).")
+    var config: String = ProcessInfo.processInfo.environment["LOKET_CONFIG"] ?? "config"
+
+    @Option(name: .long, help: "SQLite database file (env LOKET_DB).")
+    var db: String = ProcessInfo.processInfo.environment["LOKET_DB"] ?? "./var/loket.sqlite"
+
+    func loadCatalogue() throws -> Catalogue {
+        do {
+            return try ConfigLoader.load(directory: config)
+        } catch let error as ConfigError {
+            for issue in error.issues { FileHandle.standardError.write(Data("\(issue)\n".utf8)) }
+            throw ExitCode(2)
+        }
+    }
+
+    func openStore(logger: Logger) throws -> Store {
+        do {
+            return try Store(path: db, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("loket: cannot open database \(db): \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+func makeLogger(_ label: String, level: Logger.Level) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = level
+    return logger
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server (API, pages, live events).")
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Address to listen on (env LOKET_HOST).")
+    var host: String = ProcessInfo.processInfo.environment["LOKET_HOST"] ?? "127.0.0.1"
+
+    @Option(help: "Port; 0 picks any free port (env LOKET_PORT).")
+    var port: UInt16 = UInt16(ProcessInfo.processInfo.environment["LOKET_PORT"] ?? "") ?? 8080
+
+    @Option(help: "Start the clock at this instant, e.g. 2026-12-01T09:00:00+01:00; it runs on at real speed (env LOKET_CLOCK).")
+    var clock: String? = ProcessInfo.processInfo.environment["LOKET_CLOCK"]
+
+    @Option(name: .customLong("trusted-proxy"), help: "A reverse proxy whose X-Forwarded-For is believed (repeatable).")
+    var trustedProxies: [String] = []
+
+    @Flag(name: .customLong("no-rate-limits"), help: "Switch per-client rate limits off (load tests, or a proxy that limits).")
+    var noRateLimits = false
+
+    @Option(help: "Folder of the web pages (env LOKET_PAGES).")
+    var pages: String = ProcessInfo.processInfo.environment["LOKET_PAGES"] ?? "kiosk"
+
+    @Option(help: "Worker threads (default: one per core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env LOKET_LOG_LEVEL).")
+    var logLevel: Logger.Level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOKET_LOG_LEVEL"] ?? "") ?? .info
+
+    func run() throws {
+        var start: Date?
+        if let clock {
+            guard let instant = parseInstant(clock) else {
+                throw ValidationError("--clock must look like 2026-12-01T09:00:00+01:00")
+            }
+            start = instant
+        }
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let logger = makeLogger("loket", level: logLevel)
+        let catalogue = try data.loadCatalogue()
+        let store = try data.openStore(logger: logger)
+        let hub = EventHub()
+        let app = App(catalogue: catalogue, store: store, hub: hub, clock: LoketClock(startingAt: start),
+                      options: AppOptions(pagesDirectory: pages, trustedProxies: Set(trustedProxies),
+                                          rateLimits: !noRateLimits, version: loketVersion),
+                      logger: logger)
+        let server = HTTPServer(configuration: HTTPServerConfiguration(host: host, port: port, threads: threads),
+                                hub: hub, logger: logger, handler: app.handle)
+        do {
+            try server.start()
+        } catch {
+            FileHandle.standardError.write(Data("loket: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        app.startBackgroundWork()
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        print("loket listening on http://\(shownHost):\(server.port)")
+        fflush(nil)
+
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .main)
+            source.setEventHandler {
+                logger.notice("shutting down")
+                app.stopBackgroundWork()
+                server.stop()
+                Foundation.exit(0)
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+        dispatchMain()
+    }
+}
+
+nonisolated(unsafe) var signalSources: [DispatchSourceSignal] = []
+
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config", abstract: "Check the config files; print every problem with its file and line.")
+
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        let catalogue = try data.loadCatalogue()
+        print("config OK: \(catalogue.locations.count) locations, \(catalogue.services.count) services, \(catalogue.counters.count) counters, \(catalogue.categories.count) categories")
+    }
+}
+
+struct TokenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Manage credentials for kiosks, clerks and admins.",
+        subcommands: [Add.self, Revoke.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a token; prints it once, alone on standard output. Only its hash is stored.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "kiosk, clerk or admin.") var role: String
+        @Option(help: "Who or what uses it, e.g. kiosk-stadhuis-1 or an employee's name.") var name: String
+
+        func run() throws {
+            guard let role = Role(rawValue: role) else { throw ValidationError("--role must be kiosk, clerk or admin") }
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty, trimmed.count <= 100 else { throw ValidationError("--name must be 1 to 100 characters") }
+            let store = try data.openStore(logger: makeLogger("loket", level: .warning))
+            let token = App.randomSecret(bytes: 24)
+            try store.write { db in
+                try db.insertToken(hash: App.hashToken(token), role: role, name: trimmed, now: Date())
+                try db.audit(actor: "cli", action: "token.add", subject: trimmed, detail: role.rawValue, at: Date())
+            }
+            print(token)
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke every token with this name; works at once, also on a running server.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "The name given at `token add`.") var name: String
+
+        func run() throws {
+            let store = try data.openStore(logger: makeLogger("loket", level: .warning))
+            let n = try store.write { db in
+                let n = try db.revokeTokens(name: name, now: Date())
+                try db.audit(actor: "cli", action: "token.revoke", subject: name, at: Date())
+                return n
+            }
+            guard n > 0 else {
+                FileHandle.standardError.write(Data("loket: no live token named \(name)\n".utf8))
+                throw ExitCode(1)
+            }
+            print("revoked \(n) token(s) named \(name)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens (names and roles; the tokens themselves are not stored).")
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            let store = try data.openStore(logger: makeLogger("loket", level: .warning))
+            for t in try store.read({ try $0.tokens() }) {
+                print("\(t.name)\t\(t.role)\t\(CivilClock(timeZone: .brussels).iso8601(t.createdAt))\(t.revoked ? "\trevoked" : "")")
+            }
+        }
+    }
+}
+
+struct Stats: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a day's figures per location: tickets, waiting and service times, appointments.")
+    @OptionGroup var data: DataOptions
+    @Option(help: "The day, YYYY-MM-DD (default today).") var date: String?
+
+    func run() throws {
+        let catalogue = try data.loadCatalogue()
+        let store = try data.openStore(logger: makeLogger("loket", level: .warning))
+        let day = try date.map { d -> CivilDate in
+            guard let c = CivilDate(d) else { throw ValidationError("--date must be YYYY-MM-DD") }
+            return c
+        } ?? CivilClock(timeZone: .brussels).date(of: Date())
+        for location in catalogue.locations {
+            let s = try store.read { try DayStatistics.compute(db: $0, location: location, day: day) }
+            print(s.text(locationName: location.name.resolve(.nl)))
+        }
+    }
+}
+
+struct Purge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Erase names and contact details of appointments older than the retention period in settings.yaml.")
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        let catalogue = try data.loadCatalogue()
+        let store = try data.openStore(logger: makeLogger("loket", level: .warning))
+        let now = Date()
+        let cutoff = now.addingTimeInterval(-Double(catalogue.settings.retentionDays) * 86400)
+        let n = try store.write { db in
+            let n = try db.purgePersonalData(endedBefore: cutoff, now: now)
+            try db.pruneEvents(before: now.addingTimeInterval(-2 * 86400))
+            try db.audit(actor: "cli", action: "purge", subject: nil, detail: "\(n) appointments", at: now)
+            return n
+        }
+        print("erased personal data of \(n) appointment(s) that ended more than \(catalogue.settings.retentionDays) days ago")
+    }
+}
+
+struct Backup: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a consistent copy of the database (safe while the server runs).")
+    @OptionGroup var data: DataOptions
+    @Argument(help: "Destination file (default: var/backup-<time>.sqlite).") var destination: String?
+
+    func run() throws {
+        let store = try data.openStore(logger: makeLogger("loket", level: .warning))
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let target = destination ?? "var/backup-\(stamp).sqlite"
+        guard !FileManager.default.fileExists(atPath: target) else { throw ValidationError("\(target) exists; choose another name") }
+        try store.backup(to: target)
+        print(target)
+    }
+}
