@@ -49,6 +49,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .executableTarget(name: "loket-bench", dependencies: [
+            "LoketServer", "LoketStore", "LoketConfig", "LoketCore", "LoketHTTP", "CSQLite",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "bench/Sources/loket-bench"),
+
         .testTarget(name: "LoketCoreTests", dependencies: ["LoketCore"]),
         .testTarget(name: "LoketConfigTests", dependencies: ["LoketConfig", "LoketCore"]),
         .testTarget(name: "LoketStoreTests", dependencies: ["LoketStore", "LoketCore"]),

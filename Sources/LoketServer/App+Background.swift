@@ -37,5 +37,8 @@ extension App {
 
     /// Closes tickets left open on earlier days, once per location and day.
     func rolloverDays(now: Date) throws {
+        for location in catalogue.locations {
+            try transact(now: now) { db, events in try closeStaleTickets(db, &events, location: location, now: now) }
+        }
     }
 }

@@ -1,9 +1,526 @@
-// Queue routes: kiosk tickets, check-in, counters, clerk actions, displays and live events.
+// Queue routes: kiosk tickets and check-in, counters and clerk actions, displays and live events.
+//
+// Every change runs in one write transaction that also records the live events it causes,
+// so `call-next` is atomic (two counters never get the same ticket) and displays hear about
+// each change exactly once, in order, even after a reconnect.
 import Foundation
 import LoketCore
 import LoketHTTP
+import LoketStore
+
+struct TicketDTO: Encodable {
+    var id: String
+    var number: String
+    var service: String
+    var serviceName: String
+    var location: String
+    var origin: String
+    var priority: Bool
+    var status: String
+    var position: Int?
+    var estimatedWaitMinutes: Int?
+    var issuedAt: String
+    var waitingSince: String
+    var calledAt: String?
+    var counter: String?
+    var counterName: String?
+    var recalls: Int
+    var closeReason: String?
+    var statusUrl: String
+    /// Only in answers to staff: the checked-in appointment (clerks may see the name).
+    var appointment: AppointmentDTO?
+}
+
+struct CounterDTO: Encodable {
+    var id: String
+    var name: String
+    var location: String
+    var state: String
+    var current: TicketDTO?
+    var services: [String]
+}
+
+struct CallDTO: Encodable {
+    var ticket: String
+    var number: String
+    var counter: String
+    var counterId: String
+    var calledAt: String
+    var service: String
+}
+
+struct WaitingCountDTO: Encodable {
+    var service: String
+    var name: String
+    var prefix: String
+    var waiting: Int
+}
+
+struct QueueEventDTO: Encodable {
+    var waiting: [WaitingCountDTO]
+    var totalWaiting: Int
+}
+
+struct TicketEventDTO: Encodable {
+    var ticket: String
+    var status: String
+    var number: String
+    var counter: String?
+}
+
+struct CounterEventDTO: Encodable {
+    var id: String
+    var state: String
+}
+
+/// What the lobby screen shows.
+struct DisplayDTO: Encodable {
+    var location: String
+    var name: String
+    var called: [CallDTO]
+    var waiting: [WaitingCountDTO]
+    var totalWaiting: Int
+    var displayLanguages: [String]
+    var now: String
+}
+
+struct QueueDTO: Encodable {
+    var waiting: [TicketDTO]
+    var byService: [WaitingCountDTO]
+}
+
+/// The live view of a location's queue, read in one snapshot.
+struct QueueSnapshot {
+    var waiting: [Ticket]
+    var states: [String: (state: CounterState, current: String?)]
+    var averages: [String: Double]
+}
 
 extension App {
     func registerQueueRoutes() {
+        router.add(.GET, "/api/v1/me") { [unowned self] request in
+            let who = try authorize(request, Set(Role.allCases))
+            return try JSONOut.response(["role": who.role.rawValue, "name": who.name])
+        }
+        router.add(.POST, "/api/v1/tickets") { [unowned self] request in try issueTicket(request) }
+        router.add(.POST, "/api/v1/checkins") { [unowned self] request in try checkIn(request) }
+        router.add(.GET, "/api/v1/tickets/{id}") { [unowned self] request in
+            let id = request.parameter("id")
+            let staff = (try? authorize(request, [.clerk])) != nil
+            let dto = try store.read { db -> TicketDTO in
+                guard id.count <= 64, let t = try db.ticket(id: id) else {
+                    throw LoketError(.notFound, "There is no ticket with this id.")
+                }
+                return try ticketDTO(t, db: db, snapshot: try snapshot(db, location: t.location), staff: staff, now: clock.now())
+            }
+            return try JSONOut.response(dto)
+        }
+        for action in ["open", "pause", "close"] {
+            router.add(.POST, "/api/v1/counters/{id}/\(action)") { [unowned self] request in
+                try setCounterState(request, CounterState(rawValue: action == "pause" ? "paused" : (action == "open" ? "open" : "closed"))!)
+            }
+        }
+        router.add(.POST, "/api/v1/counters/{id}/call-next") { [unowned self] request in try callNext(request) }
+        for action in [TicketAction.recall, .start, .finish, .noShow, .transfer] {
+            router.add(.POST, "/api/v1/tickets/{id}/\(action.rawValue)") { [unowned self] request in
+                try ticketAction(request, action)
+            }
+        }
+        router.add(.GET, "/api/v1/locations/{id}/counters") { [unowned self] request in
+            try authorize(request, [.clerk])
+            let location = try self.location(request.parameter("id"))
+            let now = clock.now()
+            let list = try store.read { db -> [CounterDTO] in
+                let snap = try snapshot(db, location: location.id)
+                return try catalogue.counters(at: location.id).map { try counterDTO($0, db: db, snapshot: snap, now: now) }
+            }
+            return try JSONOut.response(list)
+        }
+        router.add(.GET, "/api/v1/locations/{id}/queue") { [unowned self] request in
+            try authorize(request, [.clerk])
+            let location = try self.location(request.parameter("id"))
+            let now = clock.now()
+            let lang = language(request)
+            let dto = try store.read { db -> QueueDTO in
+                let snap = try snapshot(db, location: location.id)
+                let ordered = orderedWaiting(snap, now: now)
+                return QueueDTO(waiting: try ordered.map { try ticketDTO($0, db: db, snapshot: snap, staff: true, now: now) },
+                                byService: waitingCounts(snap.waiting, lang))
+            }
+            return try JSONOut.response(dto)
+        }
+        router.add(.GET, "/api/v1/locations/{id}/display") { [unowned self] request in
+            let location = try self.location(request.parameter("id"))
+            let now = clock.now()
+            let lang = language(request)
+            let civil = CivilClock(timeZone: location.timeZone)
+            let dto = try store.read { db -> DisplayDTO in
+                let calls = try db.recentCalls(location: location.id, since: civil.startOfDay(civil.date(of: now)), limit: 8)
+                let waiting = try db.tickets(location: location.id, statuses: [.waiting])
+                let counts = waitingCounts(waiting, lang)
+                return DisplayDTO(location: location.id, name: location.name.resolve(lang), called: calls.map { callDTO($0) },
+                                  waiting: counts, totalWaiting: waiting.count,
+                                  displayLanguages: catalogue.settings.displayLanguages.map(\.rawValue), now: civil.iso8601(now))
+            }
+            return try JSONOut.response(dto)
+        }
+        router.add(.GET, "/api/v1/locations/{id}/events") { [unowned self] request in
+            let location = try self.location(request.parameter("id"))
+            let lastText = request.header("last-event-id") ?? request.query["lastEventId"] ?? ""
+            let last = Int64(lastText.trimmingCharacters(in: .whitespaces))
+            let stream = hub.open(topic: location.id, lastEventID: max(0, last ?? 0))
+            var missed: [ServerEvent] = []
+            if let last {
+                missed = try store.read { try $0.events(topic: location.id, after: last) }
+                    .map { ServerEvent(id: $0.id, name: $0.name, data: $0.data) }
+            }
+            hub.finishReplay(stream, missed: missed)
+            return Response(status: 200, headers: [
+                ("Content-Type", "text/event-stream"), ("Cache-Control", "no-store"), ("X-Accel-Buffering", "no"),
+            ], body: .events(stream))
+        }
+    }
+
+    // MARK: kiosk
+
+    private func issueTicket(_ request: Request) throws -> Response {
+        let who = try authorize(request, [.kiosk])
+        let now = clock.now()
+        var body = try JSONBody(request)
+        let locationID = body.string("location", maxLength: 64)
+        let serviceID = body.string("service", maxLength: 64)
+        let priority = body.bool("priority") ?? false
+        try body.validate()
+        let location = try self.location(locationID)
+        let service = try self.service(serviceID)
+        guard service.locations.contains(location.id), service.channels.contains(.walkin) else {
+            throw LoketError(.invalid, "'\(service.name.resolve(.nl))' has no walk-in tickets at this location.",
+                             fields: ["service": "not a walk-in service here"])
+        }
+        let calendar = calendars[location.id]!
+        guard calendar.isWalkInOpen(at: now, service: service) else {
+            var extra: [String: String] = [:]
+            var detail = "Walk-in for this service is closed now."
+            if let next = calendar.nextWalkInOpening(after: now, service: service) {
+                let text = CivilClock(timeZone: location.timeZone).iso8601(next)
+                extra["nextOpening"] = text
+                detail += " Next opening: \(text)."
+            }
+            throw LoketError(.serviceClosed, detail, extra: extra)
+        }
+        let civil = CivilClock(timeZone: location.timeZone)
+        let ticket = try transact(now: now) { db, events -> Ticket in
+            try closeStaleTickets(db, &events, location: location, now: now)
+            let day = civil.date(of: now)
+            let seq = try db.nextTicketSequence(location: location.id, day: day, prefix: service.prefix)
+            let t = Ticket(id: App.randomSecret(bytes: 12), location: location.id, day: day,
+                           number: service.prefix + String(format: "%03d", seq), service: service.id, origin: .walkin,
+                           isPriority: priority, issuedAt: now, waitingSince: now)
+            try db.insertTicket(t)
+            try db.audit(actor: who.name, action: "ticket.issue", subject: t.number, detail: service.id, at: now)
+            try recordChange(db, &events, t)
+            return t
+        }
+        return try JSONOut.response(try readTicketDTO(ticket, staff: false, now: now), status: 201,
+                                    headers: [("Location", "/api/v1/tickets/\(ticket.id)")])
+    }
+
+    private func checkIn(_ request: Request) throws -> Response {
+        let who = try authorize(request, [.kiosk])
+        let now = clock.now()
+        var body = try JSONBody(request)
+        let text = body.string("reference", maxLength: 200)
+        try body.validate()
+        let notFound = LoketError(.notFound, "No appointment with this reference.")
+        guard let reference = ReferenceCode.normalize(text!) else { throw notFound }
+        let policy = catalogue.settings.queue
+        let ticket = try transact(now: now) { db, events -> Ticket in
+            guard let a = try db.appointment(reference: reference)?.appointment else { throw notFound }
+            let location = try self.location(a.location)
+            let civil = CivilClock(timeZone: location.timeZone)
+            switch a.status {
+            case .booked: break
+            case .cancelled: throw LoketError(.cancelled, "This appointment was cancelled.")
+            case .noShow: throw LoketError(.tooLate, "This appointment has passed.")
+            case .checkedIn, .called, .serving, .done:
+                throw LoketError(.alreadyCheckedIn, "This appointment is already checked in.")
+            }
+            let opens = a.start.addingTimeInterval(-Double(policy.checkInEarlyMinutes * 60))
+            let closes = a.start.addingTimeInterval(Double(policy.checkInLateMinutes * 60))
+            let startText = civil.iso8601(a.start)
+            if now < opens {
+                throw LoketError(.tooEarly, "Too early: check-in opens \(policy.checkInEarlyMinutes) minutes before your appointment at \(startText).",
+                                 extra: ["appointmentStart": startText, "checkInOpens": civil.iso8601(opens)])
+            }
+            if now > closes {
+                throw LoketError(.tooLate, "Too late: check-in closed \(policy.checkInLateMinutes) minutes after your appointment at \(startText). Please ask at the desk.",
+                                 extra: ["appointmentStart": startText])
+            }
+            try closeStaleTickets(db, &events, location: location, now: now)
+            let service = try self.service(a.items.first?.service)
+            let day = civil.date(of: now)
+            let seq = try db.nextTicketSequence(location: location.id, day: day, prefix: service.prefix)
+            let t = Ticket(id: App.randomSecret(bytes: 12), location: location.id, day: day,
+                           number: service.prefix + String(format: "%03d", seq), service: service.id, origin: .appointment,
+                           issuedAt: now, waitingSince: now, appointmentReference: a.reference, appointmentStart: a.start)
+            try db.insertTicket(t)
+            try db.setAppointmentStatus(reference: a.reference, .checkedIn, ticketID: t.id, now: now)
+            try db.audit(actor: who.name, action: "appointment.checkin", subject: a.reference, detail: t.number, at: now)
+            try recordChange(db, &events, t)
+            return t
+        }
+        return try JSONOut.response(try readTicketDTO(ticket, staff: false, now: now), status: 201,
+                                    headers: [("Location", "/api/v1/tickets/\(ticket.id)")])
+    }
+
+    // MARK: counters
+
+    private func setCounterState(_ request: Request, _ state: CounterState) throws -> Response {
+        let who = try authorize(request, [.clerk])
+        let counter = try self.counter(request.parameter("id"))
+        let now = clock.now()
+        let dto = try transact(now: now) { db, events -> CounterDTO in
+            let current = try db.counterStates()[counter.id]
+            var currentTicket = current?.current
+            if state == .closed, let id = currentTicket, let t = try db.ticket(id: id), [.called, .serving].contains(t.status) {
+                throw LoketError(.illegalTransition, "Finish, transfer or mark ticket \(t.number) as no-show before closing the counter.")
+            }
+            if state == .closed { currentTicket = nil }
+            try db.setCounter(counter.id, state: state, current: currentTicket, now: now)
+            try db.audit(actor: who.name, action: "counter.\(state.rawValue)", subject: counter.id, at: now)
+            try events.record("counter", topic: counter.location, CounterEventDTO(id: counter.id, state: state.rawValue))
+            return try counterDTO(counter, db: db, snapshot: try snapshot(db, location: counter.location), now: now)
+        }
+        return try JSONOut.response(dto)
+    }
+
+    private func callNext(_ request: Request) throws -> Response {
+        let who = try authorize(request, [.clerk])
+        let counter = try self.counter(request.parameter("id"))
+        let location = try self.location(counter.location)
+        let now = clock.now()
+        let called = try transact(now: now) { db, events -> Ticket? in
+            try closeStaleTickets(db, &events, location: location, now: now)
+            let state = try db.counterStates()[counter.id]
+            guard state?.state == .open else {
+                throw LoketError(.counterClosed, "Open the counter before calling the next citizen.")
+            }
+            // A citizen still at the desk is finished when the clerk calls the next one.
+            if let id = state?.current, var current = try db.ticket(id: id), [.called, .serving].contains(current.status) {
+                try finish(&current, db: db, now: now)
+                try recordChange(db, &events, current)
+            }
+            let waiting = try db.tickets(location: location.id, statuses: [.waiting])
+            guard let pick = QueueSelector.next(for: counter, waiting: waiting.map(queued), catalogue: catalogue,
+                                                policy: catalogue.settings.queue, now: now),
+                  var t = waiting.first(where: { $0.id == pick.id }) else {
+                try db.setCounter(counter.id, state: .open, current: nil, now: now)
+                return nil
+            }
+            t.status = try TicketMachine.next(t.status, .call)
+            t.calledAt = now
+            t.counter = counter.id
+            t.targetCounter = nil
+            try db.updateTicket(t)
+            try db.setCounter(counter.id, state: .open, current: t.id, now: now)
+            if let ref = t.appointmentReference { try db.setAppointmentStatus(reference: ref, .called, now: now) }
+            try db.audit(actor: who.name, action: "ticket.call", subject: t.number, detail: counter.id, at: now)
+            try events.record("called", topic: location.id, callDTO(t))
+            try recordChange(db, &events, t)
+            return t
+        }
+        guard let called else { return .noContent }
+        return try JSONOut.response(try readTicketDTO(called, staff: true, now: now))
+    }
+
+    private func ticketAction(_ request: Request, _ action: TicketAction) throws -> Response {
+        let who = try authorize(request, [.clerk])
+        let id = request.parameter("id")
+        let now = clock.now()
+        var transferService: Service?
+        var transferCounter: Counter?
+        if action == .transfer {
+            var body = try JSONBody(request)
+            let s = body.string("service", required: false, maxLength: 64)
+            let c = body.string("counter", required: false, maxLength: 64)
+            if s == nil && c == nil { body.fail("service", "give a service or a counter to transfer to") }
+            try body.validate()
+            transferService = try s.map { try service($0) }
+            transferCounter = try c.map { try counter($0) }
+        }
+        let ticket = try transact(now: now) { db, events -> Ticket in
+            guard id.count <= 64, var t = try db.ticket(id: id) else { throw LoketError(.notFound, "There is no ticket with this id.") }
+            let policy = catalogue.settings.queue
+            switch action {
+            case .recall:
+                if t.recalls >= policy.recallLimit {
+                    t.status = try TicketMachine.next(t.status, .noShow)
+                    t.finishedAt = now
+                    try releaseCounter(db, t, now: now)
+                    if let ref = t.appointmentReference { try db.setAppointmentStatus(reference: ref, .noShow, now: now) }
+                } else {
+                    t.status = try TicketMachine.next(t.status, .recall)
+                    t.recalls += 1
+                    t.calledAt = now
+                    try events.record("recalled", topic: t.location, callDTO(t))
+                }
+            case .start:
+                t.status = try TicketMachine.next(t.status, .start)
+                t.startedAt = now
+                if let ref = t.appointmentReference { try db.setAppointmentStatus(reference: ref, .serving, now: now) }
+            case .finish:
+                try finish(&t, db: db, now: now)
+            case .noShow:
+                t.status = try TicketMachine.next(t.status, .noShow)
+                t.finishedAt = now
+                try releaseCounter(db, t, now: now)
+                if let ref = t.appointmentReference { try db.setAppointmentStatus(reference: ref, .noShow, now: now) }
+            case .transfer:
+                let newStatus = try TicketMachine.next(t.status, .transfer)
+                if let s = transferService {
+                    guard s.locations.contains(t.location) else {
+                        throw LoketError(.invalid, "That service is not offered at this location.", fields: ["service": "not offered here"])
+                    }
+                    t.service = s.id
+                }
+                if let c = transferCounter {
+                    guard c.location == t.location else {
+                        throw LoketError(.invalid, "That counter is at another location.", fields: ["counter": "other location"])
+                    }
+                }
+                try releaseCounter(db, t, now: now)
+                t.status = newStatus
+                t.targetCounter = transferCounter?.id
+                t.counter = nil
+                t.calledAt = nil
+                t.startedAt = nil
+                // waitingSince is kept: the citizen does not lose their place in time.
+            case .call, .cancel, .close:
+                throw LoketError(.illegalTransition, "Use the counter's call-next for this.")
+            }
+            try db.updateTicket(t)
+            try db.audit(actor: who.name, action: "ticket.\(action.rawValue)", subject: t.number,
+                         detail: transferService?.id ?? transferCounter?.id, at: now)
+            try recordChange(db, &events, t)
+            return t
+        }
+        return try JSONOut.response(try readTicketDTO(ticket, staff: true, now: now))
+    }
+
+    /// Ends a ticket as served, frees its counter and measures the service time.
+    private func finish(_ t: inout Ticket, db: Connection, now: Date) throws {
+        t.status = try TicketMachine.next(t.status, .finish)
+        t.finishedAt = now
+        if let started = t.startedAt ?? t.calledAt {
+            try db.recordServiceTime(service: t.service, minutes: max(0.5, now.timeIntervalSince(started) / 60))
+        }
+        try releaseCounter(db, t, now: now)
+        if let ref = t.appointmentReference { try db.setAppointmentStatus(reference: ref, .done, now: now) }
+    }
+
+    /// Clears the ticket from the counter that shows it as current.
+    private func releaseCounter(_ db: Connection, _ t: Ticket, now: Date) throws {
+        guard let counter = t.counter, let state = try db.counterStates()[counter], state.current == t.id else { return }
+        try db.setCounter(counter, state: state.state, current: nil, now: now)
+    }
+
+    /// Records `ticket` and `queue` events for a changed ticket.
+    private func recordChange(_ db: Connection, _ events: inout EventBatch, _ t: Ticket) throws {
+        try events.record("ticket", topic: t.location, TicketEventDTO(
+            ticket: t.id, status: t.status.rawValue, number: t.number, counter: t.counter.flatMap { catalogue.counter($0)?.name }))
+        let waiting = try db.tickets(location: t.location, statuses: [.waiting])
+        try events.record("queue", topic: t.location, QueueEventDTO(waiting: waitingCounts(waiting, catalogue.settings.defaultLanguage),
+                                                                   totalWaiting: waiting.count))
+    }
+
+    /// Day rollover: tickets of earlier days still open are closed with a reason.
+    func closeStaleTickets(_ db: Connection, _ events: inout EventBatch, location: Location, now: Date) throws {
+        let today = CivilClock(timeZone: location.timeZone).date(of: now)
+        let stale = try db.staleTickets(location: location.id, before: today)
+        guard !stale.isEmpty else { return }
+        for var t in stale {
+            t.status = .closed
+            t.closeReason = "day-ended"
+            t.finishedAt = now
+            try releaseCounter(db, t, now: now)
+            try db.updateTicket(t)
+            try events.record("ticket", topic: t.location, TicketEventDTO(ticket: t.id, status: t.status.rawValue, number: t.number, counter: nil))
+        }
+        try db.audit(actor: "system", action: "queue.rollover", subject: location.id, detail: "\(stale.count) tickets closed", at: now)
+        try events.record("queue", topic: location.id, QueueEventDTO(waiting: [], totalWaiting: 0))
+    }
+
+    // MARK: views
+
+    func snapshot(_ db: Connection, location: String) throws -> QueueSnapshot {
+        QueueSnapshot(waiting: try db.tickets(location: location, statuses: [.waiting]),
+                      states: try db.counterStates(), averages: try db.serviceAverages())
+    }
+
+    func queued(_ t: Ticket) -> QueuedTicket {
+        QueuedTicket(id: t.id, service: t.service, isAppointment: t.origin == .appointment, isPriority: t.isPriority,
+                     appointmentStart: t.appointmentStart, waitingSince: t.waitingSince, targetCounter: t.targetCounter)
+    }
+
+    func orderedWaiting(_ snap: QueueSnapshot, now: Date) -> [Ticket] {
+        let order = QueueSelector.ordered(snap.waiting.map(queued), catalogue: catalogue, policy: catalogue.settings.queue, now: now)
+        let byID = Dictionary(uniqueKeysWithValues: snap.waiting.map { ($0.id, $0) })
+        return order.compactMap { byID[$0.id] }
+    }
+
+    func waitingCounts(_ waiting: [Ticket], _ lang: Language) -> [WaitingCountDTO] {
+        var counts: [String: Int] = [:]
+        for t in waiting { counts[t.service, default: 0] += 1 }
+        return counts.keys.sorted().map { id in
+            let s = catalogue.service(id)
+            return WaitingCountDTO(service: id, name: s?.name.resolve(lang) ?? id, prefix: s?.prefix ?? "", waiting: counts[id]!)
+        }
+    }
+
+    func callDTO(_ t: Ticket) -> CallDTO {
+        let zone = catalogue.location(t.location)?.timeZone ?? .brussels
+        return CallDTO(ticket: t.id, number: t.number, counter: t.counter.flatMap { catalogue.counter($0)?.name } ?? "",
+                       counterId: t.counter ?? "", calledAt: t.calledAt.map { CivilClock(timeZone: zone).iso8601($0) } ?? "",
+                       service: t.service)
+    }
+
+    private func readTicketDTO(_ t: Ticket, staff: Bool, now: Date) throws -> TicketDTO {
+        try store.read { db in try ticketDTO(t, db: db, snapshot: try snapshot(db, location: t.location), staff: staff, now: now) }
+    }
+
+    func ticketDTO(_ t: Ticket, db: Connection, snapshot snap: QueueSnapshot, staff: Bool, now: Date) throws -> TicketDTO {
+        let lang = catalogue.settings.defaultLanguage
+        let civil = CivilClock(timeZone: catalogue.location(t.location)?.timeZone ?? .brussels)
+        var position: Int?
+        var minutes: Int?
+        if t.status == .waiting {
+            let open = catalogue.counters(at: t.location).filter { snap.states[$0.id]?.state == .open }
+            if let e = WaitEstimator.estimate(ticketID: t.id, waiting: snap.waiting.map(queued), openCounters: open, catalogue: catalogue,
+                                              policy: catalogue.settings.queue, measuredMinutes: snap.averages, now: now) {
+                position = e.position
+                minutes = e.minutes
+            }
+        }
+        var appointment: AppointmentDTO?
+        if staff, let ref = t.appointmentReference, let a = try db.appointment(reference: ref)?.appointment {
+            appointment = appointmentDTO(a, lang: lang)
+        }
+        return TicketDTO(
+            id: t.id, number: t.number, service: t.service, serviceName: catalogue.service(t.service)?.name.resolve(lang) ?? t.service,
+            location: t.location, origin: t.origin.rawValue, priority: t.isPriority, status: t.status.rawValue, position: position,
+            estimatedWaitMinutes: minutes, issuedAt: civil.iso8601(t.issuedAt), waitingSince: civil.iso8601(t.waitingSince),
+            calledAt: t.calledAt.map(civil.iso8601), counter: t.counter, counterName: t.counter.flatMap { catalogue.counter($0)?.name },
+            recalls: t.recalls, closeReason: t.closeReason, statusUrl: "/t/\(t.id)", appointment: appointment)
+    }
+
+    func counterDTO(_ c: Counter, db: Connection, snapshot snap: QueueSnapshot, now: Date) throws -> CounterDTO {
+        let state = snap.states[c.id]
+        var current: TicketDTO?
+        if let id = state?.current, let t = try db.ticket(id: id) {
+            current = try ticketDTO(t, db: db, snapshot: snap, staff: true, now: now)
+        }
+        let services = catalogue.services(at: c.location).filter { catalogue.rank(of: $0, for: c) != nil }.map(\.id)
+        return CounterDTO(id: c.id, name: c.name, location: c.location, state: (state?.state ?? .closed).rawValue,
+                          current: current, services: services)
     }
 }
