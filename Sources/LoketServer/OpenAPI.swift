@@ -1,4 +1,209 @@
 // The OpenAPI 3.1 description of the API, served at /api/v1/openapi.json.
+//
+// Operations are listed once, as data; the JSON document is built from that list at start-up.
+// A test checks that every `/api/v1` route the router knows appears here.
+import Foundation
+
 enum OpenAPI {
-    static let document = #"{"openapi":"3.1.0","info":{"title":"Loket","version":"1"},"paths":{}}"#
+    private struct Operation {
+        var method: String
+        var path: String
+        var summary: String
+        var tag: String
+        /// Roles allowed; empty = public.
+        var roles: [String] = []
+        var query: [(String, String, Bool)] = []
+        /// Request body schema name in components, if any.
+        var body: String?
+        /// status -> (description, schema name or nil)
+        var responses: [(Int, String, String?)]
+    }
+
+    private static let problem = "Problem"
+
+    private static let operations: [Operation] = [
+        Operation(method: "get", path: "/api/v1/health", summary: "Liveness, version and the server's clock.", tag: "public",
+                  responses: [(200, "OK", "Health")]),
+        Operation(method: "get", path: "/api/v1/openapi.json", summary: "This document.", tag: "public", responses: [(200, "OK", nil)]),
+        Operation(method: "get", path: "/api/v1/locations", summary: "All locations.", tag: "public",
+                  query: [("lang", "nl, fr, en or de", false)], responses: [(200, "OK", "LocationList")]),
+        Operation(method: "get", path: "/api/v1/locations/{id}", summary: "One location.", tag: "public",
+                  query: [("lang", "nl, fr, en or de", false)], responses: [(200, "OK", "Location"), (404, "Unknown location", problem)]),
+        Operation(method: "get", path: "/api/v1/categories", summary: "Service categories in display order.", tag: "public",
+                  query: [("lang", "nl, fr, en or de", false)], responses: [(200, "OK", nil)]),
+        Operation(method: "get", path: "/api/v1/services", summary: "Catalogue search, ignoring case and diacritics; name matches rank first.",
+                  tag: "public",
+                  query: [("q", "search text", false), ("location", "only services offered here; adds walkInOpenNow", false),
+                          ("channel", "appointment or walkin", false), ("lang", "nl, fr, en or de", false)],
+                  responses: [(200, "OK", "ServiceList"), (404, "Unknown location", problem), (422, "Bad filter", problem)]),
+        Operation(method: "get", path: "/api/v1/services/{id}", summary: "One service.", tag: "public",
+                  responses: [(200, "OK", "Service"), (404, "Unknown service", problem)]),
+        Operation(method: "get", path: "/api/v1/availability", summary: "Free slots for a visit.", tag: "booking",
+                  query: [("service", "service id (or use items)", false), ("location", "location id", true),
+                          ("from", "YYYY-MM-DD, default today", false), ("to", "YYYY-MM-DD, default from + 13 days", false),
+                          ("persons", "1...maxPersons, default 1", false), ("items", "service:persons,service:persons", false)],
+                  responses: [(200, "OK", "Availability"), (400, "Bad date or range", problem), (404, "Unknown service or location", problem),
+                              (422, "Invalid values", problem), (429, "Rate limited", problem)]),
+        Operation(method: "post", path: "/api/v1/appointments", summary: "Book an appointment.", tag: "booking", body: "BookingRequest",
+                  responses: [(201, "Booked; keep manageToken", "Appointment"), (400, "Malformed body", problem),
+                              (404, "Unknown service or location", problem), (409, "slot_unavailable or contact_limit", problem),
+                              (422, "Invalid fields (named in `fields`)", problem), (429, "Rate limited", problem)]),
+        Operation(method: "get", path: "/api/v1/appointments/{reference}", summary: "Read your appointment.", tag: "booking",
+                  query: [("token", "manage token", true)],
+                  responses: [(200, "OK", "Appointment"), (404, "Wrong reference or token (same answer)", problem)]),
+        Operation(method: "delete", path: "/api/v1/appointments/{reference}", summary: "Cancel your appointment.", tag: "booking",
+                  query: [("token", "manage token", true)],
+                  responses: [(200, "Cancelled", "Appointment"), (404, "Wrong reference or token", problem),
+                              (409, "Already checked in or done", problem)]),
+        Operation(method: "post", path: "/api/v1/appointments/{reference}/cancel", summary: "Cancel (for clients that cannot send DELETE).",
+                  tag: "booking", query: [("token", "manage token", true)],
+                  responses: [(200, "Cancelled", "Appointment"), (404, "Wrong reference or token", problem)]),
+        Operation(method: "post", path: "/api/v1/appointments/{reference}/reschedule", summary: "Move your appointment.", tag: "booking",
+                  query: [("token", "manage token", true)], body: "RescheduleRequest",
+                  responses: [(200, "Moved", "Appointment"), (404, "Wrong reference or token", problem),
+                              (409, "New slot full; the old one is kept", problem), (422, "Invalid start", problem)]),
+        Operation(method: "get", path: "/api/v1/appointments/{reference}/calendar.ics", summary: "iCalendar (RFC 5545) file.",
+                  tag: "booking", query: [("token", "manage token", true)],
+                  responses: [(200, "text/calendar", nil), (404, "Wrong reference or token", problem)]),
+        Operation(method: "get", path: "/api/v1/qr.svg", summary: "A QR code (SVG) of `data`.", tag: "public",
+                  query: [("data", "text, at most 1024 bytes", true)], responses: [(200, "image/svg+xml", nil), (422, "No data", problem)]),
+        Operation(method: "get", path: "/api/v1/me", summary: "Who the bearer token belongs to.", tag: "staff",
+                  roles: ["kiosk", "clerk", "admin"], responses: [(200, "OK", nil), (401, "No valid token", problem)]),
+        Operation(method: "post", path: "/api/v1/tickets", summary: "Issue a walk-in ticket.", tag: "kiosk", roles: ["kiosk"],
+                  body: "TicketRequest",
+                  responses: [(201, "Issued", "Ticket"), (401, "No token", problem), (403, "Wrong role", problem),
+                              (404, "Unknown service or location", problem), (409, "service_closed (with nextOpening)", problem),
+                              (422, "Not a walk-in service here", problem)]),
+        Operation(method: "post", path: "/api/v1/checkins", summary: "Check in a booked appointment.", tag: "kiosk", roles: ["kiosk"],
+                  body: "CheckinRequest",
+                  responses: [(201, "Checked in", "Ticket"), (404, "Unknown reference", problem),
+                              (409, "too_early, too_late, already_checked_in or cancelled", problem)]),
+        Operation(method: "get", path: "/api/v1/tickets/{id}", summary: "A ticket's live status (the id is the citizen's link).",
+                  tag: "public", responses: [(200, "OK", "Ticket"), (404, "Unknown ticket", problem)]),
+        Operation(method: "post", path: "/api/v1/counters/{id}/open", summary: "Open a counter.", tag: "counter", roles: ["clerk"],
+                  responses: [(200, "OK", "Counter"), (404, "Unknown counter", problem)]),
+        Operation(method: "post", path: "/api/v1/counters/{id}/pause", summary: "Pause a counter (no new calls).", tag: "counter",
+                  roles: ["clerk"], responses: [(200, "OK", "Counter"), (404, "Unknown counter", problem)]),
+        Operation(method: "post", path: "/api/v1/counters/{id}/close", summary: "Close a counter.", tag: "counter", roles: ["clerk"],
+                  responses: [(200, "OK", "Counter"), (409, "A citizen is still at the counter", problem)]),
+        Operation(method: "post", path: "/api/v1/counters/{id}/call-next", summary: "Call the next citizen (atomic).", tag: "counter",
+                  roles: ["clerk"],
+                  responses: [(200, "Called", "Ticket"), (204, "Nobody waits", nil), (409, "counter_closed", problem)]),
+        Operation(method: "post", path: "/api/v1/tickets/{id}/recall", summary: "Call again; past the recall limit it becomes a no-show.",
+                  tag: "counter", roles: ["clerk"], responses: [(200, "OK", "Ticket"), (409, "illegal_transition", problem)]),
+        Operation(method: "post", path: "/api/v1/tickets/{id}/start", summary: "Start serving.", tag: "counter", roles: ["clerk"],
+                  responses: [(200, "OK", "Ticket"), (409, "illegal_transition", problem)]),
+        Operation(method: "post", path: "/api/v1/tickets/{id}/finish", summary: "Finish serving.", tag: "counter", roles: ["clerk"],
+                  responses: [(200, "OK", "Ticket"), (409, "illegal_transition", problem)]),
+        Operation(method: "post", path: "/api/v1/tickets/{id}/no-show", summary: "Mark as no-show.", tag: "counter", roles: ["clerk"],
+                  responses: [(200, "OK", "Ticket"), (409, "illegal_transition", problem)]),
+        Operation(method: "post", path: "/api/v1/tickets/{id}/transfer", summary: "Back to the queue for another service or counter, keeping its waiting time.",
+                  tag: "counter", roles: ["clerk"], body: "TransferRequest",
+                  responses: [(200, "OK", "Ticket"), (409, "illegal_transition", problem), (422, "Invalid target", problem)]),
+        Operation(method: "get", path: "/api/v1/locations/{id}/counters", summary: "Counters and their state.", tag: "counter",
+                  roles: ["clerk"], responses: [(200, "OK", nil)]),
+        Operation(method: "get", path: "/api/v1/locations/{id}/queue", summary: "Waiting tickets in call order (no personal data).",
+                  tag: "counter", roles: ["clerk"], responses: [(200, "OK", nil)]),
+        Operation(method: "get", path: "/api/v1/locations/{id}/display", summary: "What a lobby display shows now.", tag: "public",
+                  query: [("lang", "nl, fr, en or de", false)], responses: [(200, "OK", "Display")]),
+        Operation(method: "get", path: "/api/v1/locations/{id}/events",
+                  summary: "Live stream (text/event-stream): called, recalled, queue, ticket, counter; send Last-Event-ID to catch up.",
+                  tag: "public", responses: [(200, "text/event-stream", nil)]),
+        Operation(method: "get", path: "/api/v1/appointments", summary: "Appointments of one day at a location.", tag: "admin",
+                  roles: ["admin"], query: [("location", "location id", true), ("date", "YYYY-MM-DD", true)],
+                  responses: [(200, "OK", nil)]),
+        Operation(method: "get", path: "/api/v1/stats/day", summary: "A day's figures per location.", tag: "admin", roles: ["admin"],
+                  query: [("date", "YYYY-MM-DD, default today", false)], responses: [(200, "OK", nil)]),
+        Operation(method: "get", path: "/api/v1/audit", summary: "Audit log: who did what, when.", tag: "admin", roles: ["admin"],
+                  query: [("date", "YYYY-MM-DD, default today", false)], responses: [(200, "OK", nil)]),
+    ]
+
+    private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    private static func obj(_ props: [String: Any], required: [String] = []) -> [String: Any] {
+        ["type": "object", "properties": props, "required": required]
+    }
+    private static var str: [String: Any] { ["type": "string"] }
+    private static var int: [String: Any] { ["type": "integer"] }
+    private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
+
+    private static var schemas: [String: Any] { [
+        "Problem": obj(["type": str, "title": str, "status": int, "detail": str, "code": str, "requestId": str,
+                        "fields": ["type": "object", "additionalProperties": str]], required: ["status", "title", "detail", "code"]),
+        "Health": obj(["status": str, "version": str, "now": time]),
+        "Location": obj(["id": str, "name": str, "names": ["type": "object"], "address": str, "kind": str, "timeZone": str]),
+        "LocationList": ["type": "array", "items": ref("Location")],
+        "Service": obj(["id": str, "name": str, "category": str, "categoryName": str, "durationMinutes": int, "maxPersons": int,
+                        "channels": ["type": "array", "items": str], "locations": ["type": "array", "items": str], "prefix": str,
+                        "bring": ["type": ["string", "null"]], "walkInOpenNow": ["type": "boolean"]]),
+        "ServiceList": ["type": "array", "items": ref("Service")],
+        "Availability": obj(["location": str, "durationMinutes": int, "from": str, "to": str,
+                             "slots": ["type": "array", "items": obj(["start": time, "end": time, "free": int])]]),
+        "BookingRequest": obj(["service": str, "persons": int, "items": ["type": "array", "items": obj(["service": str, "persons": int])],
+                               "location": str, "start": time, "name": str, "email": str, "phone": str, "lang": str],
+                              required: ["location", "start", "name"]),
+        "RescheduleRequest": obj(["start": time], required: ["start"]),
+        "Appointment": obj(["reference": str, "manageToken": str, "location": str, "service": str, "persons": int, "start": time,
+                            "end": time, "status": str, "name": str, "email": str, "phone": str, "lang": str, "createdAt": time]),
+        "TicketRequest": obj(["location": str, "service": str, "priority": ["type": "boolean"]], required: ["location", "service"]),
+        "CheckinRequest": obj(["reference": str], required: ["reference"]),
+        "TransferRequest": obj(["service": str, "counter": str]),
+        "Ticket": obj(["id": str, "number": str, "service": str, "serviceName": str, "location": str, "origin": str, "status": str,
+                       "position": int, "estimatedWaitMinutes": int, "issuedAt": time, "calledAt": time, "counter": str,
+                       "counterName": str, "statusUrl": str]),
+        "Counter": obj(["id": str, "name": str, "location": str, "state": str, "current": ref("Ticket")]),
+        "Display": obj(["location": str, "name": str, "called": ["type": "array", "items": obj(["number": str, "counter": str, "calledAt": time])],
+                        "waiting": ["type": "array"], "totalWaiting": int]),
+    ] }
+
+    /// Every (method, path) described, for the route coverage test.
+    static var described: [(method: String, path: String)] { operations.map { ($0.method.uppercased(), $0.path) } }
+
+    /// The serialized document.
+    static let document: String = {
+        var paths: [String: [String: Any]] = [:]
+        for op in operations {
+            var parameters: [[String: Any]] = []
+            for segment in op.path.split(separator: "/") where segment.hasPrefix("{") {
+                parameters.append(["name": String(segment.dropFirst().dropLast()), "in": "path", "required": true, "schema": str])
+            }
+            for (name, description, required) in op.query {
+                parameters.append(["name": name, "in": "query", "required": required, "description": description, "schema": str])
+            }
+            var responses: [String: Any] = [:]
+            for (status, description, schema) in op.responses {
+                var r: [String: Any] = ["description": description]
+                if let schema {
+                    let type = schema == problem ? "application/problem+json" : "application/json"
+                    r["content"] = [type: ["schema": ref(schema)]]
+                }
+                responses[String(status)] = r
+            }
+            if !op.roles.isEmpty {
+                responses["401"] = responses["401"] ?? ["description": "Missing or invalid token", "content": ["application/problem+json": ["schema": ref(problem)]]]
+                responses["403"] = responses["403"] ?? ["description": "Wrong role", "content": ["application/problem+json": ["schema": ref(problem)]]]
+            }
+            var operation: [String: Any] = ["summary": op.summary, "tags": [op.tag], "parameters": parameters, "responses": responses,
+                                            "operationId": op.method + op.path.replacingOccurrences(of: "/api/v1", with: "")
+                                                .split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()]
+            if let body = op.body {
+                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(body)]]]
+            }
+            if !op.roles.isEmpty {
+                operation["security"] = [["bearer": []]]
+                operation["description"] = "Roles: " + op.roles.joined(separator: ", ") + " (admin may do everything)."
+            }
+            paths[op.path, default: [:]][op.method] = operation
+        }
+        let doc: [String: Any] = [
+            "openapi": "3.1.0",
+            "info": ["title": "Loket", "version": "1",
+                     "description": "The front desk of a municipality: catalogue, bookings, queue tickets, counters and lobby displays. Errors are RFC 9457 problem details with a machine-readable `code`."],
+            "paths": paths,
+            "components": ["schemas": schemas,
+                           "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer",
+                                                          "description": "Made by `loket token add --role kiosk|clerk|admin --name NAME`."]]],
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }()
 }
