@@ -32,8 +32,9 @@ struct ServiceDTO: Encodable {
 
 extension App {
     func registerCatalogueRoutes() {
-        router.add(.GET, "/api/v1/health") { [unowned self] _ in
-            try JSONOut.response(["status": "ok", "version": options.version, "now": CivilClock(timeZone: .brussels).iso8601(clock.now())])
+        router.add(.GET, "/api/v1/health") { [unowned self] request in
+            try JSONOut.response(["status": "ok", "version": options.version, "now": CivilClock(timeZone: .brussels).iso8601(clock.now()),
+                                  "municipality": catalogue.settings.municipality.resolve(language(request))])
         }
         router.add(.GET, "/api/v1/locations") { [unowned self] request in
             let lang = language(request)
@@ -104,9 +105,17 @@ extension App {
             }
             channel = parsed
         }
+        var categoryFilter: String?
+        if let c = request.query["category"], !c.isEmpty {
+            guard catalogue.category(c) != nil else {
+                throw LoketError(.invalid, "There is no category '\(c.prefix(60))'.", fields: ["category": "unknown category"])
+            }
+            categoryFilter = c
+        }
         var locationFilter: Location?
         if let l = request.query["location"], !l.isEmpty { locationFilter = try location(l) }
-        let found = search.search(q, language: lang, location: locationFilter?.id, channel: channel)
+        var found = search.search(q, language: lang, location: locationFilter?.id, channel: channel)
+        if let categoryFilter { found = found.filter { $0.category == categoryFilter } }
         let now = clock.now()
         var out: [UInt8] = [UInt8(ascii: "[")]
         out.reserveCapacity(found.count * 300)

@@ -106,12 +106,13 @@ extension App {
         router.add(.POST, "/api/v1/checkins") { [unowned self] request in try checkIn(request) }
         router.add(.GET, "/api/v1/tickets/{id}") { [unowned self] request in
             let id = request.parameter("id")
-            let staff = (try? authorize(request, [.clerk])) != nil
+            let staff = request.header("authorization") != nil && (try? authorize(request, [.clerk])) != nil
             let dto = try store.read { db -> TicketDTO in
                 guard id.count <= 64, let t = try db.ticket(id: id) else {
                     throw LoketError(.notFound, "There is no ticket with this id.")
                 }
-                return try ticketDTO(t, db: db, snapshot: try snapshot(db, location: t.location), staff: staff, now: clock.now())
+                return try ticketDTO(t, db: db, snapshot: try snapshot(db, location: t.location), staff: staff, now: clock.now(),
+                                     lang: language(request))
             }
             return try JSONOut.response(dto)
         }
@@ -130,9 +131,10 @@ extension App {
             try authorize(request, [.clerk])
             let location = try self.location(request.parameter("id"))
             let now = clock.now()
+            let lang = language(request)
             let list = try store.read { db -> [CounterDTO] in
                 let snap = try snapshot(db, location: location.id)
-                return try catalogue.counters(at: location.id).map { try counterDTO($0, db: db, snapshot: snap, now: now) }
+                return try catalogue.counters(at: location.id).map { try counterDTO($0, db: db, snapshot: snap, now: now, lang: lang) }
             }
             return try JSONOut.response(list)
         }
@@ -144,7 +146,7 @@ extension App {
             let dto = try store.read { db -> QueueDTO in
                 let snap = try snapshot(db, location: location.id)
                 let ordered = orderedWaiting(snap, now: now)
-                return QueueDTO(waiting: try ordered.map { try ticketDTO($0, db: db, snapshot: snap, staff: true, now: now) },
+                return QueueDTO(waiting: try ordered.map { try ticketDTO($0, db: db, snapshot: snap, staff: true, now: now, lang: lang) },
                                 byService: waitingCounts(snap.waiting, lang))
             }
             return try JSONOut.response(dto)
@@ -190,6 +192,7 @@ extension App {
         let locationID = body.string("location", maxLength: 64)
         let serviceID = body.string("service", maxLength: 64)
         let priority = body.bool("priority") ?? false
+        let lang = body.string("lang", required: false, maxLength: 10).flatMap { Language(tag: $0) } ?? language(request)
         try body.validate()
         let location = try self.location(locationID)
         let service = try self.service(serviceID)
@@ -221,7 +224,7 @@ extension App {
             try recordChange(db, &events, t)
             return t
         }
-        return try JSONOut.response(try readTicketDTO(ticket, staff: false, now: now), status: 201,
+        return try JSONOut.response(try readTicketDTO(ticket, staff: false, now: now, lang: lang), status: 201,
                                     headers: [("Location", "/api/v1/tickets/\(ticket.id)")])
     }
 
@@ -230,6 +233,7 @@ extension App {
         let now = clock.now()
         var body = try JSONBody(request)
         let text = body.string("reference", maxLength: 200)
+        let lang = body.string("lang", required: false, maxLength: 10).flatMap { Language(tag: $0) } ?? language(request)
         try body.validate()
         let notFound = LoketError(.notFound, "No appointment with this reference.")
         guard let reference = ReferenceCode.normalize(text!) else { throw notFound }
@@ -243,7 +247,9 @@ extension App {
             case .cancelled: throw LoketError(.cancelled, "This appointment was cancelled.")
             case .noShow: throw LoketError(.tooLate, "This appointment has passed.")
             case .checkedIn, .called, .serving, .done:
-                throw LoketError(.alreadyCheckedIn, "This appointment is already checked in.")
+                let number = try a.ticketID.flatMap { try db.ticket(id: $0) }?.number
+                throw LoketError(.alreadyCheckedIn, "This appointment is already checked in" + (number.map { "; your number is \($0)." } ?? "."),
+                                 extra: number.map { ["number": $0] } ?? [:])
             }
             let opens = a.start.addingTimeInterval(-Double(policy.checkInEarlyMinutes * 60))
             let closes = a.start.addingTimeInterval(Double(policy.checkInLateMinutes * 60))
@@ -269,7 +275,7 @@ extension App {
             try recordChange(db, &events, t)
             return t
         }
-        return try JSONOut.response(try readTicketDTO(ticket, staff: false, now: now), status: 201,
+        return try JSONOut.response(try readTicketDTO(ticket, staff: false, now: now, lang: lang), status: 201,
                                     headers: [("Location", "/api/v1/tickets/\(ticket.id)")])
     }
 
@@ -289,7 +295,8 @@ extension App {
             try db.setCounter(counter.id, state: state, current: currentTicket, now: now)
             try db.audit(actor: who.name, action: "counter.\(state.rawValue)", subject: counter.id, at: now)
             try events.record("counter", topic: counter.location, CounterEventDTO(id: counter.id, state: state.rawValue))
-            return try counterDTO(counter, db: db, snapshot: try snapshot(db, location: counter.location), now: now)
+            return try counterDTO(counter, db: db, snapshot: try snapshot(db, location: counter.location), now: now,
+                                  lang: language(request))
         }
         return try JSONOut.response(dto)
     }
@@ -330,7 +337,7 @@ extension App {
             return t
         }
         guard let called else { return .noContent }
-        return try JSONOut.response(try readTicketDTO(called, staff: true, now: now))
+        return try JSONOut.response(try readTicketDTO(called, staff: true, now: now, lang: language(request)))
     }
 
     private func ticketAction(_ request: Request, _ action: TicketAction) throws -> Response {
@@ -404,7 +411,7 @@ extension App {
             try recordChange(db, &events, t)
             return t
         }
-        return try JSONOut.response(try readTicketDTO(ticket, staff: true, now: now))
+        return try JSONOut.response(try readTicketDTO(ticket, staff: true, now: now, lang: language(request)))
     }
 
     /// Ends a ticket as served, frees its counter and measures the service time.
@@ -484,12 +491,15 @@ extension App {
                        service: t.service)
     }
 
-    private func readTicketDTO(_ t: Ticket, staff: Bool, now: Date) throws -> TicketDTO {
-        try store.read { db in try ticketDTO(t, db: db, snapshot: try snapshot(db, location: t.location), staff: staff, now: now) }
+    private func readTicketDTO(_ t: Ticket, staff: Bool, now: Date, lang: Language) throws -> TicketDTO {
+        try store.read { db in
+            try ticketDTO(t, db: db, snapshot: try snapshot(db, location: t.location), staff: staff, now: now, lang: lang)
+        }
     }
 
-    func ticketDTO(_ t: Ticket, db: Connection, snapshot snap: QueueSnapshot, staff: Bool, now: Date) throws -> TicketDTO {
-        let lang = catalogue.settings.defaultLanguage
+    func ticketDTO(_ t: Ticket, db: Connection, snapshot snap: QueueSnapshot, staff: Bool, now: Date,
+                   lang: Language? = nil) throws -> TicketDTO {
+        let lang = lang ?? catalogue.settings.defaultLanguage
         let civil = CivilClock(timeZone: catalogue.location(t.location)?.timeZone ?? .brussels)
         var position: Int?
         var minutes: Int?
@@ -513,11 +523,11 @@ extension App {
             recalls: t.recalls, closeReason: t.closeReason, statusUrl: "/t/\(t.id)", appointment: appointment)
     }
 
-    func counterDTO(_ c: Counter, db: Connection, snapshot snap: QueueSnapshot, now: Date) throws -> CounterDTO {
+    func counterDTO(_ c: Counter, db: Connection, snapshot snap: QueueSnapshot, now: Date, lang: Language? = nil) throws -> CounterDTO {
         let state = snap.states[c.id]
         var current: TicketDTO?
         if let id = state?.current, let t = try db.ticket(id: id) {
-            current = try ticketDTO(t, db: db, snapshot: snap, staff: true, now: now)
+            current = try ticketDTO(t, db: db, snapshot: snap, staff: true, now: now, lang: lang)
         }
         let services = catalogue.services(at: c.location).filter { catalogue.rank(of: $0, for: c) != nil }.map(\.id)
         return CounterDTO(id: c.id, name: c.name, location: c.location, state: (state?.state ?? .closed).rawValue,

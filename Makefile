@@ -1,0 +1,50 @@
+# Loket: the two commands a new user types are `make run` and `make test`.
+SWIFT ?= swift
+PORT ?= 8080
+HOST ?= 127.0.0.1
+DB ?= var/loket.sqlite
+CONFIG ?= config
+# e.g. make run CLOCK=2026-12-01T09:00:00+01:00 to try a Tuesday morning on a weekend
+CLOCK ?=
+VENV = .venv
+
+.PHONY: run test build release deps bench swift-test browser-test clean
+
+deps:
+	@scripts/install-deps.sh build
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product loket
+
+## make run: install what is missing, build, and serve the demo municipality.
+run: release
+	@mkdir -p var
+	@scripts/show-urls.sh $(HOST) $(PORT) $(DB)
+	.build/release/loket serve --config $(CONFIG) --db $(DB) --host $(HOST) --port $(PORT) $(if $(CLOCK),--clock $(CLOCK))
+
+## make test: install, build, and run every test (unit, live server, end to end, browser, terminal kiosk).
+test:
+	@scripts/install-deps.sh test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+	@$(MAKE) --no-print-directory browser-test
+
+$(VENV)/.ready: tests/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r tests/requirements.txt
+	touch $@
+
+browser-test: $(VENV)/.ready
+	$(VENV)/bin/python -m pytest -q tests
+
+## make bench: speed figures measured side by side in one run.
+bench:
+	@scripts/install-deps.sh bench
+	$(SWIFT) build -c release
+	bench/run.sh
+
+clean:
+	rm -rf .build $(VENV)
