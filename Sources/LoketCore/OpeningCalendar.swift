@@ -17,6 +17,7 @@ public struct OpeningWindow: Sendable, Hashable {
     /// Parallel desks during the window (for walk-in windows: informational).
     public var desks: Int
 
+    /// Makes a window.
     public init(start: Date, end: Date, desks: Int) {
         self.start = start
         self.end = end
@@ -51,7 +52,7 @@ public struct OpeningCalendar: Sendable {
     ///
     /// Rules apply when the weekday, `validFrom`/`validUntil`, the `everyWeeks` cycle (whole weeks from
     /// `weekAnchor ?? validFrom ?? 2026-01-05`) and `serviceGroups` (nil, or containing the service's
-    /// group) match. Extra openings on the date are added; Belgian public holidays close the whole day
+    /// group) match; a service whose group has rules of its own follows only those. Extra openings on the date are added; Belgian public holidays close the whole day
     /// (extra openings with `evenOnHoliday` excepted); closures remove the whole day or cut their ranges out.
     public func appointmentWindows(on date: CivilDate, service: Service) -> [OpeningWindow] {
         windows(date, appointmentPieces(on: date, group: service.group))
@@ -146,8 +147,11 @@ public struct OpeningCalendar: Sendable {
 
         // Boundaries: (minute, +/-1 open range, +/-desks).
         var edges: [(minute: Int, open: Int, desks: Int)] = []
+        // A group with rules of its own (an Omgeving desk open Tuesday and Thursday) follows only
+        // those; the general rules are for services without such a group.
+        let dedicated = group.map { g in rules.contains { $0.serviceGroups?.contains(g) == true } } ?? false
         if !holiday {
-            for rule in rules where Self.applies(rule, on: date, group: group) {
+            for rule in rules where Self.applies(rule, on: date, group: group) && !(dedicated && rule.serviceGroups == nil) {
                 for r in rule.ranges where r.start < r.end {
                     edges.append((r.start.minutes, 1, rule.desks))
                     edges.append((r.end.minutes, -1, -rule.desks))

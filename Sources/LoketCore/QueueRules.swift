@@ -27,9 +27,22 @@ public enum TicketStatus: String, Sendable, Codable, CaseIterable {
 
 /// What a clerk (or the day rollover) does to a ticket.
 public enum TicketAction: String, Sendable, CaseIterable {
-    case call, recall, start, finish
+    /// Call a waiting ticket to a counter.
+    case call
+    /// Call it again (display and chime repeat).
+    case recall
+    /// The citizen arrived at the counter.
+    case start
+    /// Service given.
+    case finish
+    /// Called, but nobody came.
     case noShow = "no-show"
-    case transfer, cancel, close
+    /// Send back to the queue for another service or counter.
+    case transfer
+    /// Withdrawn by the citizen or the kiosk.
+    case cancel
+    /// Closed by the day rollover.
+    case close
 }
 
 /// The legal ticket transitions.
@@ -75,6 +88,7 @@ public struct QueuedTicket: Sendable, Hashable {
     /// Sent to this counter by a transfer; only that counter may call it.
     public var targetCounter: String?
 
+    /// Makes a ticket; only `id`, `service` and `waitingSince` are required.
     public init(id: String, service: String, isAppointment: Bool = false, isPriority: Bool = false,
                 appointmentStart: Date? = nil, waitingSince: Date, targetCounter: String? = nil) {
         self.id = id

@@ -17,6 +17,7 @@ public struct VisitItem: Sendable, Hashable {
     /// People served (the visit takes `durationMinutes` per person).
     public var persons: Int
 
+    /// Makes an item of a visit.
     public init(service: Service, persons: Int) {
         self.service = service
         self.persons = persons
@@ -34,6 +35,7 @@ public struct BookedInterval: Sendable, Hashable {
     /// Who booked it, for the online quota.
     public var channel: BookingChannel
 
+    /// Makes a busy interval.
     public init(start: Date, end: Date, group: String?, channel: BookingChannel) {
         self.start = start
         self.end = end
@@ -51,6 +53,7 @@ public struct Slot: Sendable, Hashable {
     /// Desks still free over the whole visit for the asking channel (always > 0 when listed).
     public var free: Int
 
+    /// Makes a slot.
     public init(start: Date, end: Date, free: Int) {
         self.start = start
         self.end = end

@@ -91,56 +91,109 @@ public enum TextFolding {
 }
 
 /// A precomputed search index over the catalogue's services.
+///
+/// All folded texts (names in every language, keywords, category names) live in one byte buffer,
+/// each followed by a NUL byte, with parallel arrays saying where each text starts and ends, whose
+/// service it is and what kind of text. A trigram index (every 3-byte sequence -> the texts holding
+/// it) narrows a query of 3 bytes or more to the texts holding its rarest trigram, which are then
+/// scanned; shorter queries scan the whole buffer with `memchr`. No `Service` value is touched
+/// until the answer is assembled.
 public struct ServiceSearchIndex: Sendable {
     /// How well a service matched; lower is better.
-    private enum Tier: Int {
-        case nameStarts = 0, wordStarts, nameContains, keyword, category, allWords
+    private enum Tier: UInt8 {
+        case nameStarts = 0, wordStarts, nameContains, keyword, category, allWords, none
     }
 
-    /// Folded texts of one service.
-    private struct Entry: Sendable {
-        /// Folded names, one per distinct language text.
-        var names: [[UInt8]]
-        /// Folded keywords.
-        var keywords: [[UInt8]]
-        /// Folded names of its category, in all languages.
-        var category: [[UInt8]]
-        /// Everything above joined by spaces, for multi-word queries.
-        var all: [UInt8]
-        /// Position of the category in the catalogue (unknown categories last).
-        var categoryOrder: Int
-    }
+    /// What kind of text a field is.
+    private enum Kind: UInt8 { case name, keyword, category }
 
     private let services: [Service]
-    private let entries: [Entry]
+    /// Folded texts, each followed by a 0 byte.
+    private let text: [UInt8]
+    /// Per field: start and end in `text`, owning service index, and kind.
+    private let fieldStart: [Int32]
+    private let fieldEnd: [Int32]
+    private let fieldOwner: [Int32]
+    private let fieldKind: [Kind]
+    /// How often each byte occurs in `text`, to search for the rarest byte of a short query.
+    private let byteCount: [Int]
+    /// Trigram (3 bytes as `b0 << 16 | b1 << 8 | b2`) -> its range in `postings`.
+    private let trigrams: [UInt32: Range<Int32>]
+    /// Field numbers per trigram, ascending, each once.
+    private let postings: [Int32]
+    /// Per service: position of its category in the catalogue (unknown categories last).
+    private let categoryOrder: [Int]
+    /// Per service: bit 0 appointment, bit 1 walk-in.
+    private let channelBits: [UInt8]
+    /// Per location id: whether each service is offered there.
+    private let offeredAt: [String: [Bool]]
     /// Per language: each service's position when sorted by folded name (then id).
-    private let nameRank: [Language: [Int]]
+    private let nameRank: [Language: [Int32]]
     /// Per language: service indices by category order, then name.
     private let browseOrder: [Language: [Int]]
 
     /// Builds the index: folds every name, keyword and category name once.
     public init(catalogue: Catalogue) {
         services = catalogue.services
-        var categoryOrder: [String: Int] = [:]
+        let count = catalogue.services.count
+        var categoryIndex: [String: Int] = [:]
         var categoryNames: [String: [[UInt8]]] = [:]
-        for (i, c) in catalogue.categories.enumerated() where categoryOrder[c.id] == nil {
-            categoryOrder[c.id] = i
+        for (i, c) in catalogue.categories.enumerated() where categoryIndex[c.id] == nil {
+            categoryIndex[c.id] = i
             categoryNames[c.id] = Self.distinct(c.name.values.values.map(TextFolding.foldBytes))
         }
-        let built: [Entry] = catalogue.services.map { s in
-            let names = Self.distinct(s.name.values.values.map(TextFolding.foldBytes))
-            let keywords = s.keywords.map(TextFolding.foldBytes).filter { !$0.isEmpty }
-            let category = categoryNames[s.category] ?? [TextFolding.foldBytes(s.category)]
-            var all: [UInt8] = []
-            for part in names + keywords + category {
-                all.append(contentsOf: part)
-                all.append(0x20)
+        var text: [UInt8] = []
+        var starts: [Int32] = [], ends: [Int32] = [], owners: [Int32] = [], kinds: [Kind] = []
+        var categoryOrder: [Int] = [], channelBits: [UInt8] = []
+        var offeredAt: [String: [Bool]] = [:]
+        for (i, s) in catalogue.services.enumerated() {
+            func add(_ texts: [[UInt8]], _ kind: Kind) {
+                for t in texts {
+                    starts.append(Int32(text.count))
+                    text.append(contentsOf: t)
+                    ends.append(Int32(text.count))
+                    text.append(0)
+                    owners.append(Int32(i))
+                    kinds.append(kind)
+                }
             }
-            return Entry(names: names, keywords: keywords, category: category, all: all,
-                         categoryOrder: categoryOrder[s.category] ?? Int.max)
+            add(Self.distinct(s.name.values.values.map(TextFolding.foldBytes)), .name)
+            add(Self.distinct(s.keywords.map(TextFolding.foldBytes)), .keyword)
+            add(categoryNames[s.category] ?? [TextFolding.foldBytes(s.category)], .category)
+            categoryOrder.append(categoryIndex[s.category] ?? Int.max)
+            channelBits.append((s.channels.contains(.appointment) ? 1 : 0) | (s.channels.contains(.walkin) ? 2 : 0))
+            for location in s.locations {
+                offeredAt[location, default: [Bool](repeating: false, count: count)][i] = true
+            }
         }
-        entries = built
-        var nameRank: [Language: [Int]] = [:]
+        var byteCount = [Int](repeating: 0, count: 256)
+        for b in text { byteCount[Int(b)] += 1 }
+        var lists: [UInt32: [Int32]] = [:]
+        for f in starts.indices where ends[f] - starts[f] >= 3 {
+            for p in Int(starts[f])...(Int(ends[f]) - 3) {
+                let key = UInt32(text[p]) << 16 | UInt32(text[p + 1]) << 8 | UInt32(text[p + 2])
+                if lists[key]?.last != Int32(f) { lists[key, default: []].append(Int32(f)) }
+            }
+        }
+        var postings: [Int32] = []
+        var trigrams: [UInt32: Range<Int32>] = [:]
+        for (key, list) in lists {
+            trigrams[key] = Int32(postings.count)..<Int32(postings.count + list.count)
+            postings.append(contentsOf: list)
+        }
+        self.trigrams = trigrams
+        self.postings = postings
+        self.text = text
+        self.fieldStart = starts
+        self.fieldEnd = ends
+        self.fieldOwner = owners
+        self.fieldKind = kinds
+        self.byteCount = byteCount
+        self.categoryOrder = categoryOrder
+        self.channelBits = channelBits
+        self.offeredAt = offeredAt
+
+        var nameRank: [Language: [Int32]] = [:]
         var browseOrder: [Language: [Int]] = [:]
         for language in Language.allCases {
             let folded = catalogue.services.map { TextFolding.foldBytes($0.name.resolve(language)) }
@@ -148,11 +201,11 @@ public struct ServiceSearchIndex: Sendable {
                 if folded[a] != folded[b] { return folded[a].lexicographicallyPrecedes(folded[b]) }
                 return catalogue.services[a].id < catalogue.services[b].id
             }
-            var rank = [Int](repeating: 0, count: byName.count)
-            for (position, index) in byName.enumerated() { rank[index] = position }
+            var rank = [Int32](repeating: 0, count: count)
+            for (position, index) in byName.enumerated() { rank[index] = Int32(position) }
             nameRank[language] = rank
             browseOrder[language] = catalogue.services.indices.sorted { a, b in
-                let ca = built[a].categoryOrder, cb = built[b].categoryOrder
+                let ca = categoryOrder[a], cb = categoryOrder[b]
                 return ca != cb ? ca < cb : rank[a] < rank[b]
             }
         }
@@ -167,83 +220,126 @@ public struct ServiceSearchIndex: Sendable {
     /// several words) every word occurs somewhere; ties by the name in `language`. A blank query
     /// returns every service by category order, then name. `location` and `channel` filter. No match: [].
     public func search(_ query: String, language: Language, location: String? = nil, channel: Channel? = nil) -> [Service] {
-        let q = TextFolding.foldBytes(query)
-        let rank = nameRank[language] ?? []
+        matches(query, language: language, location: location, channel: channel).map { services[$0] }
+    }
+
+    /// Like `search`, as indices into `catalogue.services` (lets callers use per-service caches without copying services).
+    public func matches(_ query: String, language: Language, location: String? = nil, channel: Channel? = nil) -> [Int] {
+        var q = TextFolding.foldBytes(query)
+        q.removeAll { $0 == 0 }
+        let offered: [Bool]?
+        if let location {
+            guard let list = offeredAt[location] else { return [] }
+            offered = list
+        } else {
+            offered = nil
+        }
+        let channelBit: UInt8 = switch channel {
+        case nil: 3
+        case .appointment?: 1
+        case .walkin?: 2
+        }
         func admitted(_ i: Int) -> Bool {
-            let s = services[i]
-            if let location, !s.locations.contains(location) { return false }
-            if let channel, !s.channels.contains(channel) { return false }
-            return true
+            channelBits[i] & channelBit != 0 && (offered?[i] ?? true)
         }
         if q.isEmpty {
-            return (browseOrder[language] ?? []).lazy.filter(admitted).map { services[$0] }
+            return (browseOrder[language] ?? []).filter(admitted)
         }
-        let words = q.split(separator: 0x20)
-        var hits: [(tier: Int, rank: Int, index: Int)] = []
-        for i in entries.indices where admitted(i) {
-            if let tier = Self.tier(of: entries[i], query: q, words: words) {
-                hits.append((tier.rawValue, rank[i], i))
-            }
-        }
-        hits.sort { $0.tier != $1.tier ? $0.tier < $1.tier : $0.rank < $1.rank }
-        return hits.map { services[$0.index] }
-    }
 
-    private static func tier(of entry: Entry, query: [UInt8], words: [ArraySlice<UInt8>]) -> Tier? {
-        var best: Tier? = nil
-        for name in entry.names {
-            switch find(query, in: name) {
-            case .start: return .nameStarts
-            case .wordStart: best = .wordStarts
-            case .inside: if best == nil { best = .nameContains }
-            case .none: break
-            }
-        }
-        if let best { return best }
-        for keyword in entry.keywords where find(query, in: keyword) != .none { return .keyword }
-        for name in entry.category where find(query, in: name) != .none { return .category }
-        if words.count > 1, words.allSatisfy({ find($0, in: entry.all) != .none }) { return .allWords }
-        return nil
-    }
-
-    private enum Match { case none, start, wordStart, inside }
-
-    /// Where `needle` occurs in `haystack`: at the start, at a word start, inside a word, or not.
-    private static func find<C: RandomAccessCollection>(_ needle: C, in haystack: [UInt8]) -> Match
-    where C.Element == UInt8, C.Index == Int {
-        let n = needle.count, h = haystack.count
-        guard n > 0, n <= h else { return .none }
-        let first = needle[needle.startIndex]
-        var result = Match.none
-        haystack.withUnsafeBufferPointer { hay in
-            var i = 0
-            let last = h - n
-            outer: while i <= last {
-                if hay[i] != first {
-                    i += 1
-                    continue
+        var best = [UInt8](repeating: Tier.none.rawValue, count: services.count)
+        // Short queries match at word starts only: "eid" should not find "arbeidskaart".
+        let wordStartsOnly = q.count <= 3
+        occurrences(of: q) { field, position in
+            let owner = Int(fieldOwner[field])
+            if wordStartsOnly, position != Int(fieldStart[field]), Self.isWordByte(text[position - 1]) { return }
+            let tier: Tier
+            switch fieldKind[field] {
+            case .name:
+                if position == Int(fieldStart[field]) {
+                    tier = .nameStarts
+                } else {
+                    tier = Self.isWordByte(text[position - 1]) ? .nameContains : .wordStarts
                 }
-                var k = 1
-                while k < n {
-                    if hay[i + k] != needle[needle.startIndex + k] {
-                        i += 1
-                        continue outer
+            case .keyword: tier = .keyword
+            case .category: tier = .category
+            }
+            if tier.rawValue < best[owner] { best[owner] = tier.rawValue }
+        }
+        // Several words: a service where each word occurs somewhere matches too, last.
+        let words = q.split(separator: 0x20).prefix(32)
+        if words.count > 1 {
+            var seen = [UInt32](repeating: 0, count: services.count)
+            for (w, word) in words.enumerated() {
+                occurrences(of: Array(word)) { field, _ in seen[Int(fieldOwner[field])] |= 1 << UInt32(w) }
+            }
+            let all: UInt32 = words.count == 32 ? .max : (1 << UInt32(words.count)) - 1
+            for i in seen.indices where seen[i] == all && best[i] == Tier.none.rawValue { best[i] = Tier.allWords.rawValue }
+        }
+
+        let rank = nameRank[language] ?? []
+        var hits: [Int64] = []
+        for i in best.indices where best[i] != Tier.none.rawValue && admitted(i) {
+            // Sort key: tier, then name rank, then (low bits) the index itself.
+            hits.append(Int64(best[i]) << 48 | Int64(rank[i]) << 24 | Int64(i))
+        }
+        hits.sort()
+        return hits.map { Int($0 & 0xFF_FFFF) }
+    }
+
+    /// Calls `body(field, position)` for every occurrence of `needle` (no 0 bytes) in `text`.
+    private func occurrences(of needle: [UInt8], _ body: (Int, Int) -> Void) {
+        let n = needle.count
+        guard n > 0, n <= text.count else { return }
+        if n >= 3 {
+            // Only the texts holding the needle's rarest trigram can hold the needle.
+            var rarest: Range<Int32>? = nil
+            for j in 0...(n - 3) {
+                let key = UInt32(needle[j]) << 16 | UInt32(needle[j + 1]) << 8 | UInt32(needle[j + 2])
+                guard let range = trigrams[key] else { return }
+                if rarest == nil || range.count < rarest!.count { rarest = range }
+            }
+            text.withUnsafeBufferPointer { buffer in
+                needle.withUnsafeBufferPointer { needle in
+                    let base = buffer.baseAddress!, first = needle[0]
+                    for p in rarest! {
+                        let field = Int(postings[Int(p)])
+                        let start = Int(fieldStart[field]), end = Int(fieldEnd[field])
+                        var at = start
+                        while at + n <= end {
+                            if buffer[at] == first, memcmp(base + at, needle.baseAddress!, n) == 0 { body(field, at) }
+                            at += 1
+                        }
                     }
-                    k += 1
                 }
-                if i == 0 {
-                    result = .start
-                    return
+            }
+            return
+        }
+        // Short needles: memchr for the rarer byte over the whole buffer, then compare.
+        var pivot = 0
+        if n == 2, byteCount[Int(needle[1])] < byteCount[Int(needle[0])] { pivot = 1 }
+        guard byteCount[Int(needle[pivot])] > 0 else { return }
+        let pivotByte = Int32(needle[pivot])
+        text.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            let total = buffer.count
+            var from = pivot
+            var lastField = 0
+            while from < total, let hit = memchr(base + from, pivotByte, total - from) {
+                let at = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+                from = at + 1
+                let position = at - pivot
+                guard position >= 0, position + n <= total, n == 1 || (buffer[position] == needle[0]
+                        && buffer[position + 1] == needle[1]) else { continue }
+                // The field holding `position`: the last one starting at or before it (hits come in order).
+                var lo = lastField, hi = fieldStart.count
+                while hi - lo > 1 {
+                    let mid = (lo + hi) / 2
+                    if Int(fieldStart[mid]) <= position { lo = mid } else { hi = mid }
                 }
-                if !isWordByte(hay[i - 1]) {
-                    result = .wordStart
-                    return
-                }
-                if result == .none { result = .inside }
-                i += 1
+                lastField = lo
+                body(lo, position)
             }
         }
-        return result
     }
 
     /// Letters and digits (and any non-ASCII byte) belong to words; the rest separates them.

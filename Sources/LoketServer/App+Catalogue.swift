@@ -75,6 +75,9 @@ extension App {
         }
     }
 
+    private static let walkInOpenTrue = Array(",\"walkInOpenNow\":true}".utf8)
+    private static let walkInOpenFalse = Array(",\"walkInOpenNow\":false}".utf8)
+
     func locationDTO(_ l: Location, _ lang: Language) -> LocationDTO {
         LocationDTO(id: l.id, name: l.name.resolve(lang),
                     names: Dictionary(uniqueKeysWithValues: l.name.values.map { ($0.key.rawValue, $0.value) }),
@@ -114,22 +117,22 @@ extension App {
         }
         var locationFilter: Location?
         if let l = request.query["location"], !l.isEmpty { locationFilter = try location(l) }
-        var found = search.search(q, language: lang, location: locationFilter?.id, channel: channel)
-        if let categoryFilter { found = found.filter { $0.category == categoryFilter } }
+        var found = search.matches(q, language: lang, location: locationFilter?.id, channel: channel)
+        if let categoryFilter { found = found.filter { catalogue.services[$0].category == categoryFilter } }
         let now = clock.now()
         var out: [UInt8] = [UInt8(ascii: "[")]
         out.reserveCapacity(found.count * 300)
         let cache = serviceJSON[lang]!
-        for (i, s) in found.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            var fragment = cache[s.id] ?? []
+        for (n, i) in found.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
             if let locationFilter {
                 // Close the cached object ourselves to add the live field.
-                fragment.removeLast()
-                let open = calendars[locationFilter.id]?.isWalkInOpen(at: now, service: s) ?? false
-                fragment.append(contentsOf: Array(",\"walkInOpenNow\":\(open)}".utf8))
+                out.append(contentsOf: cache[i].dropLast())
+                let open = calendars[locationFilter.id]?.isWalkInOpen(at: now, service: catalogue.services[i]) ?? false
+                out.append(contentsOf: open ? Self.walkInOpenTrue : Self.walkInOpenFalse)
+            } else {
+                out.append(contentsOf: cache[i])
             }
-            out.append(contentsOf: fragment)
         }
         out.append(UInt8(ascii: "]"))
         return Response(contentType: "application/json", bytes: out, headers: [("Cache-Control", "no-store")])

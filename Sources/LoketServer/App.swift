@@ -42,8 +42,8 @@ public final class App: Sendable {
     let limiter: RateLimiter
     let metrics = Metrics()
     let backgroundTimer = LockedBox<DispatchSourceTimer?>(nil)
-    /// Each service's JSON object per language, encoded once (the search answer is their concatenation).
-    let serviceJSON: [Language: [String: [UInt8]]]
+    /// Each service's JSON object per language, by catalogue index, encoded once (the search answer is their concatenation).
+    let serviceJSON: [Language: [[UInt8]]]
 
     public init(catalogue: Catalogue, store: Store, hub: EventHub, clock: LoketClock, options: AppOptions, logger: Logger) {
         self.catalogue = catalogue
@@ -56,13 +56,9 @@ public final class App: Sendable {
         self.calendars = Dictionary(uniqueKeysWithValues: catalogue.locations.map { ($0.id, OpeningCalendar(location: $0)) })
         self.pages = StaticFiles(root: options.pagesDirectory)
         self.limiter = RateLimiter(perMinute: catalogue.settings.rateLimitPerMinute, enabled: options.rateLimits)
-        var json: [Language: [String: [UInt8]]] = [:]
+        var json: [Language: [[UInt8]]] = [:]
         for lang in Language.allCases {
-            var table: [String: [UInt8]] = [:]
-            for s in catalogue.services {
-                table[s.id] = (try? Array(JSONOut.encoder.encode(App.serviceDTO(s, lang, catalogue)))) ?? Array("{}".utf8)
-            }
-            json[lang] = table
+            json[lang] = catalogue.services.map { (try? Array(JSONOut.encoder.encode(App.serviceDTO($0, lang, catalogue)))) ?? Array("{}".utf8) }
         }
         self.serviceJSON = json
         registerCatalogueRoutes()
