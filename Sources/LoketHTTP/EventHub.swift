@@ -77,6 +77,10 @@ public final class EventHub: @unchecked Sendable {
     private let lock = NSLock()
     private var streams: [String: [ObjectIdentifier: EventStream]] = [:]
     private var count = 0
+    /// Set by `closeAll`: streams opened from then on end as soon as they have sent what they have.
+    private var closing = false
+    /// Streams opened by a handler still running, by thread: the server settles them when it answers.
+    private var unanswered: [UInt: [EventStream]] = [:]
     private let heartbeatSeconds: Double
     /// A client that has this many bytes unsent is too slow; it is closed and reconnects.
     private let maxPendingBytes: Int
@@ -96,8 +100,21 @@ public final class EventHub: @unchecked Sendable {
         lock.withLock {
             streams[topic, default: [:]][ObjectIdentifier(stream)] = stream
             count += 1
+            unanswered[UInt(pthread_self()), default: []].append(stream)
+            // During shutdown a stream may still be opened on a kept-alive connection; it must never park.
+            if closing { stream.closed = true }
         }
         return stream
+    }
+
+    /// Called by the server once a handler has answered: streams it opened but did not answer
+    /// with (it threw, or answered otherwise) are forgotten.
+    func settleRequest(answeredWith answer: EventStream?) {
+        let opened = lock.withLock { unanswered.removeValue(forKey: UInt(pthread_self())) ?? [] }
+        for stream in opened where stream !== answer {
+            stream.lock.withLock { stream.closed = true }
+            remove(stream)
+        }
     }
 
     /// Sends the missed events (ascending ids), then whatever arrived live meanwhile.
@@ -119,6 +136,8 @@ public final class EventHub: @unchecked Sendable {
                 if stream.closed { return }
                 if stream.replaying {
                     stream.deferred.append(event)
+                    // A replay that never finishes must not hold events forever.
+                    if stream.deferred.count > 10_000 { stream.closed = true }
                     return
                 }
                 stream.appendLocked([event])
@@ -130,7 +149,10 @@ public final class EventHub: @unchecked Sendable {
 
     /// Ends every stream (clients reconnect); used before the daemon stops.
     public func closeAll() {
-        let all = lock.withLock { streams.values.flatMap { $0.values } }
+        let all = lock.withLock {
+            closing = true
+            return streams.values.flatMap { $0.values }
+        }
         for stream in all {
             stream.lock.withLock {
                 stream.closed = true

@@ -95,6 +95,9 @@ public final class HTTPServer: @unchecked Sendable {
         while hub.openStreams > 0 && Date() < deadline {
             usleep(10_000)
         }
+        // Streams opened meanwhile on kept-alive connections are born closed; wake any that parked.
+        hub.closeAll()
+        usleep(20_000)
         MHD_stop_daemon(daemon)
         self.daemon = nil
         hub.stop()
@@ -146,11 +149,19 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     // First call: headers only. Set up state and wait for the body (or its absence).
     guard let existing = reqCls.pointee else {
         let exchange = Exchange()
-        if let length = collect(connection, .HEADER_KIND, lowercase: true).pairs["content-length"],
-           let n = Int(length), n > server.configuration.maxBodyBytes {
-            exchange.tooLarge = true
-        }
         reqCls.pointee = Unmanaged.passRetained(exchange).toOpaque()
+        if let length = collect(connection, .HEADER_KIND, lowercase: true).pairs["content-length"],
+           let n = UInt64(length), n > UInt64(server.configuration.maxBodyBytes) {
+            // Refuse before reading (and before MHD sends 100 Continue); the connection then closes.
+            exchange.tooLarge = true
+            let request = Request(method: method.map { String(cString: $0) } ?? "POST", path: url.map { String(cString: $0) } ?? "/",
+                                  requestID: server.nextRequestID())
+            let response = Problem(status: 413, code: "body_too_large",
+                                   detail: "The request body is larger than \(server.configuration.maxBodyBytes) bytes.").response()
+            let ok = server.queue(response, on: connection, for: request)
+            server.log(request, status: 413, started: exchange.started)
+            return ok
+        }
         return .YES
     }
     let exchange = Unmanaged<Exchange>.fromOpaque(existing).takeUnretainedValue()
@@ -208,8 +219,12 @@ private let completedHandler: MHD_RequestCompletedCallback = { cls, connection, 
 extension HTTPServer {
     /// Runs the handler; any thrown error becomes a problem answer, unknown ones a logged 500.
     func respond(to request: Request) -> Response {
+        var answer: EventStream?
+        defer { hub.settleRequest(answeredWith: answer) }
         do {
-            return try handler(request)
+            let response = try handler(request)
+            if case .events(let stream) = response.body { answer = stream }
+            return response
         } catch let error as ProblemConvertible {
             let problem = error.problem
             return problem.response(requestID: problem.status >= 500 ? request.requestID : nil)
@@ -226,9 +241,9 @@ extension HTTPServer {
         let mhdResponse: OpaquePointer?
         switch response.body {
         case .bytes(let bytes):
-            let isHead = request.method == "HEAD"
+            // For HEAD, MHD leaves the body out itself and still announces its real length.
             mhdResponse = bytes.withUnsafeBytes { buffer in
-                MHD_create_response_from_buffer(isHead ? 0 : buffer.count,
+                MHD_create_response_from_buffer(buffer.count,
                                                  UnsafeMutableRawPointer(mutating: buffer.baseAddress),
                                                  .RESPMEM_MUST_COPY)
             }

@@ -29,10 +29,18 @@ public struct StaticFiles: Sendable {
             ("ETag", etag), ("Cache-Control", "public, max-age=\(cacheSeconds)"),
             ("X-Content-Type-Options", "nosniff"),
         ]
-        if request.header("If-None-Match") == etag {
+        if let match = request.header("If-None-Match"), StaticFiles.matches(match, etag: etag) {
             return Response(status: 304, headers: headers)
         }
         return Response(status: 200, contentType: StaticFiles.contentType(of: real), bytes: Array(data), headers: headers)
+    }
+
+    /// Whether an If-None-Match value (a list, `*`, weak tags allowed) names `etag` (RFC 9110 §13.1.2).
+    static func matches(_ header: String, etag: String) -> Bool {
+        header.split(separator: ",").contains { part in
+            let tag = part.trimmingCharacters(in: .whitespaces)
+            return tag == "*" || tag == etag || tag == "W/" + etag
+        }
     }
 
     /// The content type for a file name's extension.

@@ -26,10 +26,12 @@ extension App {
         let now = clock.now()
         do {
             try rolloverDays(now: now)
-            try store.write { db in
+            let purged = try store.write { db in
                 try db.pruneEvents(before: now.addingTimeInterval(-2 * 86400))
-                _ = try db.purgePersonalData(endedBefore: now.addingTimeInterval(-Double(catalogue.settings.retentionDays) * 86400), now: now)
+                return try db.purgePersonalData(endedBefore: now.addingTimeInterval(-Double(catalogue.settings.retentionDays) * 86400), now: now)
             }
+            // Erased names must not linger in the write-ahead log either.
+            if purged > 0 { try store.checkpoint() }
         } catch {
             logger.error("housekeeping failed", metadata: ["error": "\(error)"])
         }

@@ -171,10 +171,16 @@ extension App {
             let lastText = request.header("last-event-id") ?? request.query["lastEventId"] ?? ""
             let last = Int64(lastText.trimmingCharacters(in: .whitespaces))
             let stream = hub.open(topic: location.id, lastEventID: max(0, last ?? 0))
+            // Page through what was missed; events are kept two days, so even a long outage is bounded.
+            // (Should reading fail, the server forgets the stream opened above.)
             var missed: [ServerEvent] = []
-            if let last {
-                missed = try store.read { try $0.events(topic: location.id, after: last) }
-                    .map { ServerEvent(id: $0.id, name: $0.name, data: $0.data) }
+            if var after = last {
+                while missed.count < 20_000 {
+                    let page = try store.read { try $0.events(topic: location.id, after: after, limit: 500) }
+                    missed += page.map { ServerEvent(id: $0.id, name: $0.name, data: $0.data) }
+                    guard page.count == 500, let newest = page.last else { break }
+                    after = newest.id
+                }
             }
             hub.finishReplay(stream, missed: missed)
             return Response(status: 200, headers: [

@@ -187,7 +187,16 @@ public final class Connection {
             case .null: rc = sqlite3_bind_null(stmt, index)
             case .integer(let v): rc = sqlite3_bind_int64(stmt, index, v)
             case .real(let v): rc = sqlite3_bind_double(stmt, index, v)
-            case .text(let s): rc = loket_sqlite_bind_text(stmt, index, s, -1)
+            case .text(let s):
+                // Bind by byte count, so text with an embedded NUL is kept whole.
+                var s = s
+                rc = s.withUTF8 { bytes in
+                    bytes.withMemoryRebound(to: CChar.self) { chars in
+                        // An empty buffer may have no address; a NULL pointer would bind SQL NULL.
+                        guard let base = chars.baseAddress, !chars.isEmpty else { return loket_sqlite_bind_text(stmt, index, "", 0) }
+                        return loket_sqlite_bind_text(stmt, index, base, Int32(chars.count))
+                    }
+                }
             case .blob(let b): rc = b.withUnsafeBytes { loket_sqlite_bind_blob(stmt, index, $0.baseAddress, Int32(b.count)) }
             }
             guard rc == SQLITE_OK else { throw error(rc, sql: sql) }
@@ -203,7 +212,10 @@ public final class Connection {
             switch sqlite3_column_type(stmt, i) {
             case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(stmt, i)))
             case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(stmt, i)))
-            case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(stmt, i))))
+            case SQLITE_TEXT:
+                let count = Int(sqlite3_column_bytes(stmt, i))
+                let text = sqlite3_column_text(stmt, i).map { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) } ?? ""
+                values.append(.text(text))
             case SQLITE_BLOB:
                 let count = Int(sqlite3_column_bytes(stmt, i))
                 if let p = sqlite3_column_blob(stmt, i), count > 0 {

@@ -34,6 +34,8 @@ public final class Store: @unchecked Sendable {
         }
         writer = try Connection(path: path)
         try Store.configure(writer)
+        // Refuse a newer database before changing anything in it (switching to WAL rewrites its header).
+        try Migrations.checkVersion(of: writer, path: path)
         try writer.exec("PRAGMA journal_mode=WAL")
         try Migrations.apply(to: writer, path: path, logger: logger)
         readers = try (0..<max(1, readerCount)).map { _ in
@@ -83,6 +85,11 @@ public final class Store: @unchecked Sendable {
         }
         afterCommit?(result)
         return result
+    }
+
+    /// Moves the write-ahead log into the database file and empties it (after erasing personal data).
+    public func checkpoint() throws {
+        try writeLock.withLock { try writer.exec("PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     /// Writes a consistent copy of the database to `destination` (online, while serving).

@@ -238,6 +238,7 @@ struct Purge: ParsableCommand {
             try db.audit(actor: "cli", action: "purge", subject: nil, detail: "\(n) appointments", at: now)
             return n
         }
+        try store.checkpoint()
         print("erased personal data of \(n) appointment(s) that ended more than \(catalogue.settings.retentionDays) days ago")
     }
 }

@@ -1,0 +1,57 @@
+// A stand-in for the store's event table: numbered events per topic, published in id order.
+import Foundation
+@testable import LoketHTTP
+
+/// Appends events with increasing ids and publishes each to the hub under one lock,
+/// as the store does from `afterCommit` under its write lock.
+final class EventLog: @unchecked Sendable {
+    // @unchecked: every field is guarded by `lock`; the hooks are set before the server starts.
+    private let lock = NSLock()
+    private var events: [(topic: String, event: ServerEvent)] = []
+    private var nextID: Int64 = 1
+    let hub: EventHub
+    /// Runs in the events handler between `hub.open` and reading the missed events.
+    var afterOpen: (@Sendable () -> Void)?
+    /// Runs between reading the missed events and `hub.finishReplay`.
+    var beforeFinish: (@Sendable () -> Void)?
+
+    init(hub: EventHub) { self.hub = hub }
+
+    /// Stores and publishes one event; returns it.
+    @discardableResult
+    func publish(topic: String, name: String = "called", data: String? = nil) -> ServerEvent {
+        lock.withLock {
+            let id = nextID
+            nextID += 1
+            let event = ServerEvent(id: id, name: name, data: data ?? "{\"number\":\"A\(id)\",\"counter\":\"3\"}")
+            events.append((topic, event))
+            hub.publish(event, topic: topic)
+            return event
+        }
+    }
+
+    /// Stored events of `topic` after `id`.
+    func events(topic: String, after id: Int64) -> [ServerEvent] {
+        lock.withLock { events.filter { $0.topic == topic && $0.event.id > id }.map(\.event) }
+    }
+
+    var lastID: Int64 { lock.withLock { nextID - 1 } }
+
+    /// A router with `GET /events/{topic}`, replaying from this log when `Last-Event-ID` is sent.
+    func router() -> Router {
+        let router = Router()
+        router.add(.GET, "/events/{topic}") { [self] request in
+            let topic = request.parameter("topic")
+            let last = request.header("last-event-id").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+            let stream = hub.open(topic: topic, lastEventID: max(0, last ?? 0))
+            afterOpen?()
+            let missed = last.map { events(topic: topic, after: $0) } ?? []
+            beforeFinish?()
+            hub.finishReplay(stream, missed: missed)
+            return Response(status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")],
+                            body: .events(stream))
+        }
+        router.add(.GET, "/hello") { _ in Response(contentType: "text/plain", text: "hello") }
+        return router
+    }
+}
