@@ -4,13 +4,16 @@ import Foundation
 
 /// A 4xx answer of the API, reduced to what the kiosk uses.
 public struct APIProblem: Equatable, Sendable {
+    /// HTTP status, 400-499.
     public var status: Int
     /// Machine-readable reason, e.g. `service_closed`; empty when the body had none.
     public var code: String
+    /// The server's sentence for people (English); shown to no visitor, logged only.
     public var detail: String
     /// Extra string members of the problem object, e.g. `nextOpening`.
     public var extra: [String: String]
 
+    /// A problem from its parts.
     public init(status: Int, code: String = "", detail: String = "", extra: [String: String] = [:]) {
         self.status = status
         self.code = code

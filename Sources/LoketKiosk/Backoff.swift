@@ -8,6 +8,7 @@ public struct Backoff: Equatable, Sendable {
     public let maximum: Double
     private var failures = 0
 
+    /// Delays from `initial` doubling up to `maximum` seconds.
     public init(initial: Double = 1, maximum: Double = 30) {
         self.initial = initial
         self.maximum = maximum

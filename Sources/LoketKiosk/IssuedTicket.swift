@@ -10,18 +10,22 @@ public struct IssuedTicket: Codable, Equatable, Sendable {
     public var service: String?
     /// Service name (the server's language).
     public var serviceName: String?
+    /// Location id.
     public var location: String?
     /// `walkin` or `appointment`.
     public var origin: String?
+    /// `waiting` for a fresh ticket.
     public var status: String?
     /// 1 for the next one to be called; absent when no estimate can be made.
     public var position: Int?
+    /// Minutes until it is likely called; absent without an estimate.
     public var estimatedWaitMinutes: Int?
     /// ISO 8601 with offset, in the location's time zone.
     public var issuedAt: String?
     /// Path of the status page, `/t/{id}`.
     public var statusUrl: String?
 
+    /// A ticket from its fields (tests and previews; the API's come decoded).
     public init(id: String, number: String, service: String? = nil, serviceName: String? = nil, location: String? = nil,
                 origin: String? = nil, status: String? = nil, position: Int? = nil, estimatedWaitMinutes: Int? = nil,
                 issuedAt: String? = nil, statusUrl: String? = nil) {

@@ -17,6 +17,8 @@ public enum Key: Equatable, Sendable {
     case interrupt
     /// Ctrl-L: draw the screen again.
     case redraw
+    /// Cursor keys (optional: they page like `+` and `-`).
     case up, down, left, right
+    /// Page keys of a full keyboard.
     case pageUp, pageDown, home, end
 }

@@ -13,6 +13,7 @@ public struct KeyDecoder: Sendable {
     /// A chunk with at least this many printable characters in a row is a scanner or paste burst.
     public var burstLength: Int
 
+    /// A decoder; runs of `burstLength` characters in one read count as a scan.
     public init(burstLength: Int = 4) {
         self.burstLength = burstLength
     }

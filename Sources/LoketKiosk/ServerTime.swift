@@ -3,6 +3,7 @@
 
 /// The date and wall-clock time of an ISO 8601 instant as the server wrote it.
 public struct ServerTime: Equatable, Sendable {
+    /// The calendar fields as written by the server.
     public var year: Int, month: Int, day: Int, hour: Int, minute: Int
 
     /// Parses `YYYY-MM-DDTHH:MM...`; nil for anything else.

@@ -2,7 +2,9 @@
 
 /// A service as the catalogue API describes it; the kiosk lists those with ``walkInOpenNow``.
 public struct ServiceEntry: Codable, Equatable, Sendable {
+    /// Slug, e.g. `eid-aanvraag`; what a ticket request names.
     public var id: String
+    /// Name in the asked language.
     public var name: String
     /// Category id, e.g. `burgerzaken`.
     public var category: String?
@@ -11,6 +13,7 @@ public struct ServiceEntry: Codable, Equatable, Sendable {
     /// Whether a walk-in ticket can be had for it here right now.
     public var walkInOpenNow: Bool?
 
+    /// A service from its fields.
     public init(id: String, name: String, category: String? = nil, categoryName: String? = nil, walkInOpenNow: Bool? = true) {
         self.id = id
         self.name = name

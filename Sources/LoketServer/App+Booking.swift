@@ -191,7 +191,7 @@ extension App {
         }
         if let email, !Contact.isEmail(email) { body.fail("email", "is not a valid e-mail address") }
         if let phone, !Contact.isPhone(phone) { body.fail("phone", "is not a valid phone number") }
-        if email == nil && phone == nil && !body.has("email") && !body.has("phone") {
+        if email == nil && phone == nil && body.errors["email"] == nil && body.errors["phone"] == nil {
             body.fail("email", "give an e-mail address or a phone number")
         }
         var lang = catalogue.settings.defaultLanguage

@@ -169,8 +169,10 @@ extension App {
         router.add(.GET, "/api/v1/locations/{id}/events") { [unowned self] request in
             let location = try self.location(request.parameter("id"))
             let lastText = request.header("last-event-id") ?? request.query["lastEventId"] ?? ""
-            let last = Int64(lastText.trimmingCharacters(in: .whitespaces))
-            let stream = hub.open(topic: location.id, lastEventID: max(0, last ?? 0))
+            var last = Int64(lastText.trimmingCharacters(in: .whitespaces)).map { max(0, $0) }
+            // An id from the future (a server restored from a backup) would silence the stream: catch up from now.
+            if let given = last { last = min(given, try store.read { try $0.newestEventID() }) }
+            let stream = hub.open(topic: location.id, lastEventID: last ?? 0)
             // Page through what was missed; events are kept two days, so even a long outage is bounded.
             // (Should reading fail, the server forgets the stream opened above.)
             var missed: [ServerEvent] = []

@@ -65,6 +65,11 @@ extension Connection {
                   [.text(topic), .integer(id), .int(limit)]).map { StoredEvent(id: Int64($0.int(0)), name: $0.text(1), data: $0.text(2)) }
     }
 
+    /// The newest event id (of any topic), 0 when there is none.
+    public func newestEventID() throws -> Int64 {
+        Int64(try first("SELECT max(id) FROM events")?.optionalInt(0) ?? 0)
+    }
+
     /// Drops events older than `cutoff`.
     public func pruneEvents(before cutoff: Date) throws {
         try execute("DELETE FROM events WHERE at < ?", [.time(cutoff)])

@@ -57,7 +57,7 @@ extension Connection {
     /// Tickets at `location` in one of `statuses`, oldest first.
     public func tickets(location: String, statuses: [TicketStatus]) throws -> [Ticket] {
         let marks = statuses.map { _ in "?" }.joined(separator: ", ")
-        return try query("SELECT \(Connection.ticketColumns) FROM tickets WHERE location = ? AND status IN (\(marks)) ORDER BY waiting_since, id",
+        return try query("SELECT \(Connection.ticketColumns) FROM tickets WHERE location = ? AND status IN (\(marks)) ORDER BY waiting_since, rowid",
                          [.text(location)] + statuses.map { .text($0.rawValue) }).map(ticket(from:))
     }
 
@@ -65,7 +65,7 @@ extension Connection {
     public func recentCalls(location: String, since: Date, limit: Int) throws -> [Ticket] {
         try query("""
             SELECT \(Connection.ticketColumns) FROM tickets
-            WHERE location = ? AND called_at >= ? AND counter IS NOT NULL ORDER BY called_at DESC, id LIMIT ?
+            WHERE location = ? AND called_at >= ? AND counter IS NOT NULL ORDER BY called_at DESC, rowid DESC LIMIT ?
             """, [.text(location), .time(since), .int(limit)]).map(ticket(from:))
     }
 

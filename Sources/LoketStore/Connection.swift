@@ -24,8 +24,12 @@ public enum SQLValue: Sendable, Hashable, ExpressibleByStringLiteral, Expressibl
     public static func int(_ i: Int) -> SQLValue { .integer(Int64(i)) }
     /// An optional integer, NULL when nil.
     public static func int(_ i: Int?) -> SQLValue { i.map { SQLValue.integer(Int64($0)) } ?? .null }
-    /// An instant as whole unix seconds (UTC).
-    public static func time(_ d: Date) -> SQLValue { .integer(Int64(d.timeIntervalSince1970.rounded(.down))) }
+    /// An instant as unix seconds (UTC). Whole seconds are stored as integers; a fraction is kept,
+    /// so tickets issued within one second keep their order.
+    public static func time(_ d: Date) -> SQLValue {
+        let t = d.timeIntervalSince1970
+        return t == t.rounded(.down) ? .integer(Int64(t)) : .real(t)
+    }
     /// An optional instant, NULL when nil.
     public static func time(_ d: Date?) -> SQLValue { d.map { SQLValue.time($0) } ?? .null }
 }
@@ -78,8 +82,8 @@ public struct Row: Sendable {
         }
     }
     public func optionalText(_ i: Int) -> String? { if case .null = values[i] { return nil } else { return text(i) } }
-    public func time(_ i: Int) -> Date { Date(timeIntervalSince1970: Double(int(i))) }
-    public func optionalTime(_ i: Int) -> Date? { optionalInt(i).map { Date(timeIntervalSince1970: Double($0)) } }
+    public func time(_ i: Int) -> Date { Date(timeIntervalSince1970: double(i)) }
+    public func optionalTime(_ i: Int) -> Date? { if case .null = values[i] { return nil } else { return time(i) } }
     public func blob(_ i: Int) -> [UInt8] {
         switch values[i] {
         case .blob(let b): return b

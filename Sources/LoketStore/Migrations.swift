@@ -1,6 +1,6 @@
 // The schema, as an ordered list of named steps; `PRAGMA user_version` counts the steps applied.
 //
-// Instants are INTEGER unix seconds (UTC). Civil dates are TEXT `YYYY-MM-DD` in the location's
+// Instants are unix seconds (UTC): INTEGER when whole, REAL when they carry a fraction of a second. Civil dates are TEXT `YYYY-MM-DD` in the location's
 // zone. Personal data lives only in `appointments.name/email/phone` and is erased by `purge`.
 import Foundation
 import Logging

@@ -1,0 +1,146 @@
+// Screens as plain text at 80x24 and other sizes, and the painter's escape sequences.
+import Foundation
+import LoketCore
+import Testing
+@testable import LoketKiosk
+
+@Suite struct ScreenRendererTests {
+    private let colour = TerminalStyle(colour: true, attributes: true, unicode: true)
+
+    private func text(_ model: KioskModel, style: TerminalStyle? = nil) -> [String] {
+        ScreenRenderer.render(model, style: style ?? colour).map(\.text)
+    }
+
+    @Test func startScreenAt80x24() {
+        let model = TestData.onlineModel(services: 40)
+        let rows = text(model)
+        #expect(rows.count == 24)
+        #expect(rows.allSatisfy { $0.count <= 80 })
+        #expect(rows[0].hasPrefix(" Stadhuis Wilgendaal"))
+        #expect(rows[0].hasSuffix("Nederlands "))
+        #expect(rows[0].count == 80)
+        #expect(rows[2] == " Kies uw dienst: typ het nummer en druk Enter.")
+        #expect(rows[4] == " Burgerzaken")
+        #expect(rows[5] == "   1  Dienst nummer 1")
+        #expect(rows[18].hasPrefix(" Pagina 1 van 4"))
+        #expect(rows[20].hasPrefix(" Afspraak? Typ of scan uw referentie"))
+        #expect(rows[22] == " Nummer of referentie: _")
+        #expect(rows[23].hasPrefix(" * terug   / taal"))
+    }
+
+    @Test func secondPageRepeatsTheHeadingAndShowsItsNumbers() {
+        var model = TestData.onlineModel(services: 40)
+        _ = model.handle(.key(.character("+")), now: 1)
+        let rows = text(model)
+        #expect(rows[4] == " Burgerzaken")
+        #expect(rows[5] == "  14  Dienst nummer 14")
+        #expect(rows[18].hasPrefix(" Pagina 2 van 4"))
+    }
+
+    @Test func typedInputAndNoticeShow() {
+        var model = TestData.onlineModel(services: 5)
+        _ = model.handle(.key(.character("9")), now: 1)
+        #expect(text(model)[22] == " Nummer of referentie: 9_")
+        _ = model.handle(.key(.enter), now: 1)
+        #expect(text(model)[21] == " Er is geen dienst met nummer 9.")
+    }
+
+    @Test func longNamesAreCutToTheWidth() {
+        var model = KioskModel(settings: TestData.settings(), size: .vt100, now: 0)
+        _ = model.handle(.tick, now: 0)
+        let long = ServiceEntry(id: "x", name: String(repeating: "Identiteitskaart ", count: 10), categoryName: "C")
+        _ = model.handle(.catalogue(.success(CatalogueSnapshot(location: TestData.location, services: [long])), .nl), now: 0)
+        let row = text(model)[5]
+        #expect(row.count <= 80)
+        #expect(row.hasSuffix("…"))
+    }
+
+    @Test func emptyListSaysSo() {
+        let model = TestData.onlineModel(services: 0)
+        #expect(text(model).contains { $0.contains("Er zijn nu geen diensten open zonder afspraak.") })
+    }
+
+    @Test func outOfServiceInAllLanguages() {
+        var model = TestData.onlineModel()
+        _ = model.handle(.catalogue(.outage, .nl), now: 1)
+        let rows = text(model)
+        #expect(rows.contains { $0.trimmingCharacters(in: .whitespaces) == "Buiten dienst – meld u aan de balie" })
+        #expect(rows.contains { $0.contains("Hors service") })
+        #expect(rows.contains { $0.contains("Out of service") })
+        #expect(rows.contains { $0.contains("Außer Betrieb") })
+        #expect(!rows.contains { $0.contains("Kies uw dienst") })
+    }
+
+    @Test func ticketScreen() {
+        var model = TestData.onlineModel()
+        _ = model.handle(.key(.character("1")), now: 1)
+        _ = model.handle(.key(.enter), now: 1)
+        _ = model.handle(.ticket(.success(TestData.ticket), .walkIn(service: "s1")), now: 2)
+        _ = model.handle(.printed(ticketID: "tid1", ok: false), now: 2.5)
+        _ = model.handle(.tick, now: 3)
+        let rows = text(model).map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(rows.contains("Uw volgnummer: A012"))
+        #expect(rows.contains("Dienst: Dienst nummer 1"))
+        #expect(rows.contains("Plaats in de rij: 2"))
+        #expect(rows.contains("Geschatte wachttijd: ongeveer 7 min"))
+        #expect(rows.contains("http://127.0.0.1:8080/t/tid1"))
+        #expect(rows.contains("Printer werkt niet – meld u aan de balie"))
+        #expect(rows[23] == "Terug naar het begin over 15 s (of druk *)")
+        // The number in block letters.
+        #expect(rows.contains(BigFont.render("A012", ink: "█")[0].trimmingCharacters(in: .whitespaces)))
+    }
+
+    @Test(arguments: [TerminalSize(columns: 40, rows: 12), TerminalSize(columns: 80, rows: 24), TerminalSize(columns: 132, rows: 43),
+                      TerminalSize(columns: 250, rows: 70), TerminalSize(columns: 1, rows: 1)])
+    func everyScreenFitsEverySize(size: TerminalSize) {
+        var model = TestData.onlineModel(services: 30, size: size)
+        for rows in [text(model)] { #expect(rows.count == size.rows && rows.allSatisfy { $0.count <= size.columns }) }
+        _ = model.handle(.key(.character("1")), now: 1)
+        _ = model.handle(.key(.enter), now: 1)
+        _ = model.handle(.ticket(.success(TestData.ticket), .walkIn(service: "s1")), now: 2)
+        let ticket = text(model)
+        #expect(ticket.count == size.rows && ticket.allSatisfy { $0.count <= size.columns })
+        _ = model.handle(.catalogue(.outage, .nl), now: 3)
+        _ = model.handle(.tick, now: 30)
+        let out = text(model)
+        #expect(out.count == size.rows && out.allSatisfy { $0.count <= size.columns })
+    }
+
+    @Test func bigFontGlyphs() {
+        let rows = BigFont.render("A0")
+        #expect(rows.count == 5)
+        #expect(rows.allSatisfy { $0.count == BigFont.width(of: "A0") })
+        #expect(rows[0] == " ###  #####")
+    }
+
+    // MARK: painter and capabilities
+
+    @Test func painterWritesPlainVT100() {
+        let rows = [ScreenLine("Titel", .title), ScreenLine("Hôtel", .error), ScreenLine("laatste")]
+        let size = TerminalSize(columns: 10, rows: 3)
+        let mono = FramePainter(style: TerminalStyle(colour: false, attributes: true, unicode: false)).paint(rows, size: size)
+        #expect(mono == "\u{1B}[?25l\u{1B}[H\u{1B}[7mTitel     \u{1B}[0m\u{1B}[K\r\n\u{1B}[1mHotel\u{1B}[0m\u{1B}[K\r\nlaatste\u{1B}[K")
+        let dumb = FramePainter(style: TerminalStyle(colour: false, attributes: false, unicode: true)).paint(rows, size: size)
+        #expect(!dumb.contains("\u{1B}[7m") && !dumb.contains("\u{1B}[1m"))
+        let coloured = FramePainter(style: colour).paint(rows, size: size)
+        #expect(coloured.contains("\u{1B}[1;37;44m") && coloured.contains("\u{1B}[1;31mHôtel"))
+    }
+
+    @Test func lastRowNeverFillsTheLastColumn() {
+        let out = FramePainter(style: colour).paint([ScreenLine("1234567890")], size: TerminalSize(columns: 10, rows: 1))
+        #expect(out.contains("123456789\u{1B}[K"))
+        #expect(!out.contains("1234567890"))
+    }
+
+    @Test(arguments: [
+        (["TERM": "xterm-256color", "LANG": "nl_BE.UTF-8"], TerminalStyle(colour: true, attributes: true, unicode: true)),
+        (["TERM": "xterm-256color", "NO_COLOR": "1"], TerminalStyle(colour: false, attributes: true, unicode: false)),
+        (["TERM": "vt100", "LC_ALL": "C.UTF-8"], TerminalStyle(colour: false, attributes: true, unicode: true)),
+        (["TERM": "linux", "LC_CTYPE": "en_US.utf8"], TerminalStyle(colour: true, attributes: true, unicode: true)),
+        (["TERM": "dumb"], TerminalStyle(colour: false, attributes: false, unicode: false)),
+        ([:], TerminalStyle(colour: false, attributes: false, unicode: false)),
+    ] as [([String: String], TerminalStyle)])
+    func capabilitiesFromTheEnvironment(env: [String: String], expected: TerminalStyle) {
+        #expect(TerminalStyle(environment: env) == expected)
+    }
+}
