@@ -28,6 +28,7 @@ public struct LoketError: Error, Sendable, Equatable {
         case counterClosed = "counter_closed"
         case contactLimit = "contact_limit"
         case notToday = "not_today"
+        case wrongLocation = "wrong_location"
         // 422: well-formed, but the values are not acceptable.
         case invalid = "validation_failed"
         // 429

@@ -428,6 +428,13 @@ public struct KioskModel: Sendable {
                 lines.append(text.appointmentAt(text.dateTime(date: start.dateText, time: start.timeText)))
             }
             return MessageView(title: text.notTodayTitle, lines: lines)
+        case "wrong_location":
+            var lines = [text.wrongLocation(PlainText.printable(problem.value("locationName") ?? ""),
+                                            PlainText.printable(problem.value("address") ?? ""))]
+            if let start = problem.value("appointmentStart").flatMap(ServerTime.init) {
+                lines.append(text.appointmentAt(text.dateTime(date: start.dateText, time: start.timeText)))
+            }
+            return MessageView(title: text.wrongLocationTitle, lines: lines)
         case "rate_limited":
             return MessageView(title: text.busyTitle, lines: [text.busy])
         default:

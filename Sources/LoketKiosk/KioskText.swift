@@ -182,6 +182,11 @@ struct KioskText: Sendable {
              "Your appointment is not today. Please come back on the day of your appointment.",
              "Ihr Termin ist nicht heute. Kommen Sie am Tag Ihres Termins wieder.")
     }
+    var wrongLocationTitle: String { pick("Andere locatie", "Autre lieu", "Another location", "Anderer Standort") }
+    func wrongLocation(_ name: String, _ address: String) -> String {
+        pick("Uw afspraak is in \(name), \(address).", "Votre rendez-vous a lieu à \(name), \(address).",
+             "Your appointment is at \(name), \(address).", "Ihr Termin ist in \(name), \(address).")
+    }
     var busyTitle: String { pick("Even geduld", "Un instant", "One moment", "Einen Moment") }
     var busy: String {
         pick("Het is druk. Probeer het zo dadelijk opnieuw.", "Il y a beaucoup de monde. Réessayez dans un instant.",

@@ -241,6 +241,7 @@ extension App {
         let now = clock.now()
         var body = try JSONBody(request)
         let text = body.string("reference", maxLength: 200)
+        let kioskLocation = body.string("location", required: false, maxLength: 64)
         let lang = body.string("lang", required: false, maxLength: 10).flatMap { Language(tag: $0) } ?? language(request)
         try body.validate()
         let notFound = LoketError(.notFound, "No appointment with this reference.")
@@ -258,6 +259,15 @@ extension App {
                 let number = try a.ticketID.flatMap { try db.ticket(id: $0) }?.number
                 throw LoketError(.alreadyCheckedIn, "This appointment is already checked in" + (number.map { "; your number is \($0)." } ?? "."),
                                  extra: number.map { ["number": $0] } ?? [:])
+            }
+            if let kioskLocation, kioskLocation != a.location {
+                throw LoketError(.wrongLocation, "This appointment is at \(location.name.resolve(lang)), \(location.address).",
+                                 extra: ["location": location.id, "locationName": location.name.resolve(lang),
+                                         "address": location.address, "appointmentStart": civil.iso8601(a.start)])
+            }
+            if civil.date(of: a.start) != civil.date(of: now) {
+                throw LoketError(.notToday, "This appointment is not today but on \(civil.iso8601(a.start)).",
+                                 extra: ["appointmentStart": civil.iso8601(a.start)])
             }
             let opens = a.start.addingTimeInterval(-Double(policy.checkInEarlyMinutes * 60))
             let closes = a.start.addingTimeInterval(Double(policy.checkInLateMinutes * 60))

@@ -12,7 +12,7 @@ extension LoketError: ProblemConvertible {
         case .forbidden: return 403
         case .notFound, .unknownService, .unknownLocation, .unknownCounter: return 404
         case .slotUnavailable, .serviceClosed, .tooEarly, .tooLate, .alreadyCheckedIn, .cancelled,
-             .illegalTransition, .counterClosed, .contactLimit, .notToday:
+             .illegalTransition, .counterClosed, .contactLimit, .notToday, .wrongLocation:
             return 409
         case .invalid: return 422
         case .rateLimited: return 429

@@ -149,6 +149,24 @@ struct QueueAPITests {
         let twice = try checkIn(due.reference)
         #expect(twice.status == 409)
         #expect(twice.problemCode == "already_checked_in")
+        #expect(try twice.object()["number"] as? String == "A001")
+
+        // Tomorrow's appointment is not today's business, and says when it is.
+        let tomorrow = ReferenceCode.generate()
+        try live.insertAppointment(reference: tomorrow, start: "2026-12-02T09:15:00+01:00")
+        let notToday = try checkIn(tomorrow)
+        #expect(notToday.status == 409)
+        #expect(notToday.problemCode == "not_today")
+        #expect(try notToday.object()["appointmentStart"] as? String == "2026-12-02T09:15:00+01:00")
+
+        // A kiosk elsewhere sends the visitor to the right office instead of queueing them here.
+        let elsewhere = try live.mustBook(start: "2026-12-01T09:30:00+01:00")
+        let wrong = try live.client.post("/api/v1/checkins", json: ["reference": elsewhere.reference, "location": "elders"], token: kiosk)
+        #expect(wrong.status == 409)
+        #expect(wrong.problemCode == "wrong_location")
+        #expect(try wrong.object()["location"] as? String == "hal")
+        let right = try live.client.post("/api/v1/checkins", json: ["reference": elsewhere.reference, "location": "hal"], token: kiosk)
+        #expect(right.status == 201)
     }
 
     @Test func countersOpenPauseCloseAndCallNext() throws {

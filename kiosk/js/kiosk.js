@@ -300,7 +300,7 @@ async function checkIn(ev) {
   showFieldError('');
   setBusy(true);
   try {
-    const ticket = await api('/checkins', {method: 'POST', token, query: {lang: getLang()}, body: {reference}});
+    const ticket = await api('/checkins', {method: 'POST', token, query: {lang: getLang()}, body: {reference, location: locationId}});
     input.value = '';
     showTicket(ticket, true);
   } catch (e) {
@@ -380,6 +380,11 @@ function handleActionError(e, service, reference) {
       lines.push(start ? t('kiosk.err.notToday.on', {when: whenText(start)}) : t('kiosk.err.notToday.text'));
       break;
     }
+    case 'wrong_location':
+      title = t('kiosk.err.wrongLocation.title');
+      lines.push(t('kiosk.err.wrongLocation.text', {location: p.locationName || '', address: p.address || ''}));
+      if (p.appointmentStart) lines.push(t('kiosk.err.appointmentAt', {when: whenText(p.appointmentStart)}));
+      break;
     case 'rate_limited':
       title = t('kiosk.err.busy.title');
       lines.push(t('kiosk.err.busy.text'));
