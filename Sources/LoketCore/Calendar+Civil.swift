@@ -53,15 +53,25 @@ public struct CivilClock: Sendable {
 
     /// ISO 8601 with the zone's offset, e.g. `2026-12-01T08:30:00+01:00`.
     public func iso8601(_ instant: Date) -> String {
+        // Written digit by digit: availability answers format hundreds of these per request.
         let offset = timeZone.secondsFromGMT(for: instant)
-        let local = instant.addingTimeInterval(Double(offset))
-        let secs = Int(floor(local.timeIntervalSince1970))
-        let day = CivilDate(dayNumber: Int(floor(Double(secs) / 86400)))
-        let s = secs - day.dayNumber * 86400
-        let sign = offset < 0 ? "-" : "+"
+        let secs = Int((instant.timeIntervalSince1970 + Double(offset)).rounded(.down))
+        let dayNumber = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
+        let day = CivilDate(dayNumber: dayNumber)
+        let s = secs - dayNumber * 86400
+        var out = [UInt8](repeating: 0, count: 25)
+        func put(_ value: Int, _ width: Int, at index: Int) {
+            var v = value
+            for k in stride(from: index + width - 1, through: index, by: -1) {
+                out[k] = UInt8(48 + v % 10)
+                v /= 10
+            }
+        }
+        put(day.year, 4, at: 0); out[4] = 45; put(day.month, 2, at: 5); out[7] = 45; put(day.day, 2, at: 8)
+        out[10] = 84; put(s / 3600, 2, at: 11); out[13] = 58; put((s % 3600) / 60, 2, at: 14); out[16] = 58; put(s % 60, 2, at: 17)
         let o = abs(offset)
-        return String(format: "%@T%02d:%02d:%02d%@%02d:%02d", day.description, s / 3600, (s % 3600) / 60, s % 60,
-                      sign, o / 3600, (o % 3600) / 60)
+        out[19] = offset < 0 ? 45 : 43; put(o / 3600, 2, at: 20); out[22] = 58; put((o % 3600) / 60, 2, at: 23)
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -57,9 +57,15 @@ public final class EventStream: @unchecked Sendable {
     /// Appends events with ids above the last one sent; caller holds `lock`.
     fileprivate func appendLocked(_ events: [ServerEvent]) {
         for e in events where e.id > lastID {
-            pending.append(contentsOf: e.wire)
-            lastID = e.id
+            appendLocked(id: e.id, wire: e.wire)
         }
+    }
+
+    /// Appends one event already in wire form (encoded once for all streams); caller holds `lock`.
+    fileprivate func appendLocked(id: Int64, wire: [UInt8]) {
+        guard id > lastID else { return }
+        pending.append(contentsOf: wire)
+        lastID = id
     }
 
     /// Resumes the connection if the reader parked it; caller holds `lock`.
@@ -131,6 +137,7 @@ public final class EventHub: @unchecked Sendable {
     /// Sends `event` to every stream of `topic`. Call in id order (the store publishes under its write lock).
     public func publish(_ event: ServerEvent, topic: String) {
         let targets = lock.withLock { streams[topic].map { Array($0.values) } ?? [] }
+        let wire = event.wire
         for stream in targets {
             stream.lock.withLock {
                 if stream.closed { return }
@@ -140,7 +147,7 @@ public final class EventHub: @unchecked Sendable {
                     if stream.deferred.count > 10_000 { stream.closed = true }
                     return
                 }
-                stream.appendLocked([event])
+                stream.appendLocked(id: event.id, wire: wire)
                 if stream.pending.count - stream.sentOffset > maxPendingBytes { stream.closed = true }
                 stream.wakeLocked()
             }

@@ -25,10 +25,14 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Longest path plus query; longer answers 414.
     public var maxURLBytes: Int
+    /// MHD's memory pool per connection (request line, headers, buffers). Bodies are copied out as they
+    /// arrive, so it need not hold them; MHD clears the pool between keep-alive requests, so smaller is faster.
+    public var connectionMemoryBytes: Int
 
     public init(host: String = "127.0.0.1", port: UInt16 = 8080,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, connectionLimit: Int = 4000,
-                connectionTimeoutSeconds: Int = 30, maxBodyBytes: Int = 64 * 1024, maxURLBytes: Int = 4096) {
+                connectionTimeoutSeconds: Int = 30, maxBodyBytes: Int = 64 * 1024, maxURLBytes: Int = 4096,
+                connectionMemoryBytes: Int = 32 * 1024) {
         self.host = host
         self.port = port
         self.threads = max(1, threads)
@@ -36,6 +40,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.connectionTimeoutSeconds = connectionTimeoutSeconds
         self.maxBodyBytes = maxBodyBytes
         self.maxURLBytes = maxURLBytes
+        self.connectionMemoryBytes = connectionMemoryBytes
     }
 }
 
@@ -74,7 +79,7 @@ public final class HTTPServer: @unchecked Sendable {
         daemon = configuration.host.withCString { host in
             loket_mhd_start(flags, host, configuration.port, accessHandler, me, completedHandler, me,
                             UInt32(configuration.threads), UInt32(configuration.connectionLimit),
-                            UInt32(configuration.connectionTimeoutSeconds), 64 * 1024 + configuration.maxURLBytes)
+                            UInt32(configuration.connectionTimeoutSeconds), configuration.connectionMemoryBytes)
         }
         guard let daemon else {
             throw HTTPServerError(description: "cannot listen on \(configuration.host):\(configuration.port) (address in use, or not an IP address)")

@@ -7,19 +7,13 @@ import LoketCore
 import LoketHTTP
 import LoketStore
 
-struct SlotDTO: Encodable {
-    var start: String
-    var end: String
-    var free: Int
-}
-
 struct AvailabilityDTO: Encodable {
     var location: String
     var items: [Appointment.Item]
     var durationMinutes: Int
     var from: String
     var to: String
-    var slots: [SlotDTO]
+    // `slots` ([{start, end, free}]) is appended as bytes by `availability`.
 }
 
 struct AppointmentDTO: Encodable {
@@ -158,10 +152,19 @@ extension App {
         }
         let slots = SlotEngine.slots(location: location, items: visit, from: from, to: to, booked: booked, held: held,
                                      channel: .online, now: now)
-        return try JSONOut.response(AvailabilityDTO(
+        // The head goes through the encoder; the slots, often hundreds, are written directly.
+        var body = Array(try JSONOut.encoder.encode(AvailabilityDTO(
             location: location.id, items: visit.map { Appointment.Item(service: $0.service.id, persons: $0.persons) },
-            durationMinutes: SlotEngine.visitMinutes(visit), from: from.description, to: to.description,
-            slots: slots.map { SlotDTO(start: civil.iso8601($0.start), end: civil.iso8601($0.end), free: $0.free) }))
+            durationMinutes: SlotEngine.visitMinutes(visit), from: from.description, to: to.description)))
+        body.removeLast() // the closing brace
+        body.reserveCapacity(body.count + slots.count * 80)
+        body.append(contentsOf: Array(",\"slots\":[".utf8))
+        for (i, slot) in slots.enumerated() {
+            if i > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: Array("{\"start\":\"\(civil.iso8601(slot.start))\",\"end\":\"\(civil.iso8601(slot.end))\",\"free\":\(slot.free)}".utf8))
+        }
+        body.append(contentsOf: Array("]}".utf8))
+        return Response(contentType: "application/json", bytes: body, headers: [("Cache-Control", "no-store")])
     }
 
     private func date(_ text: String, field: String) throws -> CivilDate {

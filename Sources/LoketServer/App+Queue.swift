@@ -453,16 +453,28 @@ extension App {
     private func recordChange(_ db: Connection, _ events: inout EventBatch, _ t: Ticket) throws {
         try events.record("ticket", topic: t.location, TicketEventDTO(
             ticket: t.id, status: t.status.rawValue, number: t.number, counter: t.counter.flatMap { catalogue.counter($0)?.name }))
-        let waiting = try db.tickets(location: t.location, statuses: [.waiting])
-        try events.record("queue", topic: t.location, QueueEventDTO(waiting: waitingCounts(waiting, catalogue.settings.defaultLanguage),
-                                                                   totalWaiting: waiting.count))
+        let counts = try db.waitingCounts(location: t.location)
+        let lang = catalogue.settings.defaultLanguage
+        try events.record("queue", topic: t.location, QueueEventDTO(
+            waiting: counts.map { row in
+                let s = catalogue.service(row.service)
+                return WaitingCountDTO(service: row.service, name: s?.name.resolve(lang) ?? row.service, prefix: s?.prefix ?? "",
+                                       waiting: row.waiting)
+            },
+            totalWaiting: counts.reduce(0) { $0 + $1.waiting }))
     }
 
     /// Day rollover: tickets of earlier days still open are closed with a reason.
     func closeStaleTickets(_ db: Connection, _ events: inout EventBatch, location: Location, now: Date) throws {
         let today = CivilClock(timeZone: location.timeZone).date(of: now)
+        // Once a day per location is enough. The day is remembered only when nothing was left to close,
+        // so closing writes rolled back with their transaction are retried by the next one.
+        if rolledOver.withLock({ $0[location.id] == today }) { return }
         let stale = try db.staleTickets(location: location.id, before: today)
-        guard !stale.isEmpty else { return }
+        guard !stale.isEmpty else {
+            rolledOver.withLock { $0[location.id] = today }
+            return
+        }
         for var t in stale {
             t.status = .closed
             t.closeReason = "day-ended"

@@ -42,6 +42,8 @@ public final class App: Sendable {
     let limiter: RateLimiter
     let metrics = Metrics()
     let backgroundTimer = LockedBox<DispatchSourceTimer?>(nil)
+    /// The civil day up to which each location's old tickets are closed (see `closeStaleTickets`).
+    let rolledOver = LockedBox<[String: CivilDate]>([:])
     /// Each service's JSON object per language, by catalogue index, encoded once (the search answer is their concatenation).
     let serviceJSON: [Language: [[UInt8]]]
 

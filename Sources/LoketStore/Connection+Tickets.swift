@@ -61,6 +61,12 @@ extension Connection {
                          [.text(location)] + statuses.map { .text($0.rawValue) }).map(ticket(from:))
     }
 
+    /// Waiting tickets per service at `location`.
+    public func waitingCounts(location: String) throws -> [(service: String, waiting: Int)] {
+        try query("SELECT service, count(*) FROM tickets WHERE location = ? AND status = 'waiting' GROUP BY service ORDER BY service",
+                  [.text(location)]).map { ($0.text(0), $0.int(1)) }
+    }
+
     /// The most recent calls at `location` (newest first).
     public func recentCalls(location: String, since: Date, limit: Int) throws -> [Ticket] {
         try query("""
