@@ -23,22 +23,23 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// Parses `YYYY-MM-DD`; nil for anything else, including impossible dates.
     public init?(_ text: some StringProtocol) {
-        // Byte by byte: this runs for every stored ticket read, so it stays off Character and split.
-        var digits: [Int] = []
-        digits.reserveCapacity(8)
-        var count = 0
-        for (i, byte) in text.utf8.enumerated() {
-            count += 1
-            if i == 4 || i == 7 {
+        // Byte by byte and without allocating: this runs for every stored ticket read.
+        var y = 0, m = 0, d = 0, count = 0
+        for byte in text.utf8 {
+            switch count {
+            case 4, 7:
                 guard byte == UInt8(ascii: "-") else { return nil }
-            } else {
-                guard byte >= 48, byte <= 57, i < 10 else { return nil }
-                digits.append(Int(byte - 48))
+            case 0..<10:
+                guard byte >= 48, byte <= 57 else { return nil }
+                let digit = Int(byte - 48)
+                if count < 4 { y = y * 10 + digit } else if count < 7 { m = m * 10 + digit } else { d = d * 10 + digit }
+            default:
+                return nil
             }
+            count += 1
         }
         guard count == 10 else { return nil }
-        let y = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
-        self.init(year: y, month: digits[4] * 10 + digits[5], day: digits[6] * 10 + digits[7])
+        self.init(year: y, month: m, day: d)
     }
 
     /// Days since 1970-01-01 (negative before).

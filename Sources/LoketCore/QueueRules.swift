@@ -212,4 +212,32 @@ public enum WaitEstimator {
         let minutes = (Double(index) * average / Double(max(1, serving.count))).rounded(.up)
         return (index + 1, Int(minutes))
     }
+
+    /// The estimate for a walk-in ticket just issued without priority, from counts alone.
+    ///
+    /// Such a ticket is last among its competitors: every other one has waited at least as long,
+    /// and none scores lower. So its position is the number of competing waiting tickets (itself
+    /// included), and `estimate` need not order the whole queue: issuing stays cheap however long
+    /// the queue is. `waiting` counts the waiting tickets per (service, target counter), the new one included.
+    public static func estimateNewest(service: String, waiting: [(service: String, targetCounter: String?, count: Int)],
+                                      openCounters: [Counter], catalogue: Catalogue,
+                                      measuredMinutes: [String: Double]) -> (position: Int, minutes: Int) {
+        func serves(_ counter: Counter, _ service: String, _ target: String?) -> Bool {
+            if let target { return target == counter.id }
+            guard let s = catalogue.service(service) else { return false }
+            return catalogue.rank(of: s, for: counter) != nil
+        }
+        let serving = openCounters.filter { serves($0, service, nil) }
+        let position: Int
+        if serving.isEmpty {
+            position = waiting.filter { $0.service == service && $0.targetCounter == nil }.reduce(0) { $0 + $1.count }
+        } else {
+            position = waiting.filter { row in serving.contains { serves($0, row.service, row.targetCounter) } }
+                .reduce(0) { $0 + $1.count }
+        }
+        let average = measuredMinutes[service].flatMap { $0 > 0 ? $0 : nil }
+            ?? Double(catalogue.service(service)?.durationMinutes ?? 0)
+        let minutes = (Double(max(0, position - 1)) * average / Double(max(1, serving.count))).rounded(.up)
+        return (max(1, position), Int(minutes))
+    }
 }

@@ -91,7 +91,8 @@ struct QueueDTO: Encodable {
 
 /// The live view of a location's queue, read in one snapshot.
 struct QueueSnapshot {
-    var waiting: [Ticket]
+    /// The waiting tickets, as the call-next policy sees them.
+    var waiting: [QueuedTicket]
     var states: [String: (state: CounterState, current: String?)]
     var averages: [String: Double]
 }
@@ -145,9 +146,10 @@ extension App {
             let lang = language(request)
             let dto = try store.read { db -> QueueDTO in
                 let snap = try snapshot(db, location: location.id)
-                let ordered = orderedWaiting(snap, now: now)
+                let tickets = try db.tickets(location: location.id, statuses: [.waiting])
+                let ordered = orderedWaiting(tickets, snap, now: now)
                 return QueueDTO(waiting: try ordered.map { try ticketDTO($0, db: db, snapshot: snap, staff: true, now: now, lang: lang) },
-                                byService: waitingCounts(snap.waiting, lang))
+                                byService: waitingCounts(tickets, lang))
             }
             return try JSONOut.response(dto)
         }
@@ -232,8 +234,22 @@ extension App {
             try recordChange(db, &events, t)
             return t
         }
-        return try JSONOut.response(try readTicketDTO(ticket, staff: false, now: now, lang: lang), status: 201,
-                                    headers: [("Location", "/api/v1/tickets/\(ticket.id)")])
+        // A fresh walk-in is last in its queue: its place comes from counts, not from ordering the whole queue.
+        var dto = try store.read { db -> TicketDTO in
+            let snap = QueueSnapshot(waiting: [], states: try db.counterStates(), averages: try db.serviceAverages())
+            var dto = try ticketDTO(ticket, db: db, snapshot: snap, staff: false, now: now, lang: lang)
+            if !priority {
+                let open = catalogue.counters(at: location.id).filter { snap.states[$0.id]?.state == .open }
+                let e = WaitEstimator.estimateNewest(service: service.id, waiting: try db.waitingCountsByTarget(location: location.id),
+                                                     openCounters: open, catalogue: catalogue, measuredMinutes: snap.averages)
+                dto.position = e.position
+                dto.estimatedWaitMinutes = e.minutes
+            } else {
+                dto = try ticketDTO(ticket, db: db, snapshot: try snapshot(db, location: location.id), staff: false, now: now, lang: lang)
+            }
+            return dto
+        }
+        return try JSONOut.response(dto, status: 201, headers: [("Location", "/api/v1/tickets/\(ticket.id)")])
     }
 
     private func checkIn(_ request: Request) throws -> Response {
@@ -335,10 +351,9 @@ extension App {
                 try finish(&current, db: db, now: now)
                 try recordChange(db, &events, current)
             }
-            let waiting = try db.tickets(location: location.id, statuses: [.waiting])
-            guard let pick = QueueSelector.next(for: counter, waiting: waiting.map(queued), catalogue: catalogue,
+            guard let pick = QueueSelector.next(for: counter, waiting: try db.waitingQueue(location: location.id), catalogue: catalogue,
                                                 policy: catalogue.settings.queue, now: now),
-                  var t = waiting.first(where: { $0.id == pick.id }) else {
+                  var t = try db.ticket(id: pick.id) else {
                 try db.setCounter(counter.id, state: .open, current: nil, now: now)
                 return nil
             }
@@ -490,18 +505,14 @@ extension App {
     // MARK: views
 
     func snapshot(_ db: Connection, location: String) throws -> QueueSnapshot {
-        QueueSnapshot(waiting: try db.tickets(location: location, statuses: [.waiting]),
+        QueueSnapshot(waiting: try db.waitingQueue(location: location),
                       states: try db.counterStates(), averages: try db.serviceAverages())
     }
 
-    func queued(_ t: Ticket) -> QueuedTicket {
-        QueuedTicket(id: t.id, service: t.service, isAppointment: t.origin == .appointment, isPriority: t.isPriority,
-                     appointmentStart: t.appointmentStart, waitingSince: t.waitingSince, targetCounter: t.targetCounter)
-    }
-
-    func orderedWaiting(_ snap: QueueSnapshot, now: Date) -> [Ticket] {
-        let order = QueueSelector.ordered(snap.waiting.map(queued), catalogue: catalogue, policy: catalogue.settings.queue, now: now)
-        let byID = Dictionary(uniqueKeysWithValues: snap.waiting.map { ($0.id, $0) })
+    /// `tickets` in the order the queue policy would call them.
+    func orderedWaiting(_ tickets: [Ticket], _ snap: QueueSnapshot, now: Date) -> [Ticket] {
+        let order = QueueSelector.ordered(snap.waiting, catalogue: catalogue, policy: catalogue.settings.queue, now: now)
+        let byID = Dictionary(uniqueKeysWithValues: tickets.map { ($0.id, $0) })
         return order.compactMap { byID[$0.id] }
     }
 
@@ -535,7 +546,7 @@ extension App {
         var minutes: Int?
         if t.status == .waiting {
             let open = catalogue.counters(at: t.location).filter { snap.states[$0.id]?.state == .open }
-            if let e = WaitEstimator.estimate(ticketID: t.id, waiting: snap.waiting.map(queued), openCounters: open, catalogue: catalogue,
+            if let e = WaitEstimator.estimate(ticketID: t.id, waiting: snap.waiting, openCounters: open, catalogue: catalogue,
                                               policy: catalogue.settings.queue, measuredMinutes: snap.averages, now: now) {
                 position = e.position
                 minutes = e.minutes

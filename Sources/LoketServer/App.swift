@@ -144,13 +144,23 @@ public final class App: Sendable {
         Array(SHA256.hash(data: Data(token.utf8)))
     }
 
-    /// A random URL-safe secret of `bytes` random bytes.
+    /// A random URL-safe secret of `bytes` random bytes (base64url without padding).
     public static func randomSecret(bytes: Int = 24) -> String {
         var g = SystemRandomNumberGenerator()
         let raw = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &g) }
-        return Data(raw).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes * 4 + 2) / 3)
+        var i = 0
+        while i < raw.count {
+            let chunk = raw[i..<min(i + 3, raw.count)]
+            let n = chunk.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
+            for k in 0...chunk.count { out.append(base64url[(n >> (18 - 6 * k)) & 63]) }
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let base64url = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// Applies the per-client limit for public endpoints.
     func limitRate(_ request: Request, cost: Int = 1, now: Date) throws {

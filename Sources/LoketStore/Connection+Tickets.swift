@@ -61,10 +61,29 @@ extension Connection {
                          [.text(location)] + statuses.map { .text($0.rawValue) }).map(ticket(from:))
     }
 
+    /// The waiting tickets at `location` as the call-next policy sees them (only the columns it needs), oldest first.
+    public func waitingQueue(location: String) throws -> [QueuedTicket] {
+        try query("""
+            SELECT id, service, origin, priority, appointment_start, waiting_since, target_counter FROM tickets
+            WHERE location = ? AND status = 'waiting' ORDER BY waiting_since, rowid
+            """, [.text(location)]).map { r in
+            QueuedTicket(id: r.text(0), service: r.text(1), isAppointment: r.text(2) == TicketOrigin.appointment.rawValue,
+                         isPriority: r.int(3) != 0, appointmentStart: r.optionalTime(4), waitingSince: r.time(5),
+                         targetCounter: r.optionalText(6))
+        }
+    }
+
+    /// Waiting tickets per service and target counter at `location` (kept by triggers, so this does not grow with the queue).
+    public func waitingCountsByTarget(location: String) throws -> [(service: String, targetCounter: String?, count: Int)] {
+        try query("SELECT service, target, waiting FROM waiting_counts WHERE location = ? AND waiting > 0 ORDER BY service, target",
+                  [.text(location)]).map { ($0.text(0), $0.text(1).isEmpty ? nil : $0.text(1), $0.int(2)) }
+    }
+
     /// Waiting tickets per service at `location`.
     public func waitingCounts(location: String) throws -> [(service: String, waiting: Int)] {
-        try query("SELECT service, count(*) FROM tickets WHERE location = ? AND status = 'waiting' GROUP BY service ORDER BY service",
-                  [.text(location)]).map { ($0.text(0), $0.int(1)) }
+        try query("""
+            SELECT service, sum(waiting) FROM waiting_counts WHERE location = ? AND waiting > 0 GROUP BY service ORDER BY service
+            """, [.text(location)]).map { ($0.text(0), $0.int(1)) }
     }
 
     /// The most recent calls at `location` (newest first).

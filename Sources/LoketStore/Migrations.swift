@@ -121,6 +121,37 @@ enum Migrations {
             PRIMARY KEY (location, day)
         );
         """),
+        ("keep waiting counts per service", """
+        -- Issuing a ticket needs the waiting counts per service (queue event, position). Counting the
+        -- tickets grows with the queue; triggers keep the counts instead, in the same transaction.
+        CREATE TABLE waiting_counts (
+            location TEXT NOT NULL,
+            service  TEXT NOT NULL,
+            target   TEXT NOT NULL DEFAULT '',   -- target counter after a transfer, '' for none
+            waiting  INTEGER NOT NULL,
+            PRIMARY KEY (location, service, target)
+        );
+        INSERT INTO waiting_counts (location, service, target, waiting)
+            SELECT location, service, COALESCE(target_counter, ''), count(*) FROM tickets WHERE status = 'waiting' GROUP BY 1, 2, 3;
+        CREATE TRIGGER waiting_counts_insert AFTER INSERT ON tickets WHEN NEW.status = 'waiting' BEGIN
+            INSERT INTO waiting_counts (location, service, target, waiting)
+                VALUES (NEW.location, NEW.service, COALESCE(NEW.target_counter, ''), 1)
+                ON CONFLICT (location, service, target) DO UPDATE SET waiting = waiting + 1;
+        END;
+        CREATE TRIGGER waiting_counts_leave AFTER UPDATE ON tickets WHEN OLD.status = 'waiting' BEGIN
+            UPDATE waiting_counts SET waiting = waiting - 1
+                WHERE location = OLD.location AND service = OLD.service AND target = COALESCE(OLD.target_counter, '');
+        END;
+        CREATE TRIGGER waiting_counts_enter AFTER UPDATE ON tickets WHEN NEW.status = 'waiting' BEGIN
+            INSERT INTO waiting_counts (location, service, target, waiting)
+                VALUES (NEW.location, NEW.service, COALESCE(NEW.target_counter, ''), 1)
+                ON CONFLICT (location, service, target) DO UPDATE SET waiting = waiting + 1;
+        END;
+        CREATE TRIGGER waiting_counts_delete AFTER DELETE ON tickets WHEN OLD.status = 'waiting' BEGIN
+            UPDATE waiting_counts SET waiting = waiting - 1
+                WHERE location = OLD.location AND service = OLD.service AND target = COALESCE(OLD.target_counter, '');
+        END;
+        """),
     ]
 
     /// Brings `db` up to date; backs the file up first when it already holds data.

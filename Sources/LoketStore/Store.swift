@@ -26,6 +26,7 @@ public final class Store: @unchecked Sendable {
     ///
     /// Refuses a database whose schema is newer than this binary knows.
     public init(path: String, readers readerCount: Int = 4, logger: Logger = Logger(label: "loket.store")) throws {
+        _ = Store.processSetup
         self.path = path
         self.logger = logger
         let directory = (path as NSString).deletingLastPathComponent
@@ -46,6 +47,11 @@ public final class Store: @unchecked Sendable {
         }
     }
 
+    /// Process-wide SQLite settings, applied once before the first connection opens.
+    private static let processSetup: Void = {
+        _ = loket_sqlite_disable_memstatus()
+    }()
+
     static func configure(_ c: Connection) throws {
         try c.exec("PRAGMA busy_timeout=5000; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY")
     }
@@ -62,8 +68,9 @@ public final class Store: @unchecked Sendable {
             readLock.signal()
             readLock.unlock()
         }
-        try c.exec("BEGIN")
-        defer { try? c.exec("COMMIT") }
+        // Transaction statements go through the statement cache like any other: no parsing per request.
+        try c.execute("BEGIN")
+        defer { _ = try? c.execute("COMMIT") }
         return try body(c)
     }
 
@@ -74,13 +81,13 @@ public final class Store: @unchecked Sendable {
     public func write<T>(_ body: (Connection) throws -> T, afterCommit: ((T) -> Void)? = nil) throws -> T {
         writeLock.lock()
         defer { writeLock.unlock() }
-        try writer.exec("BEGIN IMMEDIATE")
+        try writer.execute("BEGIN IMMEDIATE")
         let result: T
         do {
             result = try body(writer)
-            try writer.exec("COMMIT")
+            try writer.execute("COMMIT")
         } catch {
-            try? writer.exec("ROLLBACK")
+            _ = try? writer.execute("ROLLBACK")
             throw error
         }
         afterCommit?(result)

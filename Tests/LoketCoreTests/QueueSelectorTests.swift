@@ -124,4 +124,19 @@ import Testing
     @Test func estimateUnknownTicket() {
         #expect(estimate("nope", queue, counters: [c1]) == nil)
     }
+
+    @Test(arguments: [["c1", "c3"], ["c3"], ["c1"], ["c2"], []])
+    func newestWalkInFromCountsAgreesWithTheFullEstimate(counters: [String]) {
+        // A fresh walk-in (waited 0, no priority) is last; counting competitors gives the same answer.
+        let waiting = queue + [ticket("fresh", "eid", waited: 0)]
+        let open = counters.map { Self.catalogue.counter($0)! }
+        var counts: [String: Int] = [:]
+        for t in waiting { counts[t.service, default: 0] += 1 }
+        let rows = counts.map { (service: $0.key, targetCounter: String?.none, count: $0.value) }
+        let fast = WaitEstimator.estimateNewest(service: "eid", waiting: rows, openCounters: open, catalogue: Self.catalogue,
+                                                measuredMinutes: ["eid": 9])
+        let full = estimate("fresh", waiting, counters: open, measured: ["eid": 9])
+        #expect(fast.position == full?.position)
+        #expect(fast.minutes == full?.minutes)
+    }
 }

@@ -1,0 +1,89 @@
+// The waiting counts kept by triggers must always equal a count of the waiting tickets.
+import Foundation
+import LoketCore
+@testable import LoketStore
+import Testing
+
+@Suite("Waiting counts")
+struct WaitingCountsTests {
+    /// Counts straight from the tickets, the way the triggers should keep them.
+    private func counted(_ db: Connection, _ location: String) throws -> [String] {
+        try db.query("""
+            SELECT service, COALESCE(target_counter, ''), count(*) FROM tickets WHERE location = ? AND status = 'waiting'
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """, [.text(location)]).map { "\($0.text(0))/\($0.text(1))=\($0.int(2))" }
+    }
+
+    private func kept(_ db: Connection, _ location: String) throws -> [String] {
+        try db.waitingCountsByTarget(location: location).map { "\($0.service)/\($0.targetCounter ?? "")=\($0.count)" }
+    }
+
+    @Test("random issues, calls, transfers and deletions keep the counts exact")
+    func randomOperations() throws {
+        let seed = UInt64(ProcessInfo.processInfo.environment["LOKET_SEED"] ?? "") ?? 20261201
+        print("WaitingCountsTests.randomOperations seed: \(seed)")
+        var rng = SeededGenerator(seed: seed)
+        let db = TempDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        let services = ["eid", "reispas", "rijbewijs"], locations = ["hall", "district"], counters = [nil, "c1", "c2"]
+        var ids: [String] = []
+        for step in 0..<400 {
+            try store.write { c in
+                switch Int.random(in: 0..<10, using: &rng) {
+                case 0..<4:
+                    var t = makeTicket("t\(step)", location: locations.randomElement(using: &rng)!, number: "N\(step)",
+                                       service: services.randomElement(using: &rng)!)
+                    t.targetCounter = counters.randomElement(using: &rng)!
+                    try c.insertTicket(t)
+                    ids.append(t.id)
+                case 4..<8:
+                    guard let id = ids.randomElement(using: &rng), var t = try c.ticket(id: id) else { return }
+                    t.status = [.waiting, .called, .serving, .done, .noShow].randomElement(using: &rng)!
+                    t.service = services.randomElement(using: &rng)!
+                    t.targetCounter = counters.randomElement(using: &rng)!
+                    try c.updateTicket(t)
+                default:
+                    guard let id = ids.randomElement(using: &rng) else { return }
+                    try c.execute("DELETE FROM tickets WHERE id = ?", [.text(id)])
+                    ids.removeAll { $0 == id }
+                }
+            }
+            if step % 20 == 0 || step == 399 {
+                for location in locations {
+                    let (a, b) = try store.read { (try counted($0, location), try kept($0, location)) }
+                    #expect(a == b, "step \(step) at \(location)")
+                }
+            }
+        }
+    }
+
+    @Test("a rolled-back issue leaves the counts as they were")
+    func rollback() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        try store.write { try $0.insertTicket(makeTicket("a")) }
+        struct Abort: Error {}
+        #expect(throws: Abort.self) {
+            try store.write { c in
+                try c.insertTicket(makeTicket("b", number: "A002"))
+                throw Abort()
+            }
+        }
+        #expect(try store.read { try $0.waitingCounts(location: "town-hall") }.map(\.waiting) == [1])
+    }
+}
+
+/// SplitMix64: small, fast, and the same sequence for the same seed on every machine.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
