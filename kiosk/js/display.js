@@ -118,18 +118,27 @@ function onQueue(data) {
 
 /* ------------------------------------------------------------------ rendering (reused nodes) */
 
-/** "Loket · Guichet · Counter" for the display languages (duplicates dropped). */
-function multi(key) {
-  return [...new Set(state.langs.map((l) => t(key, null, l)))].join(' · ');
+/** "Loket · Guichet · Counter" for the display languages (duplicates dropped), each part marked with its language. */
+function setMulti(el, key) {
+  const seen = new Set();
+  const parts = [];
+  for (const l of state.langs) {
+    const text = t(key, null, l);
+    if (seen.has(text)) continue;
+    seen.add(text);
+    if (parts.length) parts.push(document.createTextNode(' · '));
+    parts.push(h('span', {lang: l}, text));
+  }
+  el.replaceChildren(...parts);
 }
 
 function renderLabels() {
   $('#location-name').textContent = state.name;
   document.title = `${state.name} – ${t('display.title', null, state.langs[0])}`;
-  $('#current-label').textContent = multi('display.now');
-  $('#current-counter-label').textContent = multi('display.counter');
-  $('#history-label').textContent = multi('display.previous');
-  $('#waiting-label').textContent = multi('display.waiting');
+  setMulti($('#current-label'), 'display.now');
+  setMulti($('#current-counter-label'), 'display.counter');
+  setMulti($('#history-label'), 'display.previous');
+  setMulti($('#waiting-label'), 'display.waiting');
   $('#total-label').textContent = `${t('display.total', null, state.langs[0])}:`;
   $('#waiting-none').textContent = t('display.nobody', null, state.langs[0]);
   $('#sound-hint').textContent = t('display.enableSound', null, state.langs[0]);

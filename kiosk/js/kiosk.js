@@ -577,6 +577,7 @@ function resetToStart() {
   $('#message-title').textContent = '';
   $('#message-text').replaceChildren();
   $('#keyboard').hidden = true;
+  document.body.classList.remove('osk-open');
   kbTarget = null;
   if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
   if (getLang() !== defaultLang) setLang(defaultLang);
@@ -621,6 +622,9 @@ function wireEvents() {
     $(id).addEventListener('focus', (e) => {
       kbTarget = e.target;
       $('#keyboard').hidden = false;
+      document.body.classList.add('osk-open');
+      // Keep the field in view above the docked keyboard.
+      e.target.scrollIntoView({block: 'center'});
       armIdle();
     });
   }
