@@ -6,7 +6,11 @@ echo
 echo "Loket – demo municipality Wilgendaal"
 echo "  Booking (citizens):   $base/book"
 echo "  Counter (clerks):     $base/counter"
-for loc in $(sed -n 's/^- id: *\([a-z0-9-]*\).*/\1/p' config/locations.yaml); do
+# Lobbies only: a remote channel (video, phone) has no kiosk or display.
+awk '/^- id:/ { if (id != "") print id, kind; id = $3; kind = "" } /^  kind:/ { kind = $2 } END { if (id != "") print id, kind }' \
+    config/locations.yaml |
+while read -r loc kind; do
+  [ "$kind" = remote ] && continue
   echo "  Kiosk $loc:   $base/kiosk/$loc?setup=<kiosk token>"
   echo "  Display $loc: $base/display/$loc"
 done

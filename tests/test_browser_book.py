@@ -80,6 +80,9 @@ def test_book_read_back_and_cancel(server, browser, i18n):
     qr = b.tid("booking-qr")
     b.wait(5).until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", qr),
                     "the QR code on the confirmation did not load")
+    # The QR code is shown at the kiosk: it carries the reference, never the manage token.
+    qr_data = parse_qs(urlparse(qr.get_attribute("src")).query)["data"]
+    assert qr_data == [ref] and token not in qr.get_attribute("src")
     ics = b.tid("link-calendar").get_attribute("href")
     assert server.get(ics, expect=200).headers["Content-Type"].startswith("text/calendar")
     b.shot("book-phone-5-confirmation", full=True)

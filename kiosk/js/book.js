@@ -662,7 +662,8 @@ function renderConfirm() {
   $('#booking-what').textContent = itemsLabel(state.items);
   renderBring($('#booking-bring-box'), $('#booking-bring'), state.items);
   const qr = $('#booking-qr');
-  qr.src = apiUrl('/qr.svg', {data: url});
+  // The kiosk only needs the reference; the manage token stays out of a code people show in public.
+  qr.src = apiUrl('/qr.svg', {data: b.reference});
   qr.alt = t('book.confirm.qrAlt', {reference: b.reference});
   const cal = $('#link-calendar');
   cal.href = icsUrl(b.reference, b.manageToken);
@@ -738,9 +739,8 @@ function renderManage() {
   $('#manage-active').hidden = !active;
   $('#cancel-confirm').hidden = true;
   if (active) {
-    const url = manageUrl(a.reference, state.token, a.lang || getLang());
     const qr = $('#manage-qr');
-    const src = apiUrl('/qr.svg', {data: url});
+    const src = apiUrl('/qr.svg', {data: a.reference});
     if (qr.getAttribute('src') !== src) qr.src = src;
     qr.alt = t('book.confirm.qrAlt', {reference: a.reference});
     const cal = $('#manage-calendar');
