@@ -54,15 +54,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "bench/Sources/loket-bench"),
 
+        // Shared by the live-server and end-to-end tests; not a product.
+        .target(name: "LoketTestKit", path: "Tests/LoketTestKit"),
+
         .testTarget(name: "LoketCoreTests", dependencies: ["LoketCore"]),
         .testTarget(name: "LoketConfigTests", dependencies: ["LoketConfig", "LoketCore"]),
         .testTarget(name: "LoketStoreTests", dependencies: ["LoketStore", "LoketCore"]),
-        .testTarget(name: "LoketHTTPTests", dependencies: ["LoketHTTP"]),
+        .testTarget(name: "LoketHTTPTests", dependencies: ["LoketHTTP", "LoketCore"]),
         .testTarget(name: "LoketServerTests", dependencies: [
-            "LoketServer", "LoketHTTP", "LoketStore", "LoketConfig", "LoketCore",
+            "LoketServer", "LoketHTTP", "LoketStore", "LoketConfig", "LoketCore", "LoketTestKit",
         ]),
         .testTarget(name: "LoketKioskTests", dependencies: ["LoketKiosk", "LoketCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: []),
+        .testTarget(name: "EndToEndTests", dependencies: ["LoketTestKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

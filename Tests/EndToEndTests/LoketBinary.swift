@@ -8,6 +8,7 @@ import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
+import LoketTestKit
 #endif
 
 /// Paths in the repository, found from this file.

@@ -34,18 +34,8 @@ func townHall(booking: BookingPolicy = BookingPolicy(slotMinutes: 15, leadMinute
              closures: closures, extraOpenings: extras, booking: booking)
 }
 
-/// Splittable 64-bit generator: small, fast, reproducible from a printed seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Property tests take their seed from the environment, so a failure can be replayed.
+extension SplitMix64 {
     /// The seed from `LOKET_SEED`, else `fallback`; printed so a failure can be replayed.
     static func seeded(_ test: String, fallback: UInt64 = 20_261_201) -> SplitMix64 {
         let seed = ProcessInfo.processInfo.environment["LOKET_SEED"].flatMap { UInt64($0) } ?? fallback

@@ -1,6 +1,7 @@
 // Bad input on the wire: oversized bodies and URLs, malformed requests, header floods, random bytes.
 // Each test ends by checking that the server still answers a normal request.
 import Foundation
+import LoketCore
 import Testing
 @testable import LoketHTTP
 
@@ -161,7 +162,7 @@ struct BadInputTests {
     func randomBytes() throws {
         let seed = UInt64.random(in: 0..<UInt64.max)
         print("BadInputTests.randomBytes seed: \(seed)")
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let live = try server()
         defer { live.stop() }
         let prefixes = ["", "GET ", "GET /hello HTTP/1.1\r\n", "POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\n",

@@ -1,5 +1,6 @@
 // Server-Sent Events through EventHub on a live server: fan-out, replay, heartbeats, reaping, stop.
 import Foundation
+import LoketCore
 import Testing
 @testable import LoketHTTP
 
@@ -111,7 +112,7 @@ struct EventHubTests {
     func replayRaceConcurrent() throws {
         let seed = UInt64.random(in: 0..<UInt64.max)
         print("EventHubTests.replayRaceConcurrent seed: \(seed)")
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let (live, log) = try sseServer()
         defer { live.stop() }
         for _ in 1...50 { log.publish(topic: "hall") }

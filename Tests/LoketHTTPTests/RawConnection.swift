@@ -327,15 +327,3 @@ func get(port: UInt16, _ target: String, headers: [String] = [], timeout: Double
     return try exchange(port: port, "GET \(target) HTTP/1.1\r\nHost: test\r\n\(extra)Connection: close\r\n\r\n", timeout: timeout)
 }
 
-/// A small seeded generator (SplitMix64) so random tests can be replayed from their printed seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

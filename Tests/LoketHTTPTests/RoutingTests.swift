@@ -1,5 +1,6 @@
 // Routing against a live server: known routes, parameters, 404, 405 with Allow, HEAD.
 import Foundation
+import LoketCore
 import Testing
 @testable import LoketHTTP
 
@@ -127,7 +128,7 @@ struct RoutingTests {
     func postBody() throws {
         let live = try LiveServer(router: demoRouter())
         defer { live.stop() }
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         let body = (0..<10_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let c = try RawConnection(port: live.port)
         defer { c.close() }

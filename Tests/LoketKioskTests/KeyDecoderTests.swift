@@ -1,3 +1,4 @@
+import LoketCore
 // Raw terminal bytes to keys: plain keys, numpad and cursor sequences, split reads, bursts, garbage.
 import Testing
 @testable import LoketKiosk
@@ -94,7 +95,7 @@ import Testing
     }
 
     @Test func seededRandomBytesNeverCrash() {
-        var rng = SplitMix(seed: 20261201)
+        var rng = SplitMix64(seed: 20261201)
         print("KeyDecoder fuzz seed 20261201")
         var decoder = KeyDecoder()
         for _ in 0..<2000 {
@@ -106,15 +107,3 @@ import Testing
     }
 }
 
-/// A small seeded generator, so a failing fuzz run can be repeated.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-}

@@ -6,7 +6,7 @@ import Testing
 @Suite struct KioskInputTests {
     /// A valid reference made by LoketCore's own generator.
     private static let reference: String = {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         return ReferenceCode.generate(using: &rng)
     }()
 

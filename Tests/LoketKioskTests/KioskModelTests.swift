@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct KioskModelTests {
     private static let reference: String = {
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         return ReferenceCode.generate(using: &rng)
     }()
 
@@ -332,7 +332,7 @@ import Testing
     @Test func randomEventsKeepTheModelSane() {
         let seed: UInt64 = 42
         print("KioskModel fuzz seed \(seed)")
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var model = TestData.onlineModel(services: 40)
         var now = 1.0
         var issued: Set<String> = []

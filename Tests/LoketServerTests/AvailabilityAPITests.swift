@@ -7,6 +7,7 @@
 import Foundation
 import LoketCore
 import Testing
+import LoketTestKit
 
 @Suite("Availability API")
 struct AvailabilityAPITests {

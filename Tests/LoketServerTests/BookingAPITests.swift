@@ -4,6 +4,7 @@
 import Foundation
 import LoketCore
 import Testing
+import LoketTestKit
 
 @Suite("Booking API")
 struct BookingAPITests {

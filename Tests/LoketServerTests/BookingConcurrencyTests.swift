@@ -5,6 +5,7 @@
 import Foundation
 import LoketCore
 import Testing
+import LoketTestKit
 
 @Suite("Booking under concurrency")
 struct BookingConcurrencyTests {

@@ -4,6 +4,7 @@ import Foundation
 import LoketCore
 import LoketServer
 import Testing
+import LoketTestKit
 
 @Suite("Catalogue API")
 struct CatalogueAPITests {

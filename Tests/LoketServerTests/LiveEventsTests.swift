@@ -3,6 +3,7 @@
 import Foundation
 import LoketCore
 import Testing
+import LoketTestKit
 
 @Suite("Live events")
 struct LiveEventsTests {

@@ -13,6 +13,7 @@ import LoketHTTP
 import LoketServer
 import LoketStore
 import Testing
+import LoketTestKit
 
 /// Paths in the repository, found from this file.
 enum Repo {

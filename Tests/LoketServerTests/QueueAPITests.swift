@@ -8,6 +8,7 @@
 import Foundation
 import LoketCore
 import Testing
+import LoketTestKit
 
 @Suite("Queue API")
 struct QueueAPITests {

@@ -4,6 +4,7 @@ import Foundation
 import LoketCore
 import LoketHTTP
 import Testing
+import LoketTestKit
 
 @Suite("Queue under concurrency")
 struct QueueConcurrencyTests {

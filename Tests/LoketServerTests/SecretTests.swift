@@ -2,6 +2,7 @@
 import Foundation
 import LoketServer
 import Testing
+import LoketTestKit
 
 @Suite("Secrets")
 struct SecretTests {

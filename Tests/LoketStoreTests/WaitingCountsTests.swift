@@ -22,7 +22,7 @@ struct WaitingCountsTests {
     func randomOperations() throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["LOKET_SEED"] ?? "") ?? 20261201
         print("WaitingCountsTests.randomOperations seed: \(seed)")
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let db = TempDatabase()
         defer { db.remove() }
         let store = try db.open()
@@ -75,15 +75,3 @@ struct WaitingCountsTests {
     }
 }
 
-/// SplitMix64: small, fast, and the same sequence for the same seed on every machine.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

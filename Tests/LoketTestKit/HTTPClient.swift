@@ -1,4 +1,5 @@
-// A raw-socket HTTP/1.1 client for the live-server tests.
+// A raw-socket HTTP/1.1 client shared by the live-server and end-to-end tests: it sends paths and
+// bytes exactly as written, which URLSession would normalize.
 //
 // It sends exactly the bytes it is given (no path normalization, so `/static/../..` reaches the
 // server as written), opens one connection per request with `Connection: close`, and bounds every
@@ -12,23 +13,24 @@ import Darwin
 #endif
 
 /// Why a test request failed below HTTP.
-struct HTTPTestError: Error, CustomStringConvertible {
-    var description: String
+public struct HTTPTestError: Error, CustomStringConvertible {
+    public var description: String
+    public init(description: String) { self.description = description }
 }
 
 /// One answer, fully read.
-struct HTTPResponse: Sendable {
-    var status: Int
+public struct HTTPResponse: Sendable {
+    public var status: Int
     /// Header names in lower case (the last value wins when a name repeats).
-    var headers: [String: String]
-    var body: [UInt8]
+    public var headers: [String: String]
+    public var body: [UInt8]
 
-    var text: String { String(decoding: body, as: UTF8.self) }
+    public var text: String { String(decoding: body, as: UTF8.self) }
 
-    func header(_ name: String) -> String? { headers[name.lowercased()] }
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
 
     /// The body as any JSON value.
-    func json() throws -> Any {
+    public func json() throws -> Any {
         do {
             return try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
         } catch {
@@ -37,7 +39,7 @@ struct HTTPResponse: Sendable {
     }
 
     /// The body as a JSON object.
-    func object() throws -> [String: Any] {
+    public func object() throws -> [String: Any] {
         guard let o = try json() as? [String: Any] else {
             throw HTTPTestError(description: "status \(status): body is not a JSON object: \(text.prefix(300))")
         }
@@ -45,7 +47,7 @@ struct HTTPResponse: Sendable {
     }
 
     /// The body as a JSON array of objects.
-    func array() throws -> [[String: Any]] {
+    public func array() throws -> [[String: Any]] {
         guard let a = try json() as? [[String: Any]] else {
             throw HTTPTestError(description: "status \(status): body is not a JSON array of objects: \(text.prefix(300))")
         }
@@ -53,24 +55,24 @@ struct HTTPResponse: Sendable {
     }
 
     /// The problem `code`, when this is an `application/problem+json` answer.
-    var problemCode: String? {
+    public var problemCode: String? {
         guard isProblem else { return nil }
         return (try? object())?["code"] as? String
     }
 
     /// Whether the content type is RFC 9457 problem details.
-    var isProblem: Bool { header("content-type")?.hasPrefix("application/problem+json") == true }
+    public var isProblem: Bool { header("content-type")?.hasPrefix("application/problem+json") == true }
 
     /// The `fields` member of a problem (field -> message).
-    var problemFields: [String: String] {
+    public var problemFields: [String: String] {
         ((try? object())?["fields"] as? [String: String]) ?? [:]
     }
 }
 
 /// Low-level socket helpers shared by the request client and the event-stream client.
-enum TestSocket {
+public enum TestSocket {
     /// A connected TCP socket to 127.0.0.1:`port`.
-    static func connect(port: UInt16) throws -> Int32 {
+    public static func connect(port: UInt16) throws -> Int32 {
         #if os(Linux)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -104,7 +106,7 @@ enum TestSocket {
 
     /// Writes all of `bytes`; returns false when the peer closed (EPIPE/ECONNRESET) before all was sent.
     @discardableResult
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8], deadline: Date) throws -> Bool {
+    public static func sendAll(_ fd: Int32, _ bytes: [UInt8], deadline: Date) throws -> Bool {
         var offset = 0
         while offset < bytes.count {
             var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
@@ -128,7 +130,7 @@ enum TestSocket {
 
     /// Reads what is available, waiting until `deadline`; nil at end of stream.
     /// - Throws: on timeout.
-    static func receive(_ fd: Int32, deadline: Date) throws -> [UInt8]? {
+    public static func receive(_ fd: Int32, deadline: Date) throws -> [UInt8]? {
         while true {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ms = Int32(max(0, min(Double(Int32.max), deadline.timeIntervalSinceNow * 1000)))
@@ -147,7 +149,7 @@ enum TestSocket {
         }
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
+    public static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
         guard needle.count <= haystack.count, start <= haystack.count - needle.count else { return nil }
         var i = start
         while i <= haystack.count - needle.count {
@@ -158,7 +160,7 @@ enum TestSocket {
     }
 
     /// Parses `HTTP/1.1 200 OK` plus header lines.
-    static func parseHead(_ head: [UInt8]) throws -> (status: Int, headers: [String: String]) {
+    public static func parseHead(_ head: [UInt8]) throws -> (status: Int, headers: [String: String]) {
         let lines = String(decoding: head, as: UTF8.self).components(separatedBy: "\r\n")
         let statusParts = lines.first?.split(separator: " ") ?? []
         guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/"), let status = Int(statusParts[1]) else {
@@ -174,14 +176,14 @@ enum TestSocket {
 }
 
 /// Decodes `Transfer-Encoding: chunked` incrementally.
-struct ChunkDecoder {
+public struct ChunkDecoder {
     private var raw: [UInt8] = []
     private var remaining: Int? = nil
     /// The terminating zero-size chunk was seen.
     private(set) var finished = false
 
     /// Feeds bytes; returns the payload bytes they complete.
-    mutating func feed(_ bytes: [UInt8]) throws -> [UInt8] {
+    public mutating func feed(_ bytes: [UInt8]) throws -> [UInt8] {
         raw += bytes
         var out: [UInt8] = []
         while !finished {
@@ -204,13 +206,18 @@ struct ChunkDecoder {
 }
 
 /// Sends requests to one live server.
-struct HTTPClient: Sendable {
-    var port: UInt16
+public struct HTTPClient: Sendable {
+    public var port: UInt16
+
+    public init(port: UInt16, timeout: TimeInterval = 20) {
+        self.port = port
+        self.timeout = timeout
+    }
     /// Longest wait for one whole exchange.
-    var timeout: TimeInterval = 20
+    public var timeout: TimeInterval = 20
 
     /// One exchange; `target` is sent verbatim (path plus query).
-    func send(_ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+    public func send(_ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
               token: String? = nil) throws -> HTTPResponse {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
@@ -221,7 +228,7 @@ struct HTTPClient: Sendable {
     }
 
     /// Sends `request` byte for byte (head and body, as the caller wrote them) and reads the answer.
-    func exchange(_ request: [UInt8], method: String = "GET", target: String = "") throws -> HTTPResponse {
+    public func exchange(_ request: [UInt8], method: String = "GET", target: String = "") throws -> HTTPResponse {
         let deadline = Date().addingTimeInterval(timeout)
         let fd = try TestSocket.connect(port: port)
         defer { close(fd) }
@@ -263,63 +270,63 @@ struct HTTPClient: Sendable {
         return HTTPResponse(status: p.status, headers: p.headers, body: Array(buffer[bodyStart...]))
     }
 
-    func get(_ target: String, token: String? = nil, headers: [(String, String)] = []) throws -> HTTPResponse {
+    public func get(_ target: String, token: String? = nil, headers: [(String, String)] = []) throws -> HTTPResponse {
         try send("GET", target, headers: headers, token: token)
     }
 
-    func delete(_ target: String, token: String? = nil) throws -> HTTPResponse {
+    public func delete(_ target: String, token: String? = nil) throws -> HTTPResponse {
         try send("DELETE", target, token: token)
     }
 
     /// POST with a JSON body made from `json` (an object, array or nil for no body).
-    func post(_ target: String, json: Any? = nil, token: String? = nil) throws -> HTTPResponse {
+    public func post(_ target: String, json: Any? = nil, token: String? = nil) throws -> HTTPResponse {
         guard let json else { return try send("POST", target, token: token) }
         let data = try JSONSerialization.data(withJSONObject: json, options: [])
         return try send("POST", target, headers: [("Content-Type", "application/json")], body: Array(data), token: token)
     }
 
     /// POST with a body given as raw text.
-    func post(_ target: String, raw: String, contentType: String = "application/json", token: String? = nil) throws -> HTTPResponse {
+    public func post(_ target: String, raw: String, contentType: String = "application/json", token: String? = nil) throws -> HTTPResponse {
         try send("POST", target, headers: [("Content-Type", contentType)], body: Array(raw.utf8), token: token)
     }
 }
 
 /// Percent-encodes a query value (everything but unreserved characters).
-func q(_ s: String) -> String {
+public func q(_ s: String) -> String {
     var allowed = CharacterSet.alphanumerics
     allowed.insert(charactersIn: "-._~")
     return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
 }
 
 /// One Server-Sent Event as received.
-struct ReceivedEvent: Sendable {
-    var id: Int64?
-    var name: String?
-    var data: String
-    var receivedAt: Date
+public struct ReceivedEvent: Sendable {
+    public var id: Int64?
+    public var name: String?
+    public var data: String
+    public var receivedAt: Date
 
     /// `data` parsed as a JSON object (empty when it is not one).
-    var object: [String: Any] {
+    public var object: [String: Any] {
         ((try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any]) ?? [:]
     }
 }
 
 /// A client holding one `text/event-stream` connection open.
-final class EventStreamClient {
+public final class EventStreamClient {
     private let fd: Int32
     private var decoder: ChunkDecoder?
     /// Decoded stream bytes not yet parsed into events.
     private var pending: [UInt8] = []
     private var closed = false
-    let status: Int
-    let headers: [String: String]
+    public let status: Int
+    public let headers: [String: String]
     /// The `retry:` field was seen (the server sends it first, once the stream is set up).
     private(set) var sawRetry = false
     /// The server ended the stream.
     private(set) var ended = false
 
     /// Opens `path` with extra headers (e.g. `Last-Event-ID`); waits at most `timeout` for the answer's head.
-    init(port: UInt16, path: String, headers extra: [(String, String)] = [], timeout: TimeInterval = 5) throws {
+    public init(port: UInt16, path: String, headers extra: [(String, String)] = [], timeout: TimeInterval = 5) throws {
         let deadline = Date().addingTimeInterval(timeout)
         fd = try TestSocket.connect(port: port)
         var head = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAccept: text/event-stream\r\n"
@@ -354,7 +361,7 @@ final class EventStreamClient {
 
     deinit { shutdown() }
 
-    func shutdown() {
+    public func shutdown() {
         if !closed {
             closed = true
             close(fd)
@@ -377,7 +384,7 @@ final class EventStreamClient {
     }
 
     /// The next event with data, or nil when none arrives before `timeout` or the stream ends.
-    func next(timeout: TimeInterval) throws -> ReceivedEvent? {
+    public func next(timeout: TimeInterval) throws -> ReceivedEvent? {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             while let end = TestSocket.find([10, 10], in: pending) {
@@ -419,7 +426,7 @@ final class EventStreamClient {
     }
 
     /// Waits until the server's first `retry:` line has arrived (the stream is registered).
-    func waitUntilOpen(timeout: TimeInterval) throws -> Bool {
+    public func waitUntilOpen(timeout: TimeInterval) throws -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while !sawRetry {
             if TestSocket.find(Array("retry:".utf8), in: pending) != nil {
@@ -437,7 +444,7 @@ final class EventStreamClient {
     }
 
     /// Whether the server closes the stream within `timeout` (events still arriving are skipped).
-    func waitForEnd(timeout: TimeInterval) -> Bool {
+    public func waitForEnd(timeout: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while !ended && deadline.timeIntervalSinceNow > 0 {
             do { _ = try fill(deadline: deadline) } catch { return ended }
@@ -450,7 +457,7 @@ final class EventStreamClient {
 /// Runs `body(i)` for `i` in `0..<count`, each on its own thread, all released at the same moment.
 ///
 /// Returns false when they did not all finish within `timeout`.
-func onThreads(_ count: Int, timeout: TimeInterval, _ body: @escaping @Sendable (Int) -> Void) -> Bool {
+public func onThreads(_ count: Int, timeout: TimeInterval, _ body: @escaping @Sendable (Int) -> Void) -> Bool {
     let ready = DispatchGroup()
     let done = DispatchGroup()
     let gate = DispatchSemaphore(value: 0)
