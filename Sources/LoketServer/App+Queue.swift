@@ -234,19 +234,18 @@ extension App {
             try recordChange(db, &events, t)
             return t
         }
-        // A fresh walk-in is last in its queue: its place comes from counts, not from ordering the whole queue.
-        var dto = try store.read { db -> TicketDTO in
+        let dto = try store.read { db -> TicketDTO in
+            if priority {
+                return try ticketDTO(ticket, db: db, snapshot: try snapshot(db, location: location.id), staff: false, now: now, lang: lang)
+            }
+            // A fresh walk-in is last in its queue: its place comes from counts, not from ordering the whole queue.
             let snap = QueueSnapshot(waiting: [], states: try db.counterStates(), averages: try db.serviceAverages())
             var dto = try ticketDTO(ticket, db: db, snapshot: snap, staff: false, now: now, lang: lang)
-            if !priority {
-                let open = catalogue.counters(at: location.id).filter { snap.states[$0.id]?.state == .open }
-                let e = WaitEstimator.estimateNewest(service: service.id, waiting: try db.waitingCountsByTarget(location: location.id),
-                                                     openCounters: open, catalogue: catalogue, measuredMinutes: snap.averages)
-                dto.position = e.position
-                dto.estimatedWaitMinutes = e.minutes
-            } else {
-                dto = try ticketDTO(ticket, db: db, snapshot: try snapshot(db, location: location.id), staff: false, now: now, lang: lang)
-            }
+            let open = catalogue.counters(at: location.id).filter { snap.states[$0.id]?.state == .open }
+            let e = WaitEstimator.estimateNewest(service: service.id, waiting: try db.waitingCountsByTarget(location: location.id),
+                                                 openCounters: open, catalogue: catalogue, measuredMinutes: snap.averages)
+            dto.position = e.position
+            dto.estimatedWaitMinutes = e.minutes
             return dto
         }
         return try JSONOut.response(dto, status: 201, headers: [("Location", "/api/v1/tickets/\(ticket.id)")])
