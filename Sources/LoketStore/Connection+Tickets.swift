@@ -134,9 +134,4 @@ extension Connection {
               samples = samples + 1
             """, [.text(service), .real(minutes)])
     }
-
-    /// Whether the day's rollover already ran; marks it as run.
-    public func claimRollover(location: String, day: CivilDate) throws -> Bool {
-        try execute("INSERT OR IGNORE INTO rollovers (location, day) VALUES (?, ?)", [.text(location), .text(day.description)]) == 1
-    }
 }

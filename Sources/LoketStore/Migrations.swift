@@ -114,12 +114,6 @@ enum Migrations {
             at    INTEGER NOT NULL
         );
         CREATE INDEX events_by_topic ON events(topic, id);
-
-        CREATE TABLE rollovers (               -- days whose leftover tickets were closed
-            location TEXT NOT NULL,
-            day      TEXT NOT NULL,
-            PRIMARY KEY (location, day)
-        );
         """),
         ("keep waiting counts per service", """
         -- Issuing a ticket needs the waiting counts per service (queue event, position). Counting the

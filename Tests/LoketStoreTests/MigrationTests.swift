@@ -26,7 +26,7 @@ struct MigrationTests {
         let tables = try store.read { c in
             try c.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map { $0.text(0) }
         }
-        for table in ["appointments", "audit", "counters", "events", "holds", "rollovers", "service_times",
+        for table in ["appointments", "audit", "counters", "events", "holds", "service_times", "waiting_counts",
                       "ticket_sequences", "tickets", "tokens"] {
             #expect(tables.contains(table), "\(table)")
         }

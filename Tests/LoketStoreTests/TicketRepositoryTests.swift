@@ -180,21 +180,4 @@ struct TicketRepositoryTests {
         #expect(abs(try store.read { try $0.serviceAverages()["pass"] }! - 24) < 1e-9)
         #expect(try store.read { try $0.serviceAverages() }.count == 2)
     }
-
-    @Test("claimRollover is true once per (location, day)")
-    func rollover() throws {
-        let db = TempDatabase()
-        defer { db.remove() }
-        let store = try db.open()
-        #expect(try store.write { try $0.claimRollover(location: "town-hall", day: day1) })
-        #expect(try store.write { try $0.claimRollover(location: "town-hall", day: day1) } == false)
-        #expect(try store.write { try $0.claimRollover(location: "town-hall", day: day2) })
-        #expect(try store.write { try $0.claimRollover(location: "district", day: day1) })
-        // Under contention exactly one thread wins.
-        let wins = Locked(0)
-        #expect(onThreads(8) { _ in
-            if (try? store.write({ try $0.claimRollover(location: "mobile", day: day1) })) == true { wins.withLock { $0 += 1 } }
-        })
-        #expect(wins.value == 1)
-    }
 }
