@@ -197,7 +197,8 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     let headers = collect(connection, .HEADER_KIND, lowercase: true)
     let query = collect(connection, .GET_ARGUMENT_KIND, lowercase: false)
     let request = Request(method: methodText, path: path, query: query.pairs, headers: headers.pairs,
-                          body: exchange.body, peerAddress: String(cString: peer), requestID: requestID)
+                          body: exchange.body, peerAddress: String(decoding: peer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                          requestID: requestID)
 
     let response: Response
     if path.utf8.count + query.bytes > server.configuration.maxURLBytes {

@@ -67,7 +67,7 @@ struct Serve: ParsableCommand {
     var port: UInt16 = UInt16(ProcessInfo.processInfo.environment["LOKET_PORT"] ?? "") ?? 8080
 
     @Option(help: "Start the clock at this instant, e.g. 2026-12-01T09:00:00+01:00; it runs on at real speed (env LOKET_CLOCK).")
-    var clock: String? = ProcessInfo.processInfo.environment["LOKET_CLOCK"]
+    var clock: String = ProcessInfo.processInfo.environment["LOKET_CLOCK"] ?? ""
 
     @Option(name: .customLong("trusted-proxy"), help: "A reverse proxy whose X-Forwarded-For is believed (repeatable).")
     var trustedProxies: [String] = []
@@ -86,7 +86,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         var start: Date?
-        if let clock {
+        if !clock.isEmpty {
             guard let instant = parseInstant(clock) else {
                 throw ValidationError("--clock must look like 2026-12-01T09:00:00+01:00")
             }
