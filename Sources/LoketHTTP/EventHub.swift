@@ -68,12 +68,23 @@ public final class EventStream: @unchecked Sendable {
         lastID = id
     }
 
-    /// Resumes the connection if the reader parked it; caller holds `lock`.
-    fileprivate func wakeLocked() {
-        if suspended, let connection {
-            suspended = false
-            MHD_resume_connection(connection)
+    /// Claims the wake-up of a parked connection; caller holds `lock` and then calls `resume(_:)`
+    /// after releasing it. MHD_resume_connection takes MHD's cleanup mutex, and MHD holds that mutex
+    /// while it frees a response (our free callback takes `lock`): resuming under `lock` could deadlock.
+    /// A parked connection cannot go away until it is resumed, and only the claimer resumes it.
+    fileprivate func claimWakeLocked() -> OpaquePointer? {
+        guard suspended, let connection else { return nil }
+        suspended = false
+        return connection
+    }
+
+    /// Changes the stream under its lock, then resumes its connection if that parked it.
+    fileprivate func update(_ change: (EventStream) -> Void) {
+        let parked: OpaquePointer? = lock.withLock {
+            change(self)
+            return claimWakeLocked()
         }
+        if let parked { MHD_resume_connection(parked) }
     }
 }
 
@@ -125,12 +136,11 @@ public final class EventHub: @unchecked Sendable {
 
     /// Sends the missed events (ascending ids), then whatever arrived live meanwhile.
     public func finishReplay(_ stream: EventStream, missed: [ServerEvent]) {
-        stream.lock.withLock {
-            stream.appendLocked(missed)
-            stream.appendLocked(stream.deferred)
-            stream.deferred = []
-            stream.replaying = false
-            stream.wakeLocked()
+        stream.update { s in
+            s.appendLocked(missed)
+            s.appendLocked(s.deferred)
+            s.deferred = []
+            s.replaying = false
         }
     }
 
@@ -139,17 +149,16 @@ public final class EventHub: @unchecked Sendable {
         let targets = lock.withLock { streams[topic].map { Array($0.values) } ?? [] }
         let wire = event.wire
         for stream in targets {
-            stream.lock.withLock {
-                if stream.closed { return }
-                if stream.replaying {
-                    stream.deferred.append(event)
+            stream.update { s in
+                if s.closed { return }
+                if s.replaying {
+                    s.deferred.append(event)
                     // A replay that never finishes must not hold events forever.
-                    if stream.deferred.count > 10_000 { stream.closed = true }
+                    if s.deferred.count > 10_000 { s.closed = true }
                     return
                 }
-                stream.appendLocked(id: event.id, wire: wire)
-                if stream.pending.count - stream.sentOffset > maxPendingBytes { stream.closed = true }
-                stream.wakeLocked()
+                s.appendLocked(id: event.id, wire: wire)
+                if s.pending.count - s.sentOffset > maxPendingBytes { s.closed = true }
             }
         }
     }
@@ -161,10 +170,7 @@ public final class EventHub: @unchecked Sendable {
             return streams.values.flatMap { $0.values }
         }
         for stream in all {
-            stream.lock.withLock {
-                stream.closed = true
-                stream.wakeLocked()
-            }
+            stream.update { $0.closed = true }
         }
     }
 
@@ -185,10 +191,9 @@ public final class EventHub: @unchecked Sendable {
         let all = lock.withLock { streams.values.flatMap { $0.values } }
         let beat = Array(":\n\n".utf8)
         for stream in all {
-            stream.lock.withLock {
-                guard !stream.closed, !stream.replaying else { return }
-                stream.pending.append(contentsOf: beat)
-                stream.wakeLocked()
+            stream.update { s in
+                guard !s.closed, !s.replaying else { return }
+                s.pending.append(contentsOf: beat)
             }
         }
     }

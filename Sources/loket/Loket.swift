@@ -85,6 +85,14 @@ struct Serve: ParsableCommand {
     var logLevel: Logger.Level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOKET_LOG_LEVEL"] ?? "") ?? .info
 
     func run() throws {
+        // SIGTERM and SIGINT stay blocked until the main thread waits for signals in dispatchMain(),
+        // so one that arrives early is held pending rather than taking its default action.
+        var shutdownSignals = sigset_t()
+        sigemptyset(&shutdownSignals)
+        sigaddset(&shutdownSignals, SIGTERM)
+        sigaddset(&shutdownSignals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &shutdownSignals, nil)
+
         var start: Date?
         if !clock.isEmpty {
             guard let instant = parseInstant(clock) else {
@@ -109,23 +117,28 @@ struct Serve: ParsableCommand {
             FileHandle.standardError.write(Data("loket: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        app.startBackgroundWork()
-        let shownHost = host.contains(":") ? "[\(host)]" : host
-        print("loket listening on http://\(shownHost):\(server.port)")
-        fflush(nil)
-
+        // Watched before the listening line, since whoever reads that line may send SIGTERM at once:
+        // libdispatch installs its handler asynchronously, so wait until both sources are registered.
+        let signalQueue = DispatchQueue(label: "loket.signals")
+        let registered = DispatchGroup()
         for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .main)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
             source.setEventHandler {
                 logger.notice("shutting down")
                 app.stopBackgroundWork()
                 server.stop()
                 Foundation.exit(0)
             }
+            registered.enter()
+            source.setRegistrationHandler { registered.leave() }
             source.resume()
             signalSources.append(source)
         }
+        _ = registered.wait(timeout: .now() + 5)
+        app.startBackgroundWork()
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        print("loket listening on http://\(shownHost):\(server.port)")
+        fflush(nil)
         dispatchMain()
     }
 }
