@@ -39,12 +39,7 @@ extension App {
     }
 
     private func adminDay(_ request: Request, location: Location?) throws -> CivilDate {
-        if let text = request.query["date"], !text.isEmpty {
-            guard let d = CivilDate(text) else {
-                throw LoketError(.invalidDate, "`date` must be a real date written YYYY-MM-DD.", fields: ["date": "not a valid date"])
-            }
-            return d
-        }
+        if let text = request.query["date"], !text.isEmpty { return try date(text, field: "date") }
         return CivilClock(timeZone: location?.timeZone ?? .brussels).date(of: clock.now())
     }
 }

@@ -167,7 +167,8 @@ extension App {
         return Response(contentType: "application/json", bytes: body, headers: [("Cache-Control", "no-store")])
     }
 
-    private func date(_ text: String, field: String) throws -> CivilDate {
+    /// A `YYYY-MM-DD` query value; a 400 `invalid_date` naming `field` otherwise.
+    func date(_ text: String, field: String) throws -> CivilDate {
         guard let d = CivilDate(text) else {
             throw LoketError(.invalidDate, "`\(field)` must be a real date written YYYY-MM-DD.", fields: [field: "not a valid date"])
         }

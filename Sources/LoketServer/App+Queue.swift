@@ -117,10 +117,8 @@ extension App {
             }
             return try JSONOut.response(dto)
         }
-        for action in ["open", "pause", "close"] {
-            router.add(.POST, "/api/v1/counters/{id}/\(action)") { [unowned self] request in
-                try setCounterState(request, CounterState(rawValue: action == "pause" ? "paused" : (action == "open" ? "open" : "closed"))!)
-            }
+        for (action, state) in [("open", CounterState.open), ("pause", .paused), ("close", .closed)] {
+            router.add(.POST, "/api/v1/counters/{id}/\(action)") { [unowned self] request in try setCounterState(request, state) }
         }
         router.add(.POST, "/api/v1/counters/{id}/call-next") { [unowned self] request in try callNext(request) }
         for action in [TicketAction.recall, .start, .finish, .noShow, .transfer] {
@@ -149,7 +147,7 @@ extension App {
                 let tickets = try db.tickets(location: location.id, statuses: [.waiting])
                 let ordered = orderedWaiting(tickets, snap, now: now)
                 return QueueDTO(waiting: try ordered.map { try ticketDTO($0, db: db, snapshot: snap, staff: true, now: now, lang: lang) },
-                                byService: waitingCounts(tickets, lang))
+                                byService: try waitingCounts(db, location: location.id, lang).waiting)
             }
             return try JSONOut.response(dto)
         }
@@ -160,10 +158,9 @@ extension App {
             let civil = CivilClock(timeZone: location.timeZone)
             let dto = try store.read { db -> DisplayDTO in
                 let calls = try db.recentCalls(location: location.id, since: civil.startOfDay(civil.date(of: now)), limit: 8)
-                let waiting = try db.tickets(location: location.id, statuses: [.waiting])
-                let counts = waitingCounts(waiting, lang)
+                let counts = try waitingCounts(db, location: location.id, lang)
                 return DisplayDTO(location: location.id, name: location.name.resolve(lang), called: calls.map { callDTO($0) },
-                                  waiting: counts, totalWaiting: waiting.count,
+                                  waiting: counts.waiting, totalWaiting: counts.totalWaiting,
                                   displayLanguages: catalogue.settings.displayLanguages.map(\.rawValue), now: civil.iso8601(now))
             }
             return try JSONOut.response(dto)
@@ -467,15 +464,7 @@ extension App {
     private func recordChange(_ db: Connection, _ events: inout EventBatch, _ t: Ticket) throws {
         try events.record("ticket", topic: t.location, TicketEventDTO(
             ticket: t.id, status: t.status.rawValue, number: t.number, counter: t.counter.flatMap { catalogue.counter($0)?.name }))
-        let counts = try db.waitingCounts(location: t.location)
-        let lang = catalogue.settings.defaultLanguage
-        try events.record("queue", topic: t.location, QueueEventDTO(
-            waiting: counts.map { row in
-                let s = catalogue.service(row.service)
-                return WaitingCountDTO(service: row.service, name: s?.name.resolve(lang) ?? row.service, prefix: s?.prefix ?? "",
-                                       waiting: row.waiting)
-            },
-            totalWaiting: counts.reduce(0) { $0 + $1.waiting }))
+        try events.record("queue", topic: t.location, try waitingCounts(db, location: t.location, catalogue.settings.defaultLanguage))
     }
 
     /// Day rollover: tickets of earlier days still open are closed with a reason.
@@ -515,13 +504,17 @@ extension App {
         return order.compactMap { byID[$0.id] }
     }
 
-    func waitingCounts(_ waiting: [Ticket], _ lang: Language) -> [WaitingCountDTO] {
-        var counts: [String: Int] = [:]
-        for t in waiting { counts[t.service, default: 0] += 1 }
-        return counts.keys.sorted().map { id in
-            let s = catalogue.service(id)
-            return WaitingCountDTO(service: id, name: s?.name.resolve(lang) ?? id, prefix: s?.prefix ?? "", waiting: counts[id]!)
-        }
+    /// Waiting counts per service at `location`, from the counts the store keeps (the display, the
+    /// clerks' queue view and the `queue` event all show these, so they always agree).
+    func waitingCounts(_ db: Connection, location: String, _ lang: Language) throws -> QueueEventDTO {
+        let rows = try db.waitingCounts(location: location)
+        return QueueEventDTO(
+            waiting: rows.map { row in
+                let s = catalogue.service(row.service)
+                return WaitingCountDTO(service: row.service, name: s?.name.resolve(lang) ?? row.service, prefix: s?.prefix ?? "",
+                                       waiting: row.waiting)
+            },
+            totalWaiting: rows.reduce(0) { $0 + $1.waiting })
     }
 
     func callDTO(_ t: Ticket) -> CallDTO {
