@@ -29,10 +29,17 @@ public struct LoketError: Error, Sendable, Equatable {
         case contactLimit = "contact_limit"
         case notToday = "not_today"
         case wrongLocation = "wrong_location"
+        /// The appointment was marked no-show: check-in is no longer possible.
+        case appointmentMissed = "appointment_missed"
         // 422: well-formed, but the values are not acceptable.
         case invalid = "validation_failed"
+        // 415
+        case unsupportedMediaType = "unsupported_media_type"
         // 429
         case rateLimited = "rate_limited"
+        // 503: try again in a moment.
+        /// No free reference code could be drawn (the code space is crowded); nothing was stored.
+        case referencesExhausted = "references_exhausted"
     }
 
     public var code: Code

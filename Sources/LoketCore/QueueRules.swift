@@ -17,8 +17,6 @@ public enum TicketStatus: String, Sendable, Codable, CaseIterable {
     case done
     /// Called but did not come.
     case noShow = "no-show"
-    /// Handed to another service or counter (the history row; the ticket itself waits again).
-    case transferred
     /// Withdrawn before being called.
     case cancelled
     /// Still open when the day ended.
@@ -41,7 +39,7 @@ public enum TicketAction: String, Sendable, CaseIterable {
     case transfer
     /// Withdrawn by the citizen or the kiosk.
     case cancel
-    /// Closed by the day rollover.
+    /// Closed by the day rollover: the day ended with the ticket still open.
     case close
 }
 
@@ -52,7 +50,8 @@ public enum TicketMachine {
     /// call: waiting -> called; recall: called -> called; start: called -> serving;
     /// finish: serving or called -> done; no-show: called -> no-show; transfer: waiting, called or
     /// serving -> waiting (back in the queue, keeping its waiting time); cancel: waiting -> cancelled;
-    /// close (day rollover): waiting or called -> closed.
+    /// close (day rollover): waiting, called or serving -> closed (a clerk who forgot to finish
+    /// leaves a serving ticket; the rollover still ends it, with the reason `day-ended`).
     /// - Throws: `LoketError(.illegalTransition)` for anything else.
     public static func next(_ status: TicketStatus, _ action: TicketAction) throws -> TicketStatus {
         switch (action, status) {
@@ -63,7 +62,7 @@ public enum TicketMachine {
         case (.noShow, .called): return .noShow
         case (.transfer, .waiting), (.transfer, .called), (.transfer, .serving): return .waiting
         case (.cancel, .waiting): return .cancelled
-        case (.close, .waiting), (.close, .called): return .closed
+        case (.close, .waiting), (.close, .called), (.close, .serving): return .closed
         default:
             throw LoketError(.illegalTransition, "Cannot \(action.rawValue) a ticket from \(status.rawValue).",
                              extra: ["from": status.rawValue, "action": action.rawValue])

@@ -59,16 +59,14 @@ public struct Appointment: Sendable, Hashable {
         self.createdAt = createdAt
         self.ticketID = ticketID
     }
-
-    /// Counts against capacity: not cancelled.
-    public var holdsCapacity: Bool { status != .cancelled }
 }
 
 /// How a ticket came to be.
 public enum TicketOrigin: String, Sendable, Codable {
+    /// Taken at a kiosk (or the terminal kiosk).
     case walkin
+    /// Made by checking in a booked appointment.
     case appointment
-    case remote
 }
 
 /// A queue entry. Never holds personal data: displays show its number only.

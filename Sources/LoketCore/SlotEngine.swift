@@ -68,6 +68,11 @@ public enum SlotEngine {
         items.reduce(0) { $0 + max(0, $1.service.durationMinutes) * max(0, $1.persons) }
     }
 
+    /// How many days ahead `service` can be booked at `location` (the service's own horizon, else the location's).
+    public static func horizonDays(for service: Service, at location: Location) -> Int {
+        service.horizonDays ?? location.booking.horizonDays
+    }
+
     /// Desks `channel` may fill in a window with `desks` desks under `policy` (never below 0).
     ///
     /// Staff: `desks - walkInReserve`; online: `floor((desks - walkInReserve) * onlineShare)`.
@@ -201,7 +206,7 @@ public enum SlotEngine {
             policy = location.booking
             earliest = SlotEngine.seconds(now) + (service.leadMinutes ?? location.booking.leadMinutes) * 60
             today = clock.date(of: now)
-            horizon = today.adding(days: service.horizonDays ?? location.booking.horizonDays)
+            horizon = today.adding(days: SlotEngine.horizonDays(for: service, at: location))
             var busy: [Busy] = []
             busy.reserveCapacity(booked.count + held.count)
             var longest = 0

@@ -40,7 +40,7 @@ extension App {
     /// Closes tickets left open on earlier days, once per location and day.
     func rolloverDays(now: Date) throws {
         for location in catalogue.locations {
-            try transact(now: now) { db, events in try closeStaleTickets(db, &events, location: location, now: now) }
+            try write(now: now) { tx in try rollover(location, in: &tx) }
         }
     }
 }

@@ -1,8 +1,12 @@
-// The Loket API: wires the catalogue, the store, the live-event hub and the clock into routes.
+// The Loket API: wires the catalogue, the use cases, the store, the live-event hub and the clock
+// into routes.
 //
-// Handlers are grouped by concern in `App+*.swift` files. Each reads the clock once
-// (`let now = clock.now()`) and passes `now` down; nothing below reads the time itself.
-import Crypto
+// A request that changes something flows one way:
+//   handler: decode the body (`RequestBody`), read the clock once
+//   -> use case in LoketCore (`QueueDesk`, `BookingDesk`): (now, reading, command) -> Outcome
+//   -> `write`: one transaction applies the changes, logs the events and builds the answer
+//   -> after the commit the hub publishes the same events to displays and ticket pages.
+// Handlers are grouped by concern in `App+*.swift` files; answers are shaped in `*DTO.swift`.
 import Foundation
 import LoketConfig
 import LoketCore
@@ -10,50 +14,37 @@ import LoketHTTP
 import LoketStore
 import Logging
 
-/// Options for the API that do not come from the config files.
-public struct AppOptions: Sendable {
-    /// Folder of the web pages (`kiosk/`).
-    public var pagesDirectory: String
-    /// Peers whose `X-Forwarded-For` is believed.
-    public var trustedProxies: Set<String>
-    public var rateLimits: Bool
-    public var version: String
-
-    public init(pagesDirectory: String = "kiosk", trustedProxies: Set<String> = [], rateLimits: Bool = true, version: String = "dev") {
-        self.pagesDirectory = pagesDirectory
-        self.trustedProxies = trustedProxies
-        self.rateLimits = rateLimits
-        self.version = version
-    }
-}
-
 /// The application: everything a request handler needs, shared read-only between threads.
 public final class App: Sendable {
     public let catalogue: Catalogue
     public let store: Store
     public let hub: EventHub
-    public let clock: LoketClock
+    public let clock: any Clock
     public let options: AppOptions
     public let router = Router()
     let logger: Logger
+    let queueDesk: QueueDesk
+    let bookingDesk: BookingDesk
     let search: ServiceSearchIndex
     let calendars: [String: OpeningCalendar]
     let pages: StaticFiles
     let limiter: RateLimiter
     let metrics = Metrics()
     let backgroundTimer = LockedBox<DispatchSourceTimer?>(nil)
-    /// The civil day up to which each location's old tickets are closed (see `closeStaleTickets`).
+    /// The civil day up to which each location's old tickets are closed (see `rollover`).
     let rolledOver = LockedBox<[String: CivilDate]>([:])
     /// Each service's JSON object per language, by catalogue index, encoded once (the search answer is their concatenation).
     let serviceJSON: [Language: [[UInt8]]]
 
-    public init(catalogue: Catalogue, store: Store, hub: EventHub, clock: LoketClock, options: AppOptions, logger: Logger) {
+    public init(catalogue: Catalogue, store: Store, hub: EventHub, clock: any Clock, options: AppOptions, logger: Logger) {
         self.catalogue = catalogue
         self.store = store
         self.hub = hub
         self.clock = clock
         self.options = options
         self.logger = logger
+        self.queueDesk = QueueDesk(catalogue: catalogue)
+        self.bookingDesk = BookingDesk(catalogue: catalogue)
         self.search = ServiceSearchIndex(catalogue: catalogue)
         self.calendars = Dictionary(uniqueKeysWithValues: catalogue.locations.map { ($0.id, OpeningCalendar(location: $0)) })
         self.pages = StaticFiles(root: options.pagesDirectory)
@@ -65,7 +56,9 @@ public final class App: Sendable {
         self.serviceJSON = json
         registerCatalogueRoutes()
         registerBookingRoutes()
-        registerQueueRoutes()
+        registerTicketRoutes()
+        registerCounterRoutes()
+        registerDisplayRoutes()
         registerAdminRoutes()
         registerPageRoutes()
     }
@@ -82,23 +75,27 @@ public final class App: Sendable {
 
     // MARK: shared pieces for handlers
 
+    /// The location `id`; a 422 naming `field` when absent, a 404 when unknown.
     func location(_ id: String?, field: String = "location") throws -> Location {
         guard let id, !id.isEmpty else { throw LoketError(.invalid, "Say which location.", fields: [field: "is required"]) }
         guard let l = catalogue.location(id) else { throw LoketError(.unknownLocation, "There is no location '\(id.prefix(60))'.") }
         return l
     }
 
+    /// The service `id`; a 422 naming `field` when absent, a 404 when unknown.
     func service(_ id: String?, field: String = "service") throws -> Service {
         guard let id, !id.isEmpty else { throw LoketError(.invalid, "Say which service.", fields: [field: "is required"]) }
         guard let s = catalogue.service(id) else { throw LoketError(.unknownService, "There is no service '\(id.prefix(60))'.") }
         return s
     }
 
+    /// The counter `id`; a 404 when unknown.
     func counter(_ id: String) throws -> Counter {
         guard let c = catalogue.counter(id) else { throw LoketError(.unknownCounter, "There is no counter '\(id.prefix(60))'.") }
         return c
     }
 
+    /// The answer's language: `?lang=`, else the first known `Accept-Language`, else the municipality's default.
     func language(_ request: Request) -> Language {
         if let q = request.query["lang"], let l = Language(tag: q) { return l }
         if let accept = request.header("accept-language") {
@@ -111,93 +108,62 @@ public final class App: Sendable {
         return catalogue.settings.defaultLanguage
     }
 
-    /// The client's address, taking `X-Forwarded-For` only from trusted proxies.
-    func clientAddress(_ request: Request) -> String {
-        if options.trustedProxies.contains(request.peerAddress), let forwarded = request.header("x-forwarded-for"),
-           let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty {
-            return last
+    /// A `YYYY-MM-DD` query value; a 400 `invalid_date` naming `field` otherwise.
+    func date(_ text: String, field: String) throws -> CivilDate {
+        guard let d = CivilDate(text) else {
+            throw LoketError(.invalidDate, "`\(field)` must be a real date written YYYY-MM-DD.", fields: [field: "not a valid date"])
         }
-        return request.peerAddress
+        return d
     }
 
-    /// Who is calling, checked against `roles` (admin may do everything).
-    ///
-    /// - Throws: `unauthorized` without a valid token, `forbidden` with the wrong role.
-    @discardableResult
-    func authorize(_ request: Request, _ roles: Set<Role>) throws -> TokenRecord {
-        guard let header = request.header("authorization"), header.lowercased().hasPrefix("bearer "),
-              case let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces), !token.isEmpty, token.count < 200 else {
-            throw LoketError(.unauthorized, "Sign in: this needs a bearer token.")
-        }
-        let hash = App.hashToken(token)
-        guard let record = try store.read({ try $0.token(hash: hash) }), !record.revoked else {
-            throw LoketError(.unauthorized, "This token is not valid (unknown or revoked).")
-        }
-        guard record.role == .admin || roles.contains(record.role) else {
-            throw LoketError(.forbidden, "A \(record.role.rawValue) token may not do this.")
-        }
-        return record
-    }
+    // MARK: changes
 
-    /// SHA-256 of a token or secret; only hashes are stored.
-    public static func hashToken(_ token: String) -> [UInt8] {
-        Array(SHA256.hash(data: Data(token.utf8)))
-    }
-
-    /// A random URL-safe secret of `bytes` random bytes (base64url without padding).
-    public static func randomSecret(bytes: Int = 24) -> String {
-        var g = SystemRandomNumberGenerator()
-        let raw = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &g) }
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes * 4 + 2) / 3)
-        var i = 0
-        while i < raw.count {
-            let chunk = raw[i..<min(i + 3, raw.count)]
-            let n = chunk.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
-            for k in 0...chunk.count { out.append(base64url[(n >> (18 - 6 * k)) & 63]) }
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static let base64url = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
-    /// Applies the per-client limit for public endpoints.
-    func limitRate(_ request: Request, cost: Int = 1, now: Date) throws {
-        if let retry = limiter.take(client: clientAddress(request), cost: cost, now: now) {
-            throw LoketError(.rateLimited, "Too many requests from your address; try again in \(retry) seconds.",
-                             extra: ["retryAfter": "\(retry)"])
-        }
-    }
-
-    /// Runs a write transaction; events it records are published to live streams after the commit, in order.
-    func transact<T>(now: Date, _ body: (Connection, inout EventBatch) throws -> T) throws -> T {
-        try store.write({ db -> (T, [(String, StoredEvent)]) in
-            var batch = EventBatch(db: db, now: now)
-            let result = try body(db, &batch)
-            return (result, batch.events)
+    /// Runs one change in one write transaction: `body` applies use-case outcomes through the
+    /// transaction and builds the answer from the same connection. The events are logged in the
+    /// transaction and published to live streams after the commit, in commit order.
+    func write<T>(now: Date, _ body: (inout Transaction) throws -> T) throws -> T {
+        try store.write({ db -> (T, [(topic: String, event: StoredEvent)]) in
+            var tx = Transaction(db: db, now: now)
+            let answer = try body(&tx)
+            return (answer, try db.append(tx.events, now: now))
         }, afterCommit: { [hub] result in
-            for (topic, e) in result.1 {
+            for (topic, e) in result.1 where topic != LiveEvent.appointmentsTopic {
                 hub.publish(ServerEvent(id: e.id, name: e.name, data: e.data), topic: topic)
             }
         }).0
     }
+
+    /// Day rollover for `location` inside `tx`: tickets of earlier days still open are closed.
+    ///
+    /// Once a day per location is enough. The day is remembered only when nothing was left to
+    /// close, so closing writes rolled back with their transaction are retried by the next one.
+    func rollover(_ location: Location, in tx: inout Transaction) throws {
+        let today = CivilClock(timeZone: location.timeZone).date(of: tx.now)
+        if rolledOver.withLock({ $0[location.id] == today }) { return }
+        if try !tx.apply(queueDesk.rollover(location, now: tx.now, reading: tx.db)) {
+            rolledOver.withLock { $0[location.id] = today }
+        }
+    }
 }
 
-/// Live events recorded inside a write transaction.
-struct EventBatch {
+/// One write transaction as handlers see it: apply outcomes, read back through `db`.
+struct Transaction {
+    /// The writer connection, inside the transaction.
     let db: Connection
+    /// The request's one instant.
     let now: Date
-    private(set) var events: [(String, StoredEvent)] = []
+    /// Every event of the outcomes applied so far, in order.
+    private(set) var events: [LiveEvent] = []
 
     init(db: Connection, now: Date) {
         self.db = db
         self.now = now
     }
 
-    /// Stores the event (so a reconnecting display can replay it) and queues it for publishing.
-    mutating func record<T: Encodable>(_ name: String, topic: String, _ payload: T) throws {
-        let data = String(decoding: try JSONOut.encoder.encode(payload), as: UTF8.self)
-        events.append((topic, try db.appendEvent(topic: topic, name: name, data: data, at: now)))
+    /// Writes the outcome's changes and keeps its events; returns its value.
+    mutating func apply<V>(_ outcome: Outcome<V>) throws -> V {
+        try db.apply(outcome.changes, now: now)
+        events += outcome.events
+        return outcome.value
     }
 }

@@ -12,10 +12,12 @@ extension LoketError: ProblemConvertible {
         case .forbidden: return 403
         case .notFound, .unknownService, .unknownLocation, .unknownCounter: return 404
         case .slotUnavailable, .serviceClosed, .tooEarly, .tooLate, .alreadyCheckedIn, .cancelled,
-             .illegalTransition, .counterClosed, .contactLimit, .notToday, .wrongLocation:
+             .illegalTransition, .counterClosed, .contactLimit, .notToday, .wrongLocation, .appointmentMissed:
             return 409
+        case .unsupportedMediaType: return 415
         case .invalid: return 422
         case .rateLimited: return 429
+        case .referencesExhausted: return 503
         }
     }
 
@@ -26,6 +28,7 @@ extension LoketError: ProblemConvertible {
         var headers: [(String, String)] = []
         if code == .unauthorized { headers.append(("WWW-Authenticate", "Bearer")) }
         if code == .rateLimited, let retry = self.extra["retryAfter"] { headers.append(("Retry-After", retry)) }
+        if code == .referencesExhausted { headers.append(("Retry-After", "1")) }
         return Problem(status: status, code: code.rawValue, detail: detail, extra: extra, headers: headers)
     }
 }

@@ -105,7 +105,7 @@ struct Serve: ParsableCommand {
         let catalogue = try data.loadCatalogue()
         let store = try data.openStore(logger: logger)
         let hub = EventHub()
-        let app = App(catalogue: catalogue, store: store, hub: hub, clock: LoketClock(startingAt: start),
+        let app = App(catalogue: catalogue, store: store, hub: hub, clock: start.map { StartedClock(startingAt: $0) as any Clock } ?? SystemClock(),
                       options: AppOptions(pagesDirectory: pages, trustedProxies: Set(trustedProxies),
                                           rateLimits: !noRateLimits, version: loketVersion),
                       logger: logger)
@@ -174,9 +174,9 @@ struct TokenCommand: ParsableCommand {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, trimmed.count <= 100 else { throw ValidationError("--name must be 1 to 100 characters") }
             let store = try data.openStore(logger: makeLogger("loket", level: .warning))
-            let token = App.randomSecret(bytes: 24)
+            let token = Secret.random(bytes: 24)
             try store.write { db in
-                try db.insertToken(hash: App.hashToken(token), role: role, name: trimmed, now: Date())
+                try db.insertToken(hash: Secret.hash(token), role: role, name: trimmed, now: Date())
                 try db.audit(actor: "cli", action: "token.add", subject: trimmed, detail: role.rawValue, at: Date())
             }
             print(token)

@@ -109,7 +109,7 @@ final class LiveServer: @unchecked Sendable {
         logger.logLevel = .error
         store = try Store(path: dbPath, logger: logger)
         let hub = EventHub()
-        app = App(catalogue: catalogue, store: store, hub: hub, clock: LoketClock(startingAt: try instant(clock)),
+        app = App(catalogue: catalogue, store: store, hub: hub, clock: StartedClock(startingAt: try instant(clock)),
                   options: AppOptions(pagesDirectory: Repo.pages, rateLimits: rateLimits, version: "test"), logger: logger)
         server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 4), hub: hub,
                             logger: logger, handler: app.handle)
@@ -125,8 +125,8 @@ final class LiveServer: @unchecked Sendable {
 
     /// Makes a credential of `role` directly in the store, as `loket token add` does.
     func token(_ role: Role, name: String? = nil) throws -> String {
-        let token = App.randomSecret()
-        try store.write { try $0.insertToken(hash: App.hashToken(token), role: role, name: name ?? "\(role)-\(UUID())", now: Date()) }
+        let token = Secret.random()
+        try store.write { try $0.insertToken(hash: Secret.hash(token), role: role, name: name ?? "\(role)-\(UUID())", now: Date()) }
         return token
     }
 
@@ -138,7 +138,7 @@ final class LiveServer: @unchecked Sendable {
         let a = Appointment(reference: reference, location: location, items: [.init(service: service, persons: 1)], start: s,
                             end: s.addingTimeInterval(Double(minutes * 60)), status: status, name: name, email: "jan@example.be",
                             phone: nil, language: .nl, channel: .online, createdAt: s.addingTimeInterval(-86400))
-        try store.write { try $0.insertAppointment(a, tokenHash: App.hashToken(token), group: nil, contactKey: nil) }
+        try store.write { try $0.insertAppointment(a, tokenHash: Secret.hash(token), group: nil, contactKey: nil) }
     }
 
     // MARK: booking helpers

@@ -1,0 +1,206 @@
+// The one typed event of Loket: what a committed change tells everyone who cares.
+//
+// A use case returns `LiveEvent` values with its changes. The store writes them, in the same
+// transaction, to the event log (encoded once, by `encoded()`); after the commit the hub sends
+// the stored bytes to the displays and ticket pages of the event's location, and a display that
+// reconnects with `Last-Event-ID` replays them from the log. Payloads never carry personal data:
+// numbers, services, counters and times only. Appointment events carry no name or contact either,
+// and go to no display (`topic` is `LiveEvent.appointmentsTopic`, which is never streamed).
+import Foundation
+
+/// Something that changed, as displays, ticket pages and (later) mail see it.
+public enum LiveEvent: Sendable, Hashable {
+    /// A ticket was called to a counter.
+    case called(Call)
+    /// A called ticket was called again (display and chime repeat).
+    case recalled(Call)
+    /// A ticket changed status.
+    case ticket(TicketUpdate)
+    /// The waiting counts of a location changed.
+    case queue(location: String, counts: QueueCounts)
+    /// A counter opened, paused or closed.
+    case counter(CounterUpdate)
+    /// An appointment was booked, moved or cancelled.
+    case appointment(AppointmentUpdate)
+
+    /// The topic of appointment events: not a location id (ids are slugs), so never streamed to a display.
+    public static let appointmentsTopic = "#appointments"
+
+    /// The `event:` name on the wire.
+    public var name: String {
+        switch self {
+        case .called: return "called"
+        case .recalled: return "recalled"
+        case .ticket: return "ticket"
+        case .queue: return "queue"
+        case .counter: return "counter"
+        case .appointment(let a): return "appointment.\(a.change.rawValue)"
+        }
+    }
+
+    /// The stream the event belongs to: a location id, or `appointmentsTopic`.
+    public var topic: String {
+        switch self {
+        case .called(let c), .recalled(let c): return c.location
+        case .ticket(let t): return t.location
+        case .queue(let location, _): return location
+        case .counter(let c): return c.location
+        case .appointment: return LiveEvent.appointmentsTopic
+        }
+    }
+
+    /// The `data:` payload as one line of JSON (keys sorted, so it is stable).
+    public func encoded() throws -> String {
+        let bytes: Data
+        switch self {
+        case .called(let c), .recalled(let c): bytes = try LiveEvent.encoder.encode(c)
+        case .ticket(let t): bytes = try LiveEvent.encoder.encode(t)
+        case .queue(_, let q): bytes = try LiveEvent.encoder.encode(q)
+        case .counter(let c): bytes = try LiveEvent.encoder.encode(c)
+        case .appointment(let a): bytes = try LiveEvent.encoder.encode(a)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+}
+
+/// A call of a ticket to a counter, as the lobby display shows it.
+public struct Call: Sendable, Hashable, Encodable {
+    /// Ticket id.
+    public var ticket: String
+    /// Display number, e.g. `A012`.
+    public var number: String
+    /// The counter's display name, e.g. `Loket 3`.
+    public var counter: String
+    /// The counter's id.
+    public var counterId: String
+    /// ISO 8601 with the location's offset.
+    public var calledAt: String
+    /// Service id.
+    public var service: String
+    /// Location id (the stream); not in the payload.
+    public var location: String
+
+    enum CodingKeys: String, CodingKey { case ticket, number, counter, counterId, calledAt, service }
+
+    public init(ticket: Ticket, counterName: String, zone: TimeZone) {
+        self.ticket = ticket.id
+        self.number = ticket.number
+        self.counter = counterName
+        self.counterId = ticket.counter ?? ""
+        self.calledAt = ticket.calledAt.map { CivilClock(timeZone: zone).iso8601($0) } ?? ""
+        self.service = ticket.service
+        self.location = ticket.location
+    }
+}
+
+/// A ticket's new status.
+public struct TicketUpdate: Sendable, Hashable, Encodable {
+    public var ticket: String
+    public var status: String
+    public var number: String
+    /// The counter's display name, while a counter has it.
+    public var counter: String?
+    /// Location id (the stream); not in the payload.
+    public var location: String
+
+    enum CodingKeys: String, CodingKey { case ticket, status, number, counter }
+
+    public init(ticket: Ticket, counterName: String?) {
+        self.ticket = ticket.id
+        self.status = ticket.status.rawValue
+        self.number = ticket.number
+        self.counter = counterName
+        self.location = ticket.location
+    }
+}
+
+/// How many wait, per service, at one location.
+public struct QueueCounts: Sendable, Hashable, Codable {
+    public var waiting: [ServiceWaiting]
+    public var totalWaiting: Int
+
+    public init(waiting: [ServiceWaiting]) {
+        self.waiting = waiting
+        self.totalWaiting = waiting.reduce(0) { $0 + $1.waiting }
+    }
+
+    /// The counts of `waiting` (service id -> count, zeros left out), named from the catalogue in `language`.
+    public init(_ waiting: [String: Int], catalogue: Catalogue, language: Language) {
+        self.init(waiting: waiting.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { id, n in
+            let s = catalogue.service(id)
+            return ServiceWaiting(service: id, name: s?.name.resolve(language) ?? id, prefix: s?.prefix ?? "", waiting: n)
+        })
+    }
+}
+
+/// The waiting count of one service.
+public struct ServiceWaiting: Sendable, Hashable, Codable {
+    public var service: String
+    public var name: String
+    public var prefix: String
+    public var waiting: Int
+
+    public init(service: String, name: String, prefix: String, waiting: Int) {
+        self.service = service
+        self.name = name
+        self.prefix = prefix
+        self.waiting = waiting
+    }
+}
+
+/// A counter's new state.
+public struct CounterUpdate: Sendable, Hashable, Encodable {
+    public var id: String
+    public var state: String
+    /// Location id (the stream); not in the payload.
+    public var location: String
+
+    enum CodingKeys: String, CodingKey { case id, state }
+
+    public init(counter: Counter, state: CounterState) {
+        self.id = counter.id
+        self.state = state.rawValue
+        self.location = counter.location
+    }
+}
+
+/// An appointment that was booked, moved or cancelled; no name or contact.
+public struct AppointmentUpdate: Sendable, Hashable, Encodable {
+    /// What happened to it.
+    public enum Change: String, Sendable, Hashable, Encodable {
+        case booked, moved, cancelled
+    }
+
+    public var change: Change
+    public var reference: String
+    public var location: String
+    public var services: [String]
+    /// Instants as ISO 8601 in UTC.
+    public var start: String
+    public var end: String
+    /// The start before a move.
+    public var previousStart: String?
+    /// Who made the change: `citizen`, `staff` or `office`.
+    public var by: String
+
+    public init(_ change: Change, _ a: Appointment, previousStart: Date? = nil, by: String) {
+        self.change = change
+        self.reference = a.reference
+        self.location = a.location
+        self.services = a.items.map(\.service)
+        self.start = AppointmentUpdate.utc(a.start)
+        self.end = AppointmentUpdate.utc(a.end)
+        self.previousStart = previousStart.map(AppointmentUpdate.utc)
+        self.by = by
+    }
+
+    private static func utc(_ d: Date) -> String {
+        CivilClock(timeZone: TimeZone(identifier: "UTC")!).iso8601(d)
+    }
+}

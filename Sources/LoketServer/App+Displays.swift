@@ -1,0 +1,54 @@
+// Display routes: what a lobby screen shows now, and the live stream of a location's events
+// (with replay from the event log for a display that reconnects with `Last-Event-ID`).
+import Foundation
+import LoketCore
+import LoketHTTP
+import LoketStore
+
+extension App {
+    /// Most events one reconnecting stream replays; events are kept two days, so even a long outage is bounded.
+    static let maxReplay = 20_000
+
+    func registerDisplayRoutes() {
+        router.add(.GET, "/api/v1/locations/{id}/display") { [unowned self] request in try display(request) }
+        router.add(.GET, "/api/v1/locations/{id}/events") { [unowned self] request in try events(request) }
+    }
+
+    private func display(_ request: Request) throws -> Response {
+        let location = try self.location(request.parameter("id"))
+        let now = clock.now()
+        let lang = language(request)
+        let civil = CivilClock(timeZone: location.timeZone)
+        let dto = try store.read { db -> DisplayDTO in
+            let calls = try db.recentCalls(location: location.id, since: civil.startOfDay(civil.date(of: now)), limit: 8)
+            let counts = try waitingCounts(db, location: location.id, lang)
+            return DisplayDTO(location: location.id, name: location.name.resolve(lang), called: calls.map(queueDesk.call),
+                              waiting: counts.waiting, totalWaiting: counts.totalWaiting,
+                              displayLanguages: catalogue.settings.displayLanguages.map(\.rawValue), now: civil.iso8601(now))
+        }
+        return try JSONOut.response(dto)
+    }
+
+    private func events(_ request: Request) throws -> Response {
+        let location = try self.location(request.parameter("id"))
+        let lastText = request.header("last-event-id") ?? request.query["lastEventId"] ?? ""
+        var last = Int64(lastText.trimmingCharacters(in: .whitespaces)).map { max(0, $0) }
+        // An id from the future (a server restored from a backup) would silence the stream: catch up from now.
+        if let given = last { last = min(given, try store.read { try $0.newestEventID() }) }
+        let stream = hub.open(topic: location.id, lastEventID: last ?? 0)
+        // Page through what was missed. (Should reading fail, the server forgets the stream opened above.)
+        var missed: [ServerEvent] = []
+        if var after = last {
+            while missed.count < App.maxReplay {
+                let page = try store.read { try $0.events(topic: location.id, after: after, limit: 500) }
+                missed += page.map { ServerEvent(id: $0.id, name: $0.name, data: $0.data) }
+                guard page.count == 500, let newest = page.last else { break }
+                after = newest.id
+            }
+        }
+        hub.finishReplay(stream, missed: missed)
+        return Response(status: 200, headers: [
+            ("Content-Type", "text/event-stream"), ("Cache-Control", "no-store"), ("X-Accel-Buffering", "no"),
+        ], body: .events(stream))
+    }
+}

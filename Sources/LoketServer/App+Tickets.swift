@@ -1,0 +1,91 @@
+// Ticket routes: the kiosk issues walk-in tickets and checks in appointments; citizens follow a
+// ticket's status; clerks recall, start, finish, mark no-show and transfer.
+import Foundation
+import LoketCore
+import LoketHTTP
+import LoketStore
+
+extension App {
+    func registerTicketRoutes() {
+        router.add(.GET, "/api/v1/me") { [unowned self] request in
+            let who = try authorize(request, Set(Role.allCases))
+            return try JSONOut.response(["role": who.role.rawValue, "name": who.name])
+        }
+        router.add(.POST, "/api/v1/tickets") { [unowned self] request in try issueTicket(request) }
+        router.add(.POST, "/api/v1/checkins") { [unowned self] request in try checkIn(request) }
+        router.add(.GET, "/api/v1/tickets/{id}") { [unowned self] request in try ticketStatus(request) }
+        for action in [TicketAction.recall, .start, .finish, .noShow, .transfer] {
+            router.add(.POST, "/api/v1/tickets/{id}/\(action.rawValue)") { [unowned self] request in
+                try ticketAction(request, action)
+            }
+        }
+    }
+
+    private func issueTicket(_ request: Request) throws -> Response {
+        let who = try authorize(request, [.kiosk])
+        let now = clock.now()
+        let body = try decodeBody(request, as: IssueTicketBody.self)
+        let lang = body.language ?? language(request)
+        let location = try self.location(body.location)
+        let service = try self.service(body.service)
+        let dto = try write(now: now) { tx -> TicketDTO in
+            try rollover(location, in: &tx)
+            let t = try tx.apply(queueDesk.issue(location: location, service: service, priority: body.priority,
+                                                 ticketID: Secret.random(bytes: 12), by: who.name, now: now, reading: tx.db))
+            if t.isPriority {
+                return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: location.id), staff: false, now: now, lang: lang)
+            }
+            return try newestTicketDTO(t, db: tx.db, lang: lang)
+        }
+        return try JSONOut.response(dto, status: 201, headers: [("Location", "/api/v1/tickets/\(dto.id)")])
+    }
+
+    private func checkIn(_ request: Request) throws -> Response {
+        let who = try authorize(request, [.kiosk])
+        let now = clock.now()
+        let body = try decodeBody(request, as: CheckInBody.self)
+        let lang = body.language ?? language(request)
+        let dto = try write(now: now) { tx -> TicketDTO in
+            if let reference = ReferenceCode.normalize(body.reference), let a = try tx.db.appointment(withReference: reference),
+               let location = catalogue.location(a.location) {
+                try rollover(location, in: &tx)
+            }
+            let t = try tx.apply(queueDesk.checkIn(reference: body.reference, kioskLocation: body.location, language: lang,
+                                                   ticketID: Secret.random(bytes: 12), by: who.name, now: now, reading: tx.db))
+            return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: t.location), staff: false, now: now, lang: lang)
+        }
+        return try JSONOut.response(dto, status: 201, headers: [("Location", "/api/v1/tickets/\(dto.id)")])
+    }
+
+    private func ticketStatus(_ request: Request) throws -> Response {
+        let id = request.parameter("id")
+        let staff = isStaff(request)
+        let now = clock.now()
+        let lang = language(request)
+        let dto = try store.read { db -> TicketDTO in
+            guard id.count <= 64, let t = try db.ticket(id: id) else {
+                throw LoketError(.notFound, "There is no ticket with this id.")
+            }
+            return try ticketDTO(t, db: db, view: queueView(db, location: t.location), staff: staff, now: now, lang: lang)
+        }
+        return try JSONOut.response(dto)
+    }
+
+    private func ticketAction(_ request: Request, _ action: TicketAction) throws -> Response {
+        let who = try authorize(request, [.clerk])
+        let now = clock.now()
+        var target: QueueDesk.TransferTarget?
+        if action == .transfer {
+            let body = try decodeBody(request, as: TransferBody.self)
+            target = QueueDesk.TransferTarget(service: try body.service.map { try service($0) },
+                                              counter: try body.counter.map { try counter($0) })
+        }
+        let lang = language(request)
+        let dto = try write(now: now) { tx -> TicketDTO in
+            let t = try tx.apply(queueDesk.act(action, ticket: request.parameter("id"), transfer: target, by: who.name,
+                                               now: now, reading: tx.db))
+            return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: t.location), staff: true, now: now, lang: lang)
+        }
+        return try JSONOut.response(dto)
+    }
+}

@@ -1,0 +1,97 @@
+// Shaping answers: stored tickets, counters and appointments into the DTOs clients read,
+// with positions and waiting estimates from `WaitEstimator`.
+import Foundation
+import LoketCore
+import LoketStore
+
+extension App {
+    /// The queue of `location` as estimates need it.
+    func queueView(_ db: Connection, location: String) throws -> QueueView {
+        QueueView(waiting: try db.waitingQueue(location: location), states: try db.counterStates(), averages: try db.serviceAverages())
+    }
+
+    /// `tickets` in the order the queue policy would call them.
+    func orderedWaiting(_ tickets: [Ticket], _ view: QueueView, now: Date) -> [Ticket] {
+        let order = QueueSelector.ordered(view.waiting, catalogue: catalogue, policy: catalogue.settings.queue, now: now)
+        let byID = Dictionary(uniqueKeysWithValues: tickets.map { ($0.id, $0) })
+        return order.compactMap { byID[$0.id] }
+    }
+
+    /// Waiting counts per service at `location`, from the counts the store keeps (the display, the
+    /// clerks' queue view and the `queue` event all show these, so they always agree).
+    func waitingCounts(_ db: Connection, location: String, _ lang: Language) throws -> QueueCounts {
+        QueueCounts(Dictionary(try db.waitingCounts(location: location).map { ($0.service, $0.waiting) }, uniquingKeysWith: +),
+                    catalogue: catalogue, language: lang)
+    }
+
+    /// A ticket with its position and estimate (while waiting); `staff` adds the checked-in appointment.
+    func ticketDTO(_ t: Ticket, db: Connection, view: QueueView, staff: Bool, now: Date, lang: Language? = nil) throws -> TicketDTO {
+        let lang = lang ?? catalogue.settings.defaultLanguage
+        var dto = ticketDTO(t, lang: lang)
+        if t.status == .waiting {
+            let open = catalogue.counters(at: t.location).filter { view.states[$0.id]?.state == .open }
+            if let e = WaitEstimator.estimate(ticketID: t.id, waiting: view.waiting, openCounters: open, catalogue: catalogue,
+                                              policy: catalogue.settings.queue, measuredMinutes: view.averages, now: now) {
+                dto.position = e.position
+                dto.estimatedWaitMinutes = e.minutes
+            }
+        }
+        if staff, let ref = t.appointmentReference, let a = try db.appointment(reference: ref)?.appointment {
+            dto.appointment = appointmentDTO(a, lang: lang)
+        }
+        return dto
+    }
+
+    /// A ticket as stored, without position or estimate.
+    func ticketDTO(_ t: Ticket, lang: Language) -> TicketDTO {
+        let civil = CivilClock(timeZone: catalogue.location(t.location)?.timeZone ?? .brussels)
+        return TicketDTO(
+            id: t.id, number: t.number, service: t.service, serviceName: catalogue.service(t.service)?.name.resolve(lang) ?? t.service,
+            location: t.location, origin: t.origin.rawValue, priority: t.isPriority, status: t.status.rawValue, position: nil,
+            estimatedWaitMinutes: nil, issuedAt: civil.iso8601(t.issuedAt), waitingSince: civil.iso8601(t.waitingSince),
+            calledAt: t.calledAt.map(civil.iso8601), counter: t.counter, counterName: t.counter.flatMap { catalogue.counter($0)?.name },
+            recalls: t.recalls, closeReason: t.closeReason, statusUrl: "/t/\(t.id)", appointment: nil)
+    }
+
+    /// A fresh walk-in without priority: last among its competitors, so its place comes from the
+    /// counts the store keeps instead of ordering the whole queue (issuing stays cheap however long the queue is).
+    func newestTicketDTO(_ t: Ticket, db: Connection, lang: Language) throws -> TicketDTO {
+        var dto = ticketDTO(t, lang: lang)
+        let states = try db.counterStates()
+        let open = catalogue.counters(at: t.location).filter { states[$0.id]?.state == .open }
+        let e = WaitEstimator.estimateNewest(service: t.service, waiting: try db.waitingCountsByTarget(location: t.location),
+                                             openCounters: open, catalogue: catalogue, measuredMinutes: try db.serviceAverages())
+        dto.position = e.position
+        dto.estimatedWaitMinutes = e.minutes
+        return dto
+    }
+
+    /// A counter with its state, its current ticket and the services it serves.
+    func counterDTO(_ c: Counter, db: Connection, view: QueueView, now: Date, lang: Language? = nil) throws -> CounterDTO {
+        let state = view.states[c.id]
+        var current: TicketDTO?
+        if let id = state?.current, let t = try db.ticket(id: id) {
+            current = try ticketDTO(t, db: db, view: view, staff: true, now: now, lang: lang)
+        }
+        let services = catalogue.services(at: c.location).filter { catalogue.rank(of: $0, for: c) != nil }.map(\.id)
+        return CounterDTO(id: c.id, name: c.name, location: c.location, state: (state?.state ?? .closed).rawValue,
+                          current: current, services: services)
+    }
+
+    /// An appointment in `lang`.
+    func appointmentDTO(_ a: Appointment, lang: Language) -> AppointmentDTO {
+        let location = catalogue.location(a.location)
+        let civil = CivilClock(timeZone: location?.timeZone ?? .brussels)
+        let items = a.items.map {
+            AppointmentDTO.ItemDTO(service: $0.service, serviceName: catalogue.service($0.service)?.name.resolve(lang) ?? $0.service,
+                                   persons: $0.persons)
+        }
+        return AppointmentDTO(
+            reference: a.reference, manageToken: nil, location: a.location, locationName: location?.name.resolve(lang) ?? a.location,
+            address: location?.address ?? "", service: a.items.first?.service ?? "", serviceName: items.first?.serviceName ?? "",
+            persons: a.items.map(\.persons).reduce(0, +), items: items, start: civil.iso8601(a.start), end: civil.iso8601(a.end),
+            durationMinutes: Int(a.end.timeIntervalSince(a.start) / 60), status: a.status.rawValue, name: a.name, email: a.email,
+            phone: a.phone, lang: a.language.rawValue, createdAt: civil.iso8601(a.createdAt),
+            bring: a.items.compactMap { catalogue.service($0.service)?.bring?.resolve(lang) })
+    }
+}

@@ -1,0 +1,20 @@
+// What the API needs to know that the config files do not say.
+
+/// Options for the API that do not come from the config files.
+public struct AppOptions: Sendable {
+    /// Folder of the web pages (`kiosk/`).
+    public var pagesDirectory: String
+    /// Peers whose `X-Forwarded-For` is believed.
+    public var trustedProxies: Set<String>
+    /// Per-client rate limits on the public endpoints (off for load tests, or where the proxy limits).
+    public var rateLimits: Bool
+    /// Shown by `/api/v1/health`.
+    public var version: String
+
+    public init(pagesDirectory: String = "kiosk", trustedProxies: Set<String> = [], rateLimits: Bool = true, version: String = "dev") {
+        self.pagesDirectory = pagesDirectory
+        self.trustedProxies = trustedProxies
+        self.rateLimits = rateLimits
+        self.version = version
+    }
+}

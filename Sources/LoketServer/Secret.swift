@@ -1,0 +1,40 @@
+// Secrets: manage tokens, bearer tokens and ticket ids. Random bytes written as base64url
+// without padding, so they travel in paths and query strings as they are.
+import Crypto
+import Foundation
+
+/// Making and hashing secrets.
+public enum Secret {
+    /// `bytes` bytes from `generator`, as base64url without padding.
+    public static func random<G: RandomNumberGenerator>(bytes: Int, using generator: inout G) -> String {
+        base64url((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    /// `bytes` bytes from the system's secure generator, as base64url without padding.
+    public static func random(bytes: Int = 24) -> String {
+        var g = SystemRandomNumberGenerator()
+        return random(bytes: bytes, using: &g)
+    }
+
+    /// SHA-256 of a token or secret; only hashes are stored.
+    public static func hash(_ token: String) -> [UInt8] {
+        Array(SHA256.hash(data: Data(token.utf8)))
+    }
+
+    /// `raw` in base64url without padding (RFC 4648 section 5). Written here because Foundation
+    /// offers only the padded `+/` alphabet, and a secret is made on every ticket and booking.
+    public static func base64url(_ raw: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((raw.count * 4 + 2) / 3)
+        var i = 0
+        while i < raw.count {
+            let chunk = raw[i..<min(i + 3, raw.count)]
+            let n = chunk.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
+            for k in 0...chunk.count { out.append(alphabet[(n >> (18 - 6 * k)) & 63]) }
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+}
