@@ -108,7 +108,8 @@ public struct QueuedTicket: Sendable, Hashable {
 ///    `score = boost + waitedMinutes / agingMinutesPerStep - rank`, where `boost` is `appointmentBoost`
 ///    for an appointment that is not yet due, `priorityBoost` for a priority ticket, else 0, and `rank`
 ///    is the service's position in the counter's profile (0 = first).
-/// 3. Ties: longest waiting first, then ticket id.
+/// 3. Ties: longest waiting first, then the order of arrival (the order of `waiting`, which the store
+///    gives oldest first), so tickets issued in the same instant are still called first come, first served.
 /// Because waiting adds a step every `agingMinutesPerStep` minutes, a walk-in that has waited
 /// `priorityBoost x agingMinutesPerStep` minutes longer than a priority ticket goes before it: nobody starves.
 public enum QueueSelector {
@@ -122,7 +123,7 @@ public enum QueueSelector {
     public static func next(for counter: Counter, waiting: [QueuedTicket], catalogue: Catalogue, policy: QueuePolicy,
                             now: Date) -> QueuedTicket? {
         var best: (key: Key, ticket: QueuedTicket)? = nil
-        for t in waiting {
+        for (arrival, t) in waiting.enumerated() {
             let rank: Int
             if let target = t.targetCounter {
                 guard target == counter.id else { continue }
@@ -132,7 +133,7 @@ public enum QueueSelector {
                 else { continue }
                 rank = r
             }
-            let key = Key(t, rank: rank, policy: policy, now: now)
+            let key = Key(t, arrival: arrival, rank: rank, policy: policy, now: now)
             if best == nil || key.precedes(best!.key) { best = (key, t) }
         }
         return best?.ticket
@@ -141,7 +142,7 @@ public enum QueueSelector {
     /// The order in which `waiting` would be served by the same rule, without profile ranks (for positions).
     public static func ordered(_ waiting: [QueuedTicket], catalogue: Catalogue, policy: QueuePolicy,
                                now: Date) -> [QueuedTicket] {
-        waiting.map { (Key($0, rank: 0, policy: policy, now: now), $0) }
+        waiting.enumerated().map { (Key($1, arrival: $0, rank: 0, policy: policy, now: now), $1) }
             .sorted { $0.0.precedes($1.0) }
             .map(\.1)
     }
@@ -152,16 +153,17 @@ public enum QueueSelector {
         var due: Date?
         var score: Double
         var waitingSince: Date
-        var id: String
+        /// Position in the arrival-ordered list.
+        var arrival: Int
 
-        init(_ t: QueuedTicket, rank: Int, policy: QueuePolicy, now: Date) {
+        init(_ t: QueuedTicket, arrival: Int, rank: Int, policy: QueuePolicy, now: Date) {
             let isDue = t.isAppointment && t.appointmentStart.map { $0 <= now.addingTimeInterval(QueueSelector.dueWindow) } == true
             due = isDue ? t.appointmentStart : nil
             let boost = t.isAppointment ? policy.appointmentBoost : (t.isPriority ? policy.priorityBoost : 0)
             let waited = max(0, now.timeIntervalSince(t.waitingSince) / 60)
             score = Double(boost) + waited / Double(max(1, policy.agingMinutesPerStep)) - Double(rank)
             waitingSince = t.waitingSince
-            id = t.id
+            self.arrival = arrival
         }
 
         func precedes(_ o: Key) -> Bool {
@@ -172,7 +174,7 @@ public enum QueueSelector {
             case (nil, nil): if score != o.score { return score > o.score }
             }
             if waitingSince != o.waitingSince { return waitingSince < o.waitingSince }
-            return id < o.id
+            return arrival < o.arrival
         }
     }
 }

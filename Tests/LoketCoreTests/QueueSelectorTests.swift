@@ -49,8 +49,9 @@ import Testing
         // Profile rank: reispas is c1's first entry, eid (via the category) its second.
         ([("eid", "eid", 15.0, nil, false), ("pas", "reispas", 10.0, nil, false)], "pas"),
         ([("eid", "eid", 25.0, nil, false), ("pas", "reispas", 10.0, nil, false)], "eid"),
-        // Equal scores: longest waiting, then id.
-        ([("b", "eid", 10.0, nil, false), ("a", "eid", 10.0, nil, false)], "a"),
+        // Equal scores: longest waiting, then the order of arrival (not the random id).
+        ([("b", "eid", 10.0, nil, false), ("a", "eid", 10.0, nil, false)], "b"),
+        ([("a", "eid", 10.0, nil, false), ("b", "eid", 10.0, nil, false)], "a"),
         ([("young", "eid", 5.0, nil, false), ("old", "eid", 6.0, nil, false)], "old"),
         // Not in c1's profile.
         ([("bouw", "bouw", 100.0, nil, false)], nil),

@@ -94,6 +94,9 @@ final class LiveServer: @unchecked Sendable {
     let client: HTTPClient
     private let ownsDirectory: Bool
 
+    /// The server's clock: it stands at the instant the test gave until the test moves it.
+    let clock: ManualClock
+
     /// Starts a server at `clock` (ISO 8601 with offset) on a fresh database, or on `dbPath` in `directory`.
     init(catalogue: Catalogue, clock: String, rateLimits: Bool = false, directory: URL? = nil) throws {
         if let directory {
@@ -109,7 +112,8 @@ final class LiveServer: @unchecked Sendable {
         logger.logLevel = .error
         store = try Store(path: dbPath, logger: logger)
         let hub = EventHub()
-        app = App(catalogue: catalogue, store: store, hub: hub, clock: StartedClock(startingAt: try instant(clock)),
+        self.clock = ManualClock(try instant(clock))
+        app = App(catalogue: catalogue, store: store, hub: hub, clock: self.clock,
                   options: AppOptions(pagesDirectory: Repo.pages, rateLimits: rateLimits, version: "test"), logger: logger)
         server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 4), hub: hub,
                             logger: logger, handler: app.handle)

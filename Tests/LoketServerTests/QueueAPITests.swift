@@ -72,13 +72,9 @@ struct QueueAPITests {
     }
 
     @Test func numbersCountUpPerPrefixAndRestartTheNextDay() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loket-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         // Walk-in all day, every day, to issue a ticket at 23:59.
         let catalogue = Fixture.catalogue(walkIn: ["00:00-24:00"], walkInDays: Set(Weekday.allCases))
-
-        let late = try LiveServer(catalogue: catalogue, clock: "2026-12-01T23:59:00+01:00", directory: directory)
+        let late = try LiveServer(catalogue: catalogue, clock: "2026-12-01T23:59:00+01:00")
         defer { late.stop() }
         let kiosk = try late.token(.kiosk, name: "kiosk-hal")
         let first = try late.mustIssue(kiosk: kiosk)
@@ -87,11 +83,10 @@ struct QueueAPITests {
         #expect(first["number"] as? String == "A001")
         #expect(second["number"] as? String == "A002")
         #expect(license["number"] as? String == "R001")
-        late.stop()
 
-        // The next morning, same database, new server.
-        let morning = try LiveServer(catalogue: catalogue, clock: "2026-12-02T08:00:00+01:00", directory: directory)
-        defer { morning.stop() }
+        // The next morning, on the same server.
+        late.clock.set(try instant("2026-12-02T08:00:00+01:00"))
+        let morning = late
         let fresh = try morning.mustIssue(kiosk: kiosk)
         #expect(fresh["number"] as? String == "A001")
         for old in [first, second, license] {
@@ -326,7 +321,7 @@ struct QueueAPITests {
         let since = try #require(t["waitingSince"] as? String)
         _ = try live.counter("c1", "open", clerk: clerk)
         #expect(try live.counter("c1", "call-next", clerk: clerk).status == 200)
-        Thread.sleep(forTimeInterval: 1.1) // so that a reset waitingSince would show
+        live.clock.advance(by: 90) // so that a reset waitingSince would show
         let r = try live.ticketAction(id, "transfer", clerk: clerk, json: ["service": "rijbewijs"])
         #expect(r.status == 200, "\(r.text)")
         let moved = try r.object()
@@ -395,6 +390,7 @@ struct QueueAPITests {
             _ = try live.mustIssue(kiosk: kiosk)
             _ = try live.mustIssue(kiosk: kiosk)
             let first = try live.counter("c1", "call-next", clerk: clerk)
+            live.clock.advance(by: 0.001) // a millisecond later: within the same second
             let second = try live.counter("c2", "call-next", clerk: clerk)
             try #require(first.status == 200 && second.status == 200)
             let display = try live.client.get("/api/v1/locations/hal/display").object()

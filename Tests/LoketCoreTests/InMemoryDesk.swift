@@ -1,0 +1,119 @@
+// The stored state of one municipality in plain dictionaries: the read view the use cases decide
+// on (`QueueReading`, `BookingReading`), and `apply` for the changes they return. The use-case
+// tests run on it without SQLite or HTTP, and compare it with what the events said.
+import Foundation
+@testable import LoketCore
+
+final class InMemoryDesk: QueueReading, BookingReading {
+    var tickets: [String: Ticket] = [:]
+    /// Ticket ids in insertion order (the store's rowid order).
+    var order: [String] = []
+    var counters: [String: (state: CounterState, current: String?)] = [:]
+    var sequences: [String: Int] = [:]
+    var appointments: [String: (appointment: Appointment, tokenHash: [UInt8], group: String?, contactKey: String?)] = [:]
+    var holdRows: [(location: String, interval: BookedInterval, until: Date)] = []
+    var audit: [AuditEntry] = []
+    var serviceTimes: [String: [Double]] = [:]
+
+    // MARK: QueueReading
+
+    func ticket(id: String) throws -> Ticket? { tickets[id] }
+
+    func waitingQueue(location: String) throws -> [QueuedTicket] {
+        order.compactMap { tickets[$0] }.filter { $0.location == location && $0.status == .waiting }
+            .enumerated().sorted { ($0.element.waitingSince, $0.offset) < ($1.element.waitingSince, $1.offset) }
+            .map { e in
+                let t = e.element
+                return QueuedTicket(id: t.id, service: t.service, isAppointment: t.origin == .appointment, isPriority: t.isPriority,
+                                    appointmentStart: t.appointmentStart, waitingSince: t.waitingSince, targetCounter: t.targetCounter)
+            }
+    }
+
+    func counterStates() throws -> [String: (state: CounterState, current: String?)] { counters }
+
+    func waitingCounts(location: String) throws -> [(service: String, waiting: Int)] {
+        truthCounts(location).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Waiting tickets per service, counted from the tickets themselves.
+    func truthCounts(_ location: String) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for t in tickets.values where t.location == location && t.status == .waiting { counts[t.service, default: 0] += 1 }
+        return counts
+    }
+
+    func lastTicketSequence(location: String, day: CivilDate, prefix: String) throws -> Int {
+        sequences["\(location)|\(day)|\(prefix)"] ?? 0
+    }
+
+    func staleTickets(location: String, before day: CivilDate) throws -> [Ticket] {
+        order.compactMap { tickets[$0] }.filter {
+            $0.location == location && $0.day < day && [.waiting, .called, .serving].contains($0.status)
+        }
+    }
+
+    func appointment(withReference reference: String) throws -> Appointment? { appointments[reference]?.appointment }
+
+    // MARK: BookingReading
+
+    func bookedIntervals(location: String, from: Date, to: Date, excluding reference: String?) throws -> [BookedInterval] {
+        appointments.values.map(\.self).filter {
+            $0.appointment.location == location && $0.appointment.start < to && $0.appointment.end > from
+                && $0.appointment.status != .cancelled && $0.appointment.reference != reference
+        }.map { BookedInterval(start: $0.appointment.start, end: $0.appointment.end, group: $0.group, channel: $0.appointment.channel) }
+    }
+
+    func holds(location: String, from: Date, to: Date, now: Date) throws -> [BookedInterval] {
+        holdRows.filter { $0.location == location && $0.interval.start < to && $0.interval.end > from && $0.until > now }.map(\.interval)
+    }
+
+    func activeAppointmentCount(contactKey: String, now: Date) throws -> Int {
+        appointments.values.filter { $0.contactKey == contactKey && $0.appointment.status == .booked && $0.appointment.end > now }.count
+    }
+
+    func appointment(reference: String) throws -> (appointment: Appointment, tokenHash: [UInt8], group: String?)? {
+        appointments[reference].map { ($0.appointment, $0.tokenHash, $0.group) }
+    }
+
+    // MARK: writing
+
+    /// Applies `changes` as the store would; a write the store would refuse is a test failure here too.
+    func apply(_ changes: [Change]) {
+        for change in changes {
+            switch change {
+            case .insertTicket(let t):
+                precondition(tickets[t.id] == nil, "ticket \(t.id) inserted twice")
+                tickets[t.id] = t
+                order.append(t.id)
+            case .updateTicket(let t):
+                precondition(tickets[t.id] != nil, "update of unknown ticket \(t.id)")
+                tickets[t.id] = t
+            case .ticketSequence(let location, let day, let prefix, let last):
+                sequences["\(location)|\(day)|\(prefix)"] = last
+            case .counter(let id, let state, let current):
+                counters[id] = (state, current)
+            case .serviceTime(let service, let minutes):
+                serviceTimes[service, default: []].append(minutes)
+            case .insertAppointment(let a, let tokenHash, let group, let contactKey):
+                precondition(appointments[a.reference] == nil, "reference \(a.reference) used twice")
+                appointments[a.reference] = (a, tokenHash, group, contactKey)
+            case .appointmentStatus(let reference, let status, let ticketID):
+                appointments[reference]?.appointment.status = status
+                if let ticketID { appointments[reference]?.appointment.ticketID = ticketID }
+            case .moveAppointment(let reference, let start, let end):
+                appointments[reference]?.appointment.start = start
+                appointments[reference]?.appointment.end = end
+            case .hold(let location, let group, let start, let end, let channel, let until):
+                holdRows.append((location, BookedInterval(start: start, end: end, group: group, channel: channel), until))
+            case .audit(let e):
+                audit.append(e)
+            }
+        }
+    }
+
+    /// Applies the outcome and returns its value.
+    func apply<V>(_ outcome: Outcome<V>) -> V {
+        apply(outcome.changes)
+        return outcome.value
+    }
+}
