@@ -22,6 +22,7 @@ import {api, seg, apiUrl, isAborted, isOutage} from './api.js';
 import {initI18n, getLang, t, languageSwitcher, onLangChange} from './i18n.js';
 import {$, h, debounce, store, focusEl, wallTime, clock} from './dom.js';
 import {connectEvents} from './sse.js';
+import {problemText} from './problems.js';
 
 const TOKEN_KEY = 'loket.clerk.token';
 const LOC_KEY = 'loket.counter.location';
@@ -335,18 +336,12 @@ function handleError(e, {quiet = false} = {}) {
   if (e?.status === 401) return signOut('counter.signIn.expired');
   if (isOutage(e)) {
     $('#offline').hidden = false;
-    if (!quiet) say(t('counter.err.unreachable'), 'error');
+    if (!quiet) say(problemText(e, {texts: 'counter.err'}), 'error');
     return;
   }
   if (quiet) return;
-  if (e?.status === 403) return say(t('counter.err.forbidden'), 'error');
-  if (e?.code === 'illegal_transition') {
-    say(t('counter.err.illegal', {detail: e.detail || ''}), 'error');
-    softRefresh();
-    return;
-  }
-  say(t('counter.err.generic', {detail: e?.detail || e?.title || e?.message || ''}), 'error');
-  softRefresh();
+  say(problemText(e, {texts: 'counter.err'}), 'error');
+  if (e?.status !== 403) softRefresh();   // the state changed under us: show what it is now
 }
 
 function counterAction(kind) {
@@ -465,7 +460,7 @@ async function submitTransfer(ev) {
         $('#transfer-dialog').close();
         throw e;
       }
-      err.textContent = e.code === 'illegal_transition' ? t('counter.err.illegal', {detail: e.detail || ''}) : (e.detail || e.title || t('counter.err.generic', {detail: ''}));
+      err.textContent = problemText(e, {texts: 'counter.err'});
       err.hidden = false;
       return;
     }

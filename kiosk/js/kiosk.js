@@ -19,6 +19,7 @@
 import {api, apiUrl, seg, isAborted, isOutage, isNetworkError} from './api.js';
 import {initI18n, setLang, getLang, t, tn, languageSwitcher, onLangChange, loadAllLangs, hasLang, LANGS, formatDate, isLang} from './i18n.js';
 import {$, h, debounce, sleep, pathSegment, store, focusEl, wallTime, wallDate, clock} from './dom.js';
+import {explainProblem} from './problems.js';
 
 const IDLE_MS = 40_000;          // back to the start screen after this long without a touch
 const TICKET_IDLE_MS = 25_000;   // … or this long after a ticket was shown
@@ -48,7 +49,7 @@ const state = {
   servicesSig: '',      // what the service buttons were drawn from, to skip identical redraws
   category: null,       // category id while the category screen shows
   ticket: null,         // {ticket, checkin} while the ticket screen shows
-  message: null,        // {title, lines} while the message screen shows
+  message: null,        // {problem, service, reference} while the message screen shows
   kbTarget: null,       // the field the on-screen keyboard types into
   search: null,         // AbortController of the search on its way
   timers: {idle: null, refresh: null, health: null, heartbeat: null},
@@ -319,87 +320,25 @@ function showFieldError(text) {
 
 /* ------------------------------------------------------------------ errors in plain words */
 
-function whenText(iso) {
-  if (!iso) return '';
-  const day = wallDate(iso);
-  const time = wallTime(iso);
-  if (day === clock.today()) return t('kiosk.todayAt', {time});
-  return t('kiosk.dateAt', {date: formatDate(day, {weekday: 'long', day: 'numeric', month: 'long'}), time});
-}
+// A walk-in refused for one of these means the service list on screen is stale.
+const STALE_LIST = new Set(['service_closed', 'unknown_service', 'validation_failed']);
 
 function handleActionError(e, service, reference) {
   if (isAborted(e)) return;
   if (isOutage(e)) return goOffline();
   if (e.status === 401 || e.status === 403) return forgetToken();
-  const p = e.problem || {};
-  const lines = [];
-  let title = t('kiosk.err.generic.title');
-  switch (e.code) {
-    case 'service_closed':
-      title = t('kiosk.err.serviceClosed.title');
-      lines.push(t('kiosk.err.serviceClosed.text', {service: service?.name || ''}));
-      if (p.nextOpening) lines.push(t('kiosk.err.serviceClosed.next', {when: whenText(p.nextOpening)}));
-      loadServices(true).catch(handleBackgroundError);
-      break;
-    case 'not_found':
-    case 'validation_failed':
-      title = t('kiosk.err.notFound.title');
-      lines.push(t('kiosk.err.notFound.text', {reference: reference || ''}));
-      break;
-    case 'too_early': {
-      title = t('kiosk.err.tooEarly.title');
-      const from = p.checkInOpens || p.checkInFrom;
-      const start = p.appointmentStart || p.start;
-      lines.push(from ? t('kiosk.err.tooEarly.from', {when: whenText(from)}) : t('kiosk.err.tooEarly.text'));
-      if (start) lines.push(t('kiosk.err.appointmentAt', {when: whenText(start)}));
-      break;
-    }
-    case 'too_late':
-      title = t('kiosk.err.tooLate.title');
-      lines.push(t('kiosk.err.tooLate.text'));
-      break;
-    case 'already_checked_in': {
-      title = t('kiosk.err.already.title');
-      lines.push(t('kiosk.err.already.text'));
-      const number = p.number || p.ticket?.number;
-      if (number) lines.push(t('kiosk.err.already.number', {number}));
-      break;
-    }
-    case 'cancelled':
-      title = t('kiosk.err.cancelled.title');
-      lines.push(t('kiosk.err.cancelled.text'));
-      break;
-    case 'not_today': {
-      title = t('kiosk.err.notToday.title');
-      const start = p.appointmentStart || p.start;
-      lines.push(start ? t('kiosk.err.notToday.on', {when: whenText(start)}) : t('kiosk.err.notToday.text'));
-      break;
-    }
-    case 'wrong_location':
-      title = t('kiosk.err.wrongLocation.title');
-      lines.push(t('kiosk.err.wrongLocation.text', {location: p.locationName || '', address: p.address || ''}));
-      if (p.appointmentStart) lines.push(t('kiosk.err.appointmentAt', {when: whenText(p.appointmentStart)}));
-      break;
-    case 'rate_limited':
-      title = t('kiosk.err.busy.title');
-      lines.push(t('kiosk.err.busy.text'));
-      break;
-    default:
-      if (e.status === 404 && reference) {
-        title = t('kiosk.err.notFound.title');
-        lines.push(t('kiosk.err.notFound.text', {reference}));
-      } else {
-        lines.push(t('kiosk.err.generic.text'));
-      }
-  }
-  showMessage(title, lines);
+  if (service && STALE_LIST.has(e.code)) loadServices(true).catch(handleBackgroundError);
+  state.message = {problem: e, service: service?.name || '', reference: reference || ''};
+  renderMessage();
+  showScreen('message');
 }
 
-function showMessage(title, lines) {
-  state.message = {title, lines};
+function renderMessage() {
+  if (!state.message) return;
+  const {problem, service, reference} = state.message;
+  const {title, lines} = explainProblem(problem, {texts: 'kiosk.err', service, reference});
   $('#message-title').textContent = title;
   $('#message-text').replaceChildren(...lines.map((l) => h('p', {}, l)));
-  showScreen('message');
 }
 
 /* ------------------------------------------------------------------ ticket screen */
@@ -590,6 +529,7 @@ function onLanguage() {
   loadLocation().catch(() => {});
   if ($('#search-input').value.trim().length >= 2) runSearch();
   if (state.screen === 'ticket') renderTicket();
+  if (state.screen === 'message') renderMessage();
   armIdle();
 }
 
