@@ -15,7 +15,7 @@ import re
 import pytest
 
 from conftest import (LOCATION, SERVICE, TODAY, BOOKING_CLOCK, SERVE_CLOCK, LoketServer, Site,
-                      book_checkin_appointments, tr)
+                      book_checkin_appointments, book_to_form, tr)
 
 pytestmark = pytest.mark.browser
 
@@ -157,6 +157,8 @@ def test_the_table_says_what_each_problem_means(lang, site, browser, i18n):
         ("book-rate-limited", {"status": 429, "code": "http_429"}, {"texts": "book.err", "lang": lang}),
         ("book-not-found", {"status": 404, "code": "not_found"}, {"texts": "book.err", "lang": lang, "reference": "K7M-3QX"}),
         ("book-no-answer", {"status": 0, "code": "timeout"}, {"texts": "book.err", "lang": lang}),
+        ("book-contact-limit", {"status": 409, "code": "contact_limit"}, {"texts": "book.err", "lang": lang}),
+        ("book-illegal", {"status": 409, "code": "illegal_transition"}, {"texts": "book.err", "lang": lang}),
         ("ticket-not-found", {"status": 404, "code": "not_found"}, {"texts": "ticket.err", "lang": lang}),
         ("ticket-other", {"status": 500, "code": "storage_error"}, {"texts": "ticket.err", "lang": lang}),
     ]
@@ -202,6 +204,8 @@ def test_the_table_says_what_each_problem_means(lang, site, browser, i18n):
     assert said("book-rate-limited") == ("", [T("book.err.rateLimited")])
     assert said("book-not-found") == ("", [T("book.err.notFound")])
     assert said("book-no-answer") == ("", [T("book.err.unreachable")])
+    assert said("book-contact-limit") == ("", [T("book.err.contactLimit")])
+    assert said("book-illegal") == ("", [T("book.err.illegalTransition")])
     assert said("ticket-not-found") == ("", [T("ticket.err.notFound")])
     assert said("ticket-other") == ("", [T("ticket.err.generic")])
     assert got["missed"]["code"] == "appointment_missed" and got["missed"]["stem"] == "appointmentMissed"
@@ -270,4 +274,28 @@ def test_kiosk_explains_a_missed_appointment(site, browser, i18n):
     assert title == T(f"kiosk.err.{stem}.title")
     assert lines == [T(f"kiosk.err.{stem}.text")]
     b.shot("kiosk-problem-missed")
+    b.assert_no_console_errors()
+
+
+# ------------------------------------------------------------------------------ booking, live
+
+
+def test_book_says_when_a_contact_has_too_many_appointments(site, browser, i18n):
+    """contact_limit is a 409 like slot_unavailable, but choosing another time cannot help: the
+    form stays and says why, instead of sending the citizen back to the calendar."""
+    email = "limit@example.be"
+    slots = site.get(f"/availability?service={SERVICE}&location={LOCATION}&from=2026-12-02&to=2026-12-04",
+                     expect=200).json()["slots"]
+    for slot in slots[:3]:   # settings.yaml: maxActivePerContact 3
+        site.post("/appointments", expect=201, json={"service": SERVICE, "location": LOCATION, "start": slot["start"],
+                                                     "persons": 1, "name": "Limit Test", "email": email, "lang": "nl"})
+    b = browser("book-contact-limit", 390, 844, mobile=True)
+    b.allow_console(r"/api/v1/appointments.* 409")
+    b.get(site.page("/book"))
+    book_to_form(b, "identiteit")
+    b.tid("input-name").send_keys("Limit Test")
+    b.tid("input-email").send_keys(email)
+    b.click("btn-book")
+    b.wait_text("page-error", tr(i18n, "nl", "book.err.contactLimit"))
+    assert b.visible("view-form") and not b.visible("view-calendar")
     b.assert_no_console_errors()

@@ -610,7 +610,7 @@ async function submitBooking(ev) {
     state.day = null;
     go('confirm', {replace: true});
   } catch (e) {
-    if (e.code === 'slot_unavailable' || e.status === 409) {
+    if (e.code === 'slot_unavailable') {
       state.slotTaken = true;
       state.slot = null;
       history.back();   // to the calendar, which reloads the free times
@@ -792,7 +792,7 @@ async function confirmMove() {
     go('manage', {replace: true});
     manageMessage(t('book.manage.moved', {when: whenText(state.appt.start, state.appt.end)}));
   } catch (e) {
-    if (e.code === 'slot_unavailable' || e.status === 409) {
+    if (e.code === 'slot_unavailable') {
       state.slotTaken = true;
       state.slot = null;
       $('#move-confirm').hidden = true;
