@@ -120,7 +120,10 @@ public struct KeyDecoder: Sendable {
             return .key(KeyDecoder.csiKey(final: final, params: params), length)
         case UInt8(ascii: "O"):
             guard start + 2 < b.count else { return .incomplete }
-            return .key(KeyDecoder.ss3Key(b[start + 2]), 3)
+            // A control byte (Enter, Ctrl-C) ends the sequence unfinished and still counts as itself.
+            let third = b[start + 2]
+            guard third >= 0x20, third != 0x7F else { return .key(nil, 2) }
+            return .key(KeyDecoder.ss3Key(third), 3)
         case 0x1B:
             // ESC ESC: the first was a lone Escape.
             return .key(.escape, 1)

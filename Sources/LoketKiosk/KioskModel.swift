@@ -395,46 +395,39 @@ public struct KioskModel: Sendable {
         }
         let reference: String
         if case let .checkIn(r) = request { reference = r } else { reference = "" }
+        // With the date: an appointment on another day is also "too early" or "not today".
+        func appointmentAt() -> String? {
+            problem[.appointmentStart].flatMap(ServerTime.init).map { text.appointmentAt(text.dateTime(date: $0.dateText, time: $0.timeText)) }
+        }
         switch problem.code {
         case "service_closed":
             var serviceName = ""
             if case let .walkIn(id) = request { serviceName = services.first { $0.id == id }?.name ?? "" }
             var lines = [text.serviceClosed(serviceName.isEmpty ? text.serviceLabel : serviceName)]
-            if let next = problem.value("nextOpening").flatMap(ServerTime.init) {
+            if let next = problem[.nextOpening].flatMap(ServerTime.init) {
                 lines.append(text.nextOpening(text.dateTime(date: next.dateText, time: next.timeText)))
             }
             return MessageView(title: text.serviceClosedTitle, lines: lines)
         case "too_early":
-            let opens = problem.value("checkInOpens", "checkInFrom", "earliest").flatMap(ServerTime.init)
-            var lines = [text.tooEarly(opens: opens?.timeText)]
-            if let start = problem.value("appointmentStart", "start").flatMap(ServerTime.init) {
-                // With the date: an appointment on another day is also "too early".
-                lines.append(text.appointmentAt(text.dateTime(date: start.dateText, time: start.timeText)))
-            }
-            return MessageView(title: text.tooEarlyTitle, lines: lines)
+            let opens = problem[.checkInOpens].flatMap(ServerTime.init)
+            return MessageView(title: text.tooEarlyTitle, lines: [text.tooEarly(opens: opens?.timeText)] + [appointmentAt()].compactMap { $0 })
         case "too_late":
             return MessageView(title: text.tooLateTitle, lines: [text.tooLate])
+        case "appointment_missed":
+            return MessageView(title: text.appointmentMissedTitle, lines: [text.appointmentMissed])
         case "already_checked_in":
             var lines = [text.already]
-            if let number = problem.value("number").map(PlainText.printable), !number.isEmpty, number.count <= 16 {
+            if let number = problem[.number].map(PlainText.printable), !number.isEmpty, number.count <= 16 {
                 lines.append(text.yourNumber(number))
             }
             return MessageView(title: text.alreadyTitle, lines: lines)
         case "cancelled":
             return MessageView(title: text.cancelledTitle, lines: [text.cancelled])
         case "not_today":
-            var lines = [text.notToday]
-            if let start = problem.value("appointmentStart", "start").flatMap(ServerTime.init) {
-                lines.append(text.appointmentAt(text.dateTime(date: start.dateText, time: start.timeText)))
-            }
-            return MessageView(title: text.notTodayTitle, lines: lines)
+            return MessageView(title: text.notTodayTitle, lines: [text.notToday] + [appointmentAt()].compactMap { $0 })
         case "wrong_location":
-            var lines = [text.wrongLocation(PlainText.printable(problem.value("locationName") ?? ""),
-                                            PlainText.printable(problem.value("address") ?? ""))]
-            if let start = problem.value("appointmentStart").flatMap(ServerTime.init) {
-                lines.append(text.appointmentAt(text.dateTime(date: start.dateText, time: start.timeText)))
-            }
-            return MessageView(title: text.wrongLocationTitle, lines: lines)
+            let line = text.wrongLocation(PlainText.printable(problem[.locationName] ?? ""), PlainText.printable(problem[.address] ?? ""))
+            return MessageView(title: text.wrongLocationTitle, lines: [line] + [appointmentAt()].compactMap { $0 })
         case "rate_limited":
             return MessageView(title: text.busyTitle, lines: [text.busy])
         default:

@@ -163,6 +163,11 @@ struct KioskText: Sendable {
         pick("Het uur van uw afspraak is voorbij. Meld u aan de balie.", "L'heure de votre rendez-vous est passée. Adressez-vous à l'accueil.",
              "The time of your appointment has passed. Please ask at the desk.", "Ihr Termin ist vorbei. Bitte melden Sie sich am Schalter.")
     }
+    var appointmentMissedTitle: String { pick("Afspraak gemist", "Rendez-vous manqué", "Appointment missed", "Termin versäumt") }
+    var appointmentMissed: String {
+        pick("Deze afspraak werd gemist. Meld u aan de balie.", "Ce rendez-vous a été manqué. Adressez-vous à l'accueil.",
+             "This appointment was missed. Please ask at the desk.", "Dieser Termin wurde versäumt. Bitte melden Sie sich am Schalter.")
+    }
     var alreadyTitle: String { pick("Al aangemeld", "Déjà enregistré", "Already checked in", "Bereits angemeldet") }
     var already: String {
         pick("U bent al aangemeld voor deze afspraak. Wacht tot uw nummer wordt afgeroepen.",

@@ -21,8 +21,14 @@ import Testing
         let body = bytes(#"{"status":409,"title":"Conflict","detail":"Closed.","code":"service_closed","nextOpening":"2026-12-02T08:30:00+01:00"}"#)
         let result = APIResult.interpret(status: 409, body: body, expected: [201], as: IssuedTicket.self)
         #expect(result == .problem(APIProblem(status: 409, code: "service_closed", detail: "Closed.",
-                                              extra: ["nextOpening": "2026-12-02T08:30:00+01:00"])))
+                                              members: [.nextOpening: "2026-12-02T08:30:00+01:00"])))
         #expect(APIResult.interpret(status: 404, body: bytes("not json"), as: LocationInfo.self) == .problem(APIProblem(status: 404)))
+        // Every member the server sends is kept; fields (an object) and unknown names are not.
+        let wrong = bytes(#"{"status":409,"code":"wrong_location","location":"elders","locationName":"Dienstencentrum","address":"Markt 1","appointmentStart":"2026-12-01T10:00:00+01:00","fields":{"a":"b"},"where":"x"}"#)
+        #expect(APIResult.interpret(status: 409, body: wrong, as: LocationInfo.self)
+                == .problem(APIProblem(status: 409, code: "wrong_location",
+                                       members: [.location: "elders", .locationName: "Dienstencentrum", .address: "Markt 1",
+                                                 .appointmentStart: "2026-12-01T10:00:00+01:00"])))
         for status in [0, 500, 502, 503] {
             #expect(APIResult.interpret(status: status, body: [], as: LocationInfo.self) == .outage)
         }

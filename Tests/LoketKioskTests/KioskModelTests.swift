@@ -282,19 +282,26 @@ import Testing
     @Test(arguments: [
         (APIProblem(status: 401, code: "unauthorized"), "Kiosk niet ingesteld – meld u aan de balie", nil),
         (APIProblem(status: 403, code: "forbidden"), "Kiosk niet ingesteld – meld u aan de balie", nil),
-        (APIProblem(status: 409, code: "service_closed", extra: ["nextOpening": "2026-12-02T08:30:00+01:00"]),
+        (APIProblem(status: 409, code: "service_closed", members: [.nextOpening: "2026-12-02T08:30:00+01:00"]),
          "Dienst gesloten", "Weer open: 02/12/2026 om 08:30."),
-        (APIProblem(status: 409, code: "too_early", extra: ["checkInOpens": "2026-12-01T10:40:00+01:00",
-                                                            "appointmentStart": "2026-12-01T11:10:00+01:00"]),
+        (APIProblem(status: 409, code: "too_early", members: [.checkInOpens: "2026-12-01T10:40:00+01:00",
+                                                              .appointmentStart: "2026-12-01T11:10:00+01:00"]),
          "U bent te vroeg", "Aanmelden kan vanaf 10:40."),
-        (APIProblem(status: 409, code: "too_early", extra: ["checkInOpens": "2026-12-02T08:30:00+01:00",
-                                                            "appointmentStart": "2026-12-02T09:00:00+01:00"]),
+        (APIProblem(status: 409, code: "too_early", members: [.checkInOpens: "2026-12-02T08:30:00+01:00",
+                                                              .appointmentStart: "2026-12-02T09:00:00+01:00"]),
          "U bent te vroeg", "Uw afspraak: 02/12/2026 om 09:00."),
-        (APIProblem(status: 409, code: "too_late"), "U bent te laat", nil),
-        (APIProblem(status: 409, code: "already_checked_in", extra: ["number": "A007"]), "Al aangemeld", "Uw volgnummer: A007"),
+        (APIProblem(status: 409, code: "too_late", members: [.appointmentStart: "2026-12-01T08:00:00+01:00"]), "U bent te laat", nil),
+        (APIProblem(status: 409, code: "appointment_missed", members: [.appointmentStart: "2026-12-01T08:00:00+01:00"]),
+         "Afspraak gemist", "Deze afspraak werd gemist. Meld u aan de balie."),
+        (APIProblem(status: 409, code: "already_checked_in", members: [.number: "A007"]), "Al aangemeld", "Uw volgnummer: A007"),
         (APIProblem(status: 409, code: "cancelled"), "Afspraak geannuleerd", nil),
         (APIProblem(status: 409, code: "not_today"), "Afspraak niet vandaag", nil),
-        (APIProblem(status: 429, code: "rate_limited"), "Even geduld", nil),
+        (APIProblem(status: 409, code: "not_today", members: [.appointmentStart: "2026-12-03T10:00:00+01:00"]),
+         "Afspraak niet vandaag", "Uw afspraak: 03/12/2026 om 10:00."),
+        (APIProblem(status: 409, code: "wrong_location", members: [.location: "elders", .locationName: "Dienstencentrum",
+                                                                   .address: "Markt 1", .appointmentStart: "2026-12-01T10:00:00+01:00"]),
+         "Andere locatie", "Uw afspraak is in Dienstencentrum, Markt 1."),
+        (APIProblem(status: 429, code: "rate_limited", members: [.retryAfter: "30"]), "Even geduld", nil),
         (APIProblem(status: 422, code: "validation_failed"), "Er ging iets mis", nil),
     ] as [(APIProblem, String, String?)])
     func refusalsAreExplained(problem: APIProblem, title: String, line: String?) {
@@ -307,6 +314,32 @@ import Testing
         }
         #expect(view.title == title)
         if let line { #expect(view.lines.contains(line), "\(view.lines)") }
+    }
+
+    @Test func onlyTheMembersTheServerSendsAreRead() {
+        // Names an older server (or a guess) used: checkInFrom, earliest, start. They say nothing.
+        let body = Array(#"{"status":409,"code":"too_early","checkInFrom":"2026-12-01T10:40:00+01:00","earliest":"2026-12-01T10:40:00+01:00","start":"2026-12-01T11:10:00+01:00"}"#.utf8)
+        let problem = APIProblem(status: 409, body: body)
+        #expect(problem.members.isEmpty)
+        let model = TestData.onlineModel()
+        let view = model.explain(problem, .checkIn(reference: "K7M-3QX"))
+        #expect(view.title == "U bent te vroeg")
+        #expect(view.lines == ["Aanmelden kan kort voor het uur van uw afspraak."])
+    }
+
+    @Test func missedAppointmentIsExplainedInEveryLanguage() {
+        var titles: Set<String> = []
+        for language in Language.allCases {
+            var settings = TestData.settings()
+            settings.language = language
+            let model = KioskModel(settings: settings, now: 0)
+            let view = model.explain(APIProblem(status: 409, code: "appointment_missed"), .checkIn(reference: "K7M-3QX"))
+            #expect(view.title == KioskText(language).appointmentMissedTitle)
+            #expect(view.title != KioskText(language).tooLateTitle)
+            #expect(view.lines == [KioskText(language).appointmentMissed])
+            titles.insert(view.title)
+        }
+        #expect(titles.count == Language.allCases.count)
     }
 
     @Test func explanationsExistInEveryLanguage() {

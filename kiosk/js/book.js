@@ -23,7 +23,8 @@
  *   manage-location, manage-what, manage-name, manage-bring, manage-qr, manage-calendar,
  *   btn-move, btn-cancel, cancel-confirm, btn-cancel-confirm, btn-cancel-abort, btn-new-manage
  */
-import {api, apiUrl, seg, isAborted, isNetworkError, isOutage} from './api.js';
+import {api, apiUrl, seg, isAborted} from './api.js';
+import {problemText} from './problems.js';
 import {initI18n, getLang, t, tn, languageSwitcher, onLangChange, formatDate, formatMonth, weekdayNames, LANGS, LANG_NAMES} from './i18n.js';
 import {$, $$, h, debounce, focusEl, wallTime, wallDate, clock, ymd, parseYmd, daysInMonth, weekdayMon0} from './dom.js';
 
@@ -123,11 +124,8 @@ function showPageError(text) {
 }
 function hidePageError() { $('#page-error').hidden = true; }
 
-function errorText(e) {
-  if (isNetworkError(e) || isOutage(e)) return t('book.err.network');
-  if (e.code === 'rate_limited' || e.status === 429) return t('book.err.rateLimited');
-  return t('book.err.generic', {detail: e.detail || e.title || ''});
-}
+/** The page's sentence for a failed request; reference: the appointment it was about, if any. */
+const errorText = (e, reference = '') => problemText(e, {texts: 'book.err', reference});
 
 /* ------------------------------------------------------------------ data */
 
@@ -612,7 +610,7 @@ async function submitBooking(ev) {
     state.day = null;
     go('confirm', {replace: true});
   } catch (e) {
-    if (e.code === 'slot_unavailable' || e.status === 409) {
+    if (e.code === 'slot_unavailable') {
       state.slotTaken = true;
       state.slot = null;
       history.back();   // to the calendar, which reloads the free times
@@ -702,7 +700,7 @@ async function loadAppointment() {
     state.appt = await api(`/appointments/${seg(state.ref)}`, {query: {token: state.token}});
   } catch (e) {
     state.appt = null;
-    return e.status === 404 || e.status === 400 ? t('book.manage.notFound') : errorText(e);
+    return errorText(e, state.ref);
   }
   await manageItems();
   return null;
@@ -765,7 +763,7 @@ async function cancelAppointment() {
     manageMessage(t('book.manage.cancelled'));
     focusEl($('#manage-heading'));
   } catch (e) {
-    showPageError(e.status === 404 ? t('book.manage.notFound') : errorText(e));
+    showPageError(errorText(e, state.ref));
   } finally {
     btn.disabled = false;
   }
@@ -794,7 +792,7 @@ async function confirmMove() {
     go('manage', {replace: true});
     manageMessage(t('book.manage.moved', {when: whenText(state.appt.start, state.appt.end)}));
   } catch (e) {
-    if (e.code === 'slot_unavailable' || e.status === 409) {
+    if (e.code === 'slot_unavailable') {
       state.slotTaken = true;
       state.slot = null;
       $('#move-confirm').hidden = true;
@@ -804,7 +802,7 @@ async function confirmMove() {
       focusEl(msg);
       loadMonth();
     } else {
-      showPageError(e.status === 404 ? t('book.manage.notFound') : errorText(e));
+      showPageError(errorText(e, state.ref));
     }
   } finally {
     btn.disabled = false;
@@ -898,6 +896,6 @@ async function boot() {
 
 boot().catch((e) => {
   console.error('booking boot failed', e);
-  showPageError(t('book.err.network'));
+  showPageError(t('book.err.unreachable'));
   $('#loading').hidden = true;
 });

@@ -22,6 +22,7 @@ import {api, seg, apiUrl, isAborted, isOutage} from './api.js';
 import {initI18n, getLang, t, languageSwitcher, onLangChange} from './i18n.js';
 import {$, h, debounce, store, focusEl, wallTime, clock} from './dom.js';
 import {connectEvents} from './sse.js';
+import {problemText} from './problems.js';
 
 const TOKEN_KEY = 'loket.clerk.token';
 const LOC_KEY = 'loket.counter.location';
@@ -32,34 +33,38 @@ const FINAL = new Set(['done', 'no-show', 'cancelled', 'closed', 'transferred'])
 const local = store('local');
 const session = store('session');
 
-let token = null;
-let me = null;
-let locations = [];
-let counters = [];
-let queue = {waiting: [], byService: []};
-let services = null;       // for transfer, loaded on demand per location+language
-let locId = null;
-let counterId = null;
-let current = null;        // the selected counter's current ticket
-let pending = false;       // an action is running: ignore more clicks/keys
-let sse = null;
-let refreshTimer = null;
-let refreshGen = 0;
+/** Everything the desk knows; the render functions draw the page from it. */
+const state = {
+  token: null,          // the clerk's token
+  me: null,             // who signed in (/me), null while signed out
+  locations: [],
+  locationId: null,     // the chosen location
+  counters: [],         // the location's counters, each with its current ticket
+  counterId: null,      // the counter this desk works at
+  current: null,        // that counter's current ticket
+  queue: {waiting: [], byService: []},
+  services: null,       // for transfer, loaded on demand per location+language
+  pending: false,       // an action is running: ignore more clicks/keys
+  notice: null,         // {text, kind} under the actions: what the last action did
+  stream: null,         // the location's event stream
+  refreshTimer: null,
+  refreshGen: 0,        // answers of a refresh that a newer one overtook are dropped
+};
 
 /* ------------------------------------------------------------------ sign in / out */
 
 async function boot() {
   await initI18n({browser: true});
   languageSwitcher($('#lang-switch'));
-  onLangChange(() => { services = null; if (me) { renderAll(); loadLocations().catch(() => {}); } });
+  onLangChange(() => { state.services = null; if (state.me) { renderAll(); loadLocations().catch(() => {}); } });
   wire();
   try {
     const health = await api('/health', {timeout: 5000});
     if (health?.now) clock.sync(health.now);
   } catch { /* the sign-in will say it */ }
-  token = session.get(TOKEN_KEY) || local.get(TOKEN_KEY);
+  state.token = session.get(TOKEN_KEY) || local.get(TOKEN_KEY);
   $('#loading').hidden = true;
-  if (token) await signIn(token, {silent: true});
+  if (state.token) await signIn(state.token, {silent: true});
   else showSignIn();
 }
 
@@ -82,8 +87,8 @@ async function signIn(candidate, {silent = false, remember = false} = {}) {
       forgetToken();
       return showSignIn('counter.signIn.wrongRole');
     }
-    me = who;
-    token = candidate;
+    state.me = who;
+    state.token = candidate;
     if (!silent) {
       forgetToken();
       (remember ? local : session).set(TOKEN_KEY, candidate);
@@ -107,12 +112,12 @@ function forgetToken() {
 
 function signOut(reasonKey) {
   forgetToken();
-  token = null;
-  me = null;
-  current = null;
-  sse?.close();
-  sse = null;
-  clearInterval(refreshTimer);
+  state.token = null;
+  state.me = null;
+  state.current = null;
+  state.stream?.close();
+  state.stream = null;
+  clearInterval(state.refreshTimer);
   showSignIn(reasonKey);
 }
 
@@ -122,38 +127,38 @@ async function enterDesk() {
   $('#view-signin').hidden = true;
   $('#view-desk').hidden = false;
   $('#who').hidden = false;
-  $('#who-name').textContent = me.name || '';
+  $('#who-name').textContent = state.me.name || '';
   await loadLocations();
   focusEl($('#desk-title'));
-  clearInterval(refreshTimer);
-  refreshTimer = setInterval(() => refresh(), REFRESH_MS);
+  clearInterval(state.refreshTimer);
+  state.refreshTimer = setInterval(() => refresh(), REFRESH_MS);
 }
 
 async function loadLocations() {
   try {
-    locations = await api('/locations', {query: {lang: getLang()}}) || [];
+    state.locations = await api('/locations', {query: {lang: getLang()}}) || [];
   } catch (e) {
     return handleError(e);
   }
   const sel = $('#select-location');
-  const keep = locId || local.get(LOC_KEY);
-  sel.replaceChildren(...locations.map((l) => h('option', {value: l.id}, l.name || l.id)));
-  const chosen = locations.some((l) => l.id === keep) ? keep : locations[0]?.id;
+  const keep = state.locationId || local.get(LOC_KEY);
+  sel.replaceChildren(...state.locations.map((l) => h('option', {value: l.id}, l.name || l.id)));
+  const chosen = state.locations.some((l) => l.id === keep) ? keep : state.locations[0]?.id;
   if (chosen) sel.value = chosen;
-  if (chosen !== locId) await selectLocation(chosen);
+  if (chosen !== state.locationId) await selectLocation(chosen);
   return undefined;
 }
 
 async function selectLocation(id) {
-  locId = id || null;
-  if (locId) local.set(LOC_KEY, locId);
-  services = null;
-  counters = [];
-  queue = {waiting: [], byService: []};
-  sse?.close();
-  sse = null;
-  if (!locId) return renderAll();
-  sse = connectEvents(apiUrl(`/locations/${seg(locId)}/events`), {
+  state.locationId = id || null;
+  if (state.locationId) local.set(LOC_KEY, state.locationId);
+  state.services = null;
+  state.counters = [];
+  state.queue = {waiting: [], byService: []};
+  state.stream?.close();
+  state.stream = null;
+  if (!state.locationId) return renderAll();
+  state.stream = connectEvents(apiUrl(`/locations/${seg(state.locationId)}/events`), {
     handlers: {queue: softRefresh, ticket: softRefresh, counter: softRefresh, called: softRefresh, recalled: softRefresh},
     onStatus: (online) => {
       $('#offline').hidden = online;
@@ -168,36 +173,36 @@ const softRefresh = debounce(() => refresh(), 250);
 
 /** Reloads counters and queue for the location; ignores answers that a newer refresh overtook. */
 async function refresh({pickCounter = false} = {}) {
-  if (!locId || !token) return;
-  const gen = ++refreshGen;
+  if (!state.locationId || !state.token) return;
+  const gen = ++state.refreshGen;
   try {
     const [cs, q] = await Promise.all([
-      api(`/locations/${seg(locId)}/counters`, {token, query: {lang: getLang()}}),
-      api(`/locations/${seg(locId)}/queue`, {token, query: {lang: getLang()}}),
+      api(`/locations/${seg(state.locationId)}/counters`, {token: state.token, query: {lang: getLang()}}),
+      api(`/locations/${seg(state.locationId)}/queue`, {token: state.token, query: {lang: getLang()}}),
     ]);
-    if (gen !== refreshGen) return;
-    counters = Array.isArray(cs) ? cs : [];
-    queue = q && typeof q === 'object' ? q : {waiting: [], byService: []};
-    if (pickCounter || !counters.some((c) => c.id === counterId)) fillCounterSelect();
-    current = selectedCounter()?.current || null;
+    if (gen !== state.refreshGen) return;
+    state.counters = Array.isArray(cs) ? cs : [];
+    state.queue = q && typeof q === 'object' ? q : {waiting: [], byService: []};
+    if (pickCounter || !state.counters.some((c) => c.id === state.counterId)) fillCounterSelect();
+    state.current = selectedCounter()?.current || null;
     renderAll();
   } catch (e) {
-    if (gen === refreshGen) handleError(e, {quiet: true});
+    if (gen === state.refreshGen) handleError(e, {quiet: true});
   }
 }
 
 function fillCounterSelect() {
   const sel = $('#select-counter');
-  const keep = counterId || local.get(COUNTER_KEY);
-  sel.replaceChildren(...counters.map((c) => h('option', {value: c.id}, c.name || c.id)));
-  counterId = counters.some((c) => c.id === keep) ? keep : counters[0]?.id || null;
-  if (counterId) {
-    sel.value = counterId;
-    local.set(COUNTER_KEY, counterId);
+  const keep = state.counterId || local.get(COUNTER_KEY);
+  sel.replaceChildren(...state.counters.map((c) => h('option', {value: c.id}, c.name || c.id)));
+  state.counterId = state.counters.some((c) => c.id === keep) ? keep : state.counters[0]?.id || null;
+  if (state.counterId) {
+    sel.value = state.counterId;
+    local.set(COUNTER_KEY, state.counterId);
   }
 }
 
-const selectedCounter = () => counters.find((c) => c.id === counterId) || null;
+const selectedCounter = () => state.counters.find((c) => c.id === state.counterId) || null;
 
 /* ------------------------------------------------------------------ rendering */
 
@@ -224,7 +229,7 @@ function renderAll() {
 }
 
 function renderCurrent() {
-  const tk = current && !FINAL.has(current.status) ? current : null;
+  const tk = state.current && !FINAL.has(state.current.status) ? state.current : null;
   $('#current-empty').hidden = Boolean(tk);
   $('#current').hidden = !tk;
   if (!tk) return;
@@ -254,12 +259,12 @@ function renderCurrent() {
 }
 
 function renderQueue() {
-  const rows = (queue.byService || []).map((s) => h('tr', {'data-testid': `queue-service-${s.service}`},
+  const rows = (state.queue.byService || []).map((s) => h('tr', {'data-testid': `queue-service-${s.service}`},
     h('td', {}, s.name || s.service),
     h('td', {}, s.prefix || ''),
     h('td', {class: 'num'}, String(s.waiting ?? 0))));
   $('#queue-by-service').replaceChildren(...rows);
-  const waiting = (queue.waiting || []).slice(0, 50);
+  const waiting = (state.queue.waiting || []).slice(0, 50);
   $('#queue-empty').hidden = waiting.length > 0;
   $('#queue-waiting').replaceChildren(...waiting.map((tk) => {
     const mins = clock.minutesSince(tk.waitingSince || tk.issuedAt);
@@ -272,8 +277,8 @@ function renderQueue() {
 }
 
 function renderCounters() {
-  $('#counters-list').replaceChildren(...counters.map((c) => h('li', {'data-testid': `counter-${c.id}`},
-    h('span', {class: `c-name${c.id === counterId ? ' c-self' : ''}`}, `${t('counter.desk.counter')} ${c.name || c.id}`),
+  $('#counters-list').replaceChildren(...state.counters.map((c) => h('li', {'data-testid': `counter-${c.id}`},
+    h('span', {class: `c-name${c.id === state.counterId ? ' c-self' : ''}`}, `${t('counter.desk.counter')} ${c.name || c.id}`),
     h('span', {class: `state-${c.state}`}, stateText(c.state)),
     c.current && !FINAL.has(c.current.status) ? h('span', {}, `${c.current.number} · ${ticketStatusText(c.current.status)}`) : null)));
 }
@@ -281,7 +286,7 @@ function renderCounters() {
 function updateButtons() {
   const c = selectedCounter();
   const st = c?.state;
-  const tk = current && !FINAL.has(current.status) ? current : null;
+  const tk = state.current && !FINAL.has(state.current.status) ? state.current : null;
   const s = tk?.status;
   const enable = {
     'btn-open': Boolean(c) && st !== 'open',
@@ -294,28 +299,34 @@ function updateButtons() {
     'btn-no-show': s === 'called',
     'btn-transfer': s === 'called' || s === 'serving',
   };
-  for (const [id, on] of Object.entries(enable)) $(`#${id}`).disabled = pending || !on;
+  for (const [id, on] of Object.entries(enable)) $(`#${id}`).disabled = state.pending || !on;
 }
 
 /* ------------------------------------------------------------------ actions */
 
 function say(text, kind = 'info') {
+  state.notice = text ? {text, kind} : null;
+  renderNotice();
+}
+
+function renderNotice() {
   const el = $('#message');
-  el.textContent = text;
-  el.className = `notice${kind === 'error' ? ' notice-error' : kind === 'ok' ? ' notice-ok' : ''}`;
-  el.hidden = !text;
+  const n = state.notice;
+  el.textContent = n ? n.text : '';
+  el.className = `notice${n?.kind === 'error' ? ' notice-error' : n?.kind === 'ok' ? ' notice-ok' : ''}`;
+  el.hidden = !n;
 }
 
 async function run(fn) {
-  if (pending) return;
-  pending = true;
+  if (state.pending) return;
+  state.pending = true;
   updateButtons();
   try {
     await fn();
   } catch (e) {
     handleError(e);
   } finally {
-    pending = false;
+    state.pending = false;
     updateButtons();
   }
 }
@@ -325,28 +336,22 @@ function handleError(e, {quiet = false} = {}) {
   if (e?.status === 401) return signOut('counter.signIn.expired');
   if (isOutage(e)) {
     $('#offline').hidden = false;
-    if (!quiet) say(t('counter.err.unreachable'), 'error');
+    if (!quiet) say(problemText(e, {texts: 'counter.err'}), 'error');
     return;
   }
   if (quiet) return;
-  if (e?.status === 403) return say(t('counter.err.forbidden'), 'error');
-  if (e?.code === 'illegal_transition') {
-    say(t('counter.err.illegal', {detail: e.detail || ''}), 'error');
-    softRefresh();
-    return;
-  }
-  say(t('counter.err.generic', {detail: e?.detail || e?.title || e?.message || ''}), 'error');
-  softRefresh();
+  say(problemText(e, {texts: 'counter.err'}), 'error');
+  if (e?.status !== 403) softRefresh();   // the state changed under us: show what it is now
 }
 
 function counterAction(kind) {
   const c = selectedCounter();
   if (!c) return;
   run(async () => {
-    const res = await api(`/counters/${seg(c.id)}/${kind}`, {method: 'POST', token, query: {lang: getLang()}});
+    const res = await api(`/counters/${seg(c.id)}/${kind}`, {method: 'POST', token: state.token, query: {lang: getLang()}});
     if (res && typeof res === 'object') {
       Object.assign(c, res);
-      current = res.current || null;
+      state.current = res.current || null;
     }
     say(t(`counter.msg.${kind}`, {counter: c.name || c.id}), 'ok');
     renderAll();
@@ -358,11 +363,11 @@ function callNext() {
   const c = selectedCounter();
   if (!c) return;
   run(async () => {
-    const tk = await api(`/counters/${seg(c.id)}/call-next`, {method: 'POST', token, query: {lang: getLang()}});
+    const tk = await api(`/counters/${seg(c.id)}/call-next`, {method: 'POST', token: state.token, query: {lang: getLang()}});
     if (!tk) {
       say(t('counter.msg.nobody'));
     } else {
-      current = tk;
+      state.current = tk;
       c.current = tk;
       say(t('counter.msg.called', {number: tk.number}), 'ok');
     }
@@ -372,13 +377,13 @@ function callNext() {
 }
 
 function ticketAction(action) {
-  const tk = current;
+  const tk = state.current;
   if (!tk) return;
   run(async () => {
-    const res = await api(`/tickets/${seg(tk.id)}/${action}`, {method: 'POST', token, query: {lang: getLang()}});
-    if (res && typeof res === 'object') current = res;
+    const res = await api(`/tickets/${seg(tk.id)}/${action}`, {method: 'POST', token: state.token, query: {lang: getLang()}});
+    if (res && typeof res === 'object') state.current = res;
     const c = selectedCounter();
-    if (c) c.current = current && !FINAL.has(current.status) ? current : null;
+    if (c) c.current = state.current && !FINAL.has(state.current.status) ? state.current : null;
     say(t(`counter.msg.${action}`, {number: tk.number}), 'ok');
     renderAll();
     softRefresh();
@@ -388,17 +393,17 @@ function ticketAction(action) {
 /* ------------------------------------------------------------------ transfer */
 
 async function openTransfer() {
-  if (!current || pending) return;
+  if (!state.current || state.pending) return;
   const dlg = $('#transfer-dialog');
   $('#transfer-error').hidden = true;
   $('#transfer-service-filter').value = '';
-  const others = counters.filter((c) => c.id !== counterId);
+  const others = state.counters.filter((c) => c.id !== state.counterId);
   $('#transfer-counter').replaceChildren(...others.map((c) =>
     h('option', {value: c.id}, `${t('counter.desk.counter')} ${c.name || c.id} (${stateText(c.state)})`)));
   $('#transfer-kind-counter').disabled = others.length === 0;
-  if (!services) {
+  if (!state.services) {
     try {
-      services = await api('/services', {query: {location: locId, lang: getLang()}}) || [];
+      state.services = await api('/services', {query: {location: state.locationId, lang: getLang()}}) || [];
     } catch (e) {
       handleError(e);
       return;
@@ -413,7 +418,7 @@ async function openTransfer() {
 function fillServiceOptions(filter) {
   const norm = (s) => String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
   const f = norm(filter.trim());
-  const list = (services || []).filter((s) => s.id !== current?.service && (!f || norm(s.name).includes(f) || norm(s.categoryName).includes(f)));
+  const list = (state.services || []).filter((s) => s.id !== state.current?.service && (!f || norm(s.name).includes(f) || norm(s.categoryName).includes(f)));
   const groups = new Map();
   for (const s of list.slice(0, 300)) {
     const g = s.categoryName || s.category || '';
@@ -434,7 +439,7 @@ function setTransferKind(kind) {
 
 async function submitTransfer(ev) {
   ev.preventDefault();
-  const tk = current;
+  const tk = state.current;
   if (!tk) return $('#transfer-dialog').close();
   const kind = $('#transfer-kind-counter').checked ? 'counter' : 'service';
   const value = $(kind === 'counter' ? '#transfer-counter' : '#transfer-service').value;
@@ -445,22 +450,22 @@ async function submitTransfer(ev) {
     return undefined;
   }
   const target = kind === 'counter'
-    ? `${t('counter.desk.counter')} ${counters.find((c) => c.id === value)?.name || value}`
-    : (services || []).find((s) => s.id === value)?.name || value;
+    ? `${t('counter.desk.counter')} ${state.counters.find((c) => c.id === value)?.name || value}`
+    : (state.services || []).find((s) => s.id === value)?.name || value;
   await run(async () => {
     try {
-      await api(`/tickets/${seg(tk.id)}/transfer`, {method: 'POST', token, query: {lang: getLang()}, body: {[kind]: value}});
+      await api(`/tickets/${seg(tk.id)}/transfer`, {method: 'POST', token: state.token, query: {lang: getLang()}, body: {[kind]: value}});
     } catch (e) {
       if (e.status === 401 || isOutage(e)) {
         $('#transfer-dialog').close();
         throw e;
       }
-      err.textContent = e.code === 'illegal_transition' ? t('counter.err.illegal', {detail: e.detail || ''}) : (e.detail || e.title || t('counter.err.generic', {detail: ''}));
+      err.textContent = problemText(e, {texts: 'counter.err'});
       err.hidden = false;
       return;
     }
     $('#transfer-dialog').close();
-    current = null;
+    state.current = null;
     const c = selectedCounter();
     if (c) c.current = null;
     say(t('counter.msg.transferred', {number: tk.number, target}), 'ok');
@@ -482,11 +487,11 @@ function wire() {
   });
   $('#btn-sign-out').addEventListener('click', () => signOut());
 
-  $('#select-location').addEventListener('change', (e) => { counterId = null; selectLocation(e.target.value); });
+  $('#select-location').addEventListener('change', (e) => { state.counterId = null; selectLocation(e.target.value); });
   $('#select-counter').addEventListener('change', (e) => {
-    counterId = e.target.value;
-    local.set(COUNTER_KEY, counterId);
-    current = selectedCounter()?.current || null;
+    state.counterId = e.target.value;
+    local.set(COUNTER_KEY, state.counterId);
+    state.current = selectedCounter()?.current || null;
     say('');
     renderAll();
   });
@@ -520,7 +525,7 @@ function wire() {
   });
 
   // Waiting times in the lists age while nothing else happens.
-  setInterval(() => { if (me) { renderQueue(); renderCurrent(); } }, 60_000);
+  setInterval(() => { if (state.me) { renderQueue(); renderCurrent(); } }, 60_000);
 }
 
 boot().catch((e) => console.error('counter boot failed', e));

@@ -61,6 +61,12 @@ export function t(key, vars, lang = current) {
   return fill(v, vars);
 }
 
+/** True when key names a text (or a group of texts) in lang or in Dutch. */
+export function hasText(key, lang = current) {
+  const v = lookup(dicts[lang], key) ?? lookup(dicts.nl, key);
+  return v !== undefined && v !== null;
+}
+
 /** Plural-aware: the key holds {"one": "...", "other": "..."}; {n} is filled in. */
 export function tn(key, n, vars = {}, lang = current) {
   const cat = new Intl.PluralRules(LOCALES[lang] || 'nl-BE').select(n);

@@ -19,6 +19,7 @@
 import {api, apiUrl, seg, isAborted, isOutage, isNetworkError} from './api.js';
 import {initI18n, setLang, getLang, t, tn, languageSwitcher, onLangChange, loadAllLangs, hasLang, LANGS, formatDate, isLang} from './i18n.js';
 import {$, h, debounce, sleep, pathSegment, store, focusEl, wallTime, wallDate, clock} from './dom.js';
+import {explainProblem} from './problems.js';
 
 const IDLE_MS = 40_000;          // back to the start screen after this long without a touch
 const TICKET_IDLE_MS = 25_000;   // … or this long after a ticket was shown
@@ -36,23 +37,23 @@ const defaultLang = (() => {
   return isLang(l) ? l : 'nl';
 })();
 
-let token = null;
-let screen = 'loading';
-let busy = false;
-let offline = false;
-let started = false;
-let servicesSig = '';
-let lastTicket = null;     // {ticket, checkin} while the ticket screen shows
-let lastMessage = null;    // {title, lines} while the message screen shows
-let catalogue = {cats: [], open: []};   // open-now walk-in services and the categories, current language
-let currentCategory = null;             // category id while the category screen shows
-let locationName = '';
-let idleTimer = null;
-let refreshTimer = null;
-let healthTimer = null;
-let heartbeatTimer = null;
-let searchCtrl = null;
-let kbTarget = null;
+/** Everything the kiosk knows; the render functions draw the screen from it. */
+const state = {
+  token: null,          // the kiosk token, from localStorage
+  started: false,       // the start screen has been shown once (set-up done, server reached)
+  screen: 'loading',    // which of SCREENS shows
+  busy: false,          // a ticket or check-in request is on its way
+  offline: false,       // the server cannot be reached: the out-of-service overlay shows
+  locationName: '',
+  catalogue: {cats: [], open: []},   // open-now walk-in services and the categories, current language
+  servicesSig: '',      // what the service buttons were drawn from, to skip identical redraws
+  category: null,       // category id while the category screen shows
+  ticket: null,         // {ticket, checkin} while the ticket screen shows
+  message: null,        // {problem, service, reference} while the message screen shows
+  kbTarget: null,       // the field the on-screen keyboard types into
+  search: null,         // AbortController of the search on its way
+  timers: {idle: null, refresh: null, health: null, heartbeat: null},
+};
 
 /* ------------------------------------------------------------------ setup & boot */
 
@@ -72,7 +73,7 @@ function takeSetupParams() {
 }
 
 async function boot() {
-  token = takeSetupParams();
+  state.token = takeSetupParams();
   await initI18n({fallback: defaultLang, persist: false, updateUrl: false, all: true});
   languageSwitcher($('#lang-switch'));
   buildKeyboard();
@@ -84,35 +85,31 @@ async function boot() {
 /** Checks the server and the token, loads the location and services, shows the start screen. */
 async function start() {
   if (!locationId) return showSetup('kiosk.setup.noLocation');
-  if (!token) return showSetup('kiosk.setup.noToken');
+  if (!state.token) return showSetup('kiosk.setup.noToken');
   let stage = 'health';
   try {
     const health = await api('/health', {timeout: 5000});
     if (health?.now) clock.sync(health.now);
     if (!LANGS.every(hasLang)) await loadAllLangs();
     stage = 'me';
-    const me = await api('/me', {token});
+    const me = await api('/me', {token: state.token});
     if (!me || !['kiosk', 'admin'].includes(me.role)) return showSetup('kiosk.setup.wrongRole');
     stage = 'location';
     await loadLocation();
     await loadServices(true);
   } catch (e) {
-    if (e.status === 401 || e.status === 403) {
-      local.remove(tokenKey);
-      token = null;
-      return showSetup('kiosk.setup.badToken');
-    }
+    if (e.status === 401 || e.status === 403) return forgetToken();
     if (stage === 'location' && (e.code === 'unknown_location' || e.status === 404)) return showSetup('kiosk.setup.noLocation');
     return goOffline();
   }
   setOffline(false);
-  started = true;
+  state.started = true;
   resetToStart();
-  clearInterval(refreshTimer);
-  refreshTimer = setInterval(() => loadServices(false).catch(handleBackgroundError), REFRESH_MS);
-  clearInterval(heartbeatTimer);
-  heartbeatTimer = setInterval(() => {
-    if (!offline && !busy) api('/health', {timeout: 5000}).then((hl) => hl?.now && clock.sync(hl.now), handleBackgroundError);
+  clearInterval(state.timers.refresh);
+  state.timers.refresh = setInterval(() => loadServices(false).catch(handleBackgroundError), REFRESH_MS);
+  clearInterval(state.timers.heartbeat);
+  state.timers.heartbeat = setInterval(() => {
+    if (!state.offline && !state.busy) api('/health', {timeout: 5000}).then((hl) => hl?.now && clock.sync(hl.now), handleBackgroundError);
   }, HEARTBEAT_MS);
 }
 
@@ -130,44 +127,47 @@ async function loadLocation() {
   if (!loc) {
     throw Object.assign(new Error('unknown location'), {status: 404, code: 'unknown_location'});
   }
-  locationName = loc.name || locationId;
-  $('#location-name').textContent = locationName;
+  state.locationName = loc.name || locationId;
+  $('#location-name').textContent = state.locationName;
 }
 
 /* ------------------------------------------------------------------ out of service */
 
 function setOffline(on) {
-  offline = on;
+  state.offline = on;
   $('#screen-offline').hidden = !on;
   if (!on) {
-    clearTimeout(healthTimer);
-    healthTimer = null;
+    clearTimeout(state.timers.health);
+    state.timers.health = null;
   }
 }
 
 function goOffline() {
   setBusy(false);
   setOffline(true);
-  if (healthTimer) return;
+  if (state.timers.health) return;
   const poll = async () => {
-    healthTimer = null;
+    state.timers.health = null;
     try {
       await api('/health', {timeout: 4000});
       await start();           // recovers (and clears offline) or goes offline again
     } catch {
-      if (offline && !healthTimer) healthTimer = setTimeout(poll, HEALTH_MS);
+      if (state.offline && !state.timers.health) state.timers.health = setTimeout(poll, HEALTH_MS);
     }
   };
-  healthTimer = setTimeout(poll, HEALTH_MS);
+  state.timers.health = setTimeout(poll, HEALTH_MS);
 }
 
 function handleBackgroundError(e) {
   if (isOutage(e)) goOffline();
-  else if (e?.status === 401 || e?.status === 403) {
-    local.remove(tokenKey);
-    token = null;
-    showSetup('kiosk.setup.badToken');
-  }
+  else if (e?.status === 401 || e?.status === 403) forgetToken();
+}
+
+/** The server refused the stored token: forget it and show how to set the kiosk up. */
+function forgetToken() {
+  local.remove(tokenKey);
+  state.token = null;
+  showSetup('kiosk.setup.badToken');
 }
 
 /* ------------------------------------------------------------------ services */
@@ -185,18 +185,18 @@ async function loadServices(force) {
   if (lang !== getLang()) return;  // language changed meanwhile; a newer load follows
   const open = (services || []).filter(isOpenForWalkIn);
   const sig = JSON.stringify([lang, open.map((s) => [s.id, s.name, s.category])]);
-  if (!force && sig === servicesSig) return;
-  servicesSig = sig;
-  catalogue = {cats: cats || [], open};
+  if (!force && sig === state.servicesSig) return;
+  state.servicesSig = sig;
+  state.catalogue = {cats: cats || [], open};
   renderServices();
-  if (screen === 'category') renderCategory();
+  if (state.screen === 'category') renderCategory();
 }
 
 const isOpenForWalkIn = (s) => s.walkInOpenNow !== false && (!Array.isArray(s.channels) || s.channels.includes('walkin'));
 
 /** Open services by category, in the catalogue's category order (unknown categories last). */
 function groupByCategory() {
-  const {cats, open} = catalogue;
+  const {cats, open} = state.catalogue;
   const groups = new Map();
   for (const sv of open) {
     if (!groups.has(sv.category)) groups.set(sv.category, []);
@@ -213,7 +213,7 @@ function groupByCategory() {
 function renderServices() {
   const groups = groupByCategory();
   let nodes;
-  if (catalogue.open.length <= FLAT_MAX) {
+  if (state.catalogue.open.length <= FLAT_MAX) {
     nodes = groups.map((g) => {
       const headingId = `cat-${String(g.id).replace(/[^\w-]/g, '_')}`;
       return h('section', {class: 'svc-group', 'data-testid': `category-${g.id}`, 'aria-labelledby': headingId},
@@ -229,20 +229,20 @@ function renderServices() {
     }, h('span', {}, g.name, h('span', {class: 'svc-count'}, tn('kiosk.servicesCount', g.list.length))))))];
   }
   $('#services').replaceChildren(...nodes);
-  $('#services-empty').hidden = catalogue.open.length > 0;
+  $('#services-empty').hidden = state.catalogue.open.length > 0;
 }
 
 function showCategory(id) {
-  currentCategory = id;
+  state.category = id;
   renderCategory();
   showScreen('category');
 }
 
 function renderCategory() {
-  const g = groupByCategory().find((x) => x.id === currentCategory);
+  const g = groupByCategory().find((x) => x.id === state.category);
   if (!g) {
     // The category has nothing open any more (closing time): back to the start.
-    if (screen === 'category') showScreen('start');
+    if (state.screen === 'category') showScreen('start');
     return;
   }
   $('#category-title').textContent = g.name;
@@ -261,10 +261,10 @@ function serviceButton(s, testPrefix, extraClass = '') {
 /* ------------------------------------------------------------------ walk-in ticket */
 
 async function issueTicket(service) {
-  if (busy) return;
+  if (state.busy) return;
   setBusy(true);
   try {
-    const ticket = await api('/tickets', {method: 'POST', token, query: {lang: getLang()}, body: {location: locationId, service: service.id, lang: getLang()}});
+    const ticket = await api('/tickets', {method: 'POST', token: state.token, query: {lang: getLang()}, body: {location: locationId, service: service.id, lang: getLang()}});
     showTicket(ticket, false);
   } catch (e) {
     handleActionError(e, service);
@@ -289,7 +289,7 @@ export function normalizeReference(raw) {
 
 async function checkIn(ev) {
   ev.preventDefault();
-  if (busy) return;
+  if (state.busy) return;
   const input = $('#checkin-input');
   const reference = normalizeReference(input.value);
   if (!reference) {
@@ -300,7 +300,7 @@ async function checkIn(ev) {
   showFieldError('');
   setBusy(true);
   try {
-    const ticket = await api('/checkins', {method: 'POST', token, query: {lang: getLang()}, body: {reference, location: locationId}});
+    const ticket = await api('/checkins', {method: 'POST', token: state.token, query: {lang: getLang()}, body: {reference, location: locationId}});
     input.value = '';
     showTicket(ticket, true);
   } catch (e) {
@@ -320,106 +320,40 @@ function showFieldError(text) {
 
 /* ------------------------------------------------------------------ errors in plain words */
 
-function whenText(iso) {
-  if (!iso) return '';
-  const day = wallDate(iso);
-  const time = wallTime(iso);
-  if (day === clock.today()) return t('kiosk.todayAt', {time});
-  return t('kiosk.dateAt', {date: formatDate(day, {weekday: 'long', day: 'numeric', month: 'long'}), time});
-}
+// A walk-in refused for one of these means the service list on screen is stale.
+const STALE_LIST = new Set(['service_closed', 'unknown_service', 'validation_failed']);
 
 function handleActionError(e, service, reference) {
   if (isAborted(e)) return;
   if (isOutage(e)) return goOffline();
-  if (e.status === 401 || e.status === 403) {
-    local.remove(tokenKey);
-    token = null;
-    return showSetup('kiosk.setup.badToken');
-  }
-  const p = e.problem || {};
-  const lines = [];
-  let title = t('kiosk.err.generic.title');
-  switch (e.code) {
-    case 'service_closed':
-      title = t('kiosk.err.serviceClosed.title');
-      lines.push(t('kiosk.err.serviceClosed.text', {service: service?.name || ''}));
-      if (p.nextOpening) lines.push(t('kiosk.err.serviceClosed.next', {when: whenText(p.nextOpening)}));
-      loadServices(true).catch(handleBackgroundError);
-      break;
-    case 'not_found':
-    case 'validation_failed':
-      title = t('kiosk.err.notFound.title');
-      lines.push(t('kiosk.err.notFound.text', {reference: reference || ''}));
-      break;
-    case 'too_early': {
-      title = t('kiosk.err.tooEarly.title');
-      const from = p.checkInOpens || p.checkInFrom;
-      const start = p.appointmentStart || p.start;
-      lines.push(from ? t('kiosk.err.tooEarly.from', {when: whenText(from)}) : t('kiosk.err.tooEarly.text'));
-      if (start) lines.push(t('kiosk.err.appointmentAt', {when: whenText(start)}));
-      break;
-    }
-    case 'too_late':
-      title = t('kiosk.err.tooLate.title');
-      lines.push(t('kiosk.err.tooLate.text'));
-      break;
-    case 'already_checked_in': {
-      title = t('kiosk.err.already.title');
-      lines.push(t('kiosk.err.already.text'));
-      const number = p.number || p.ticket?.number;
-      if (number) lines.push(t('kiosk.err.already.number', {number}));
-      break;
-    }
-    case 'cancelled':
-      title = t('kiosk.err.cancelled.title');
-      lines.push(t('kiosk.err.cancelled.text'));
-      break;
-    case 'not_today': {
-      title = t('kiosk.err.notToday.title');
-      const start = p.appointmentStart || p.start;
-      lines.push(start ? t('kiosk.err.notToday.on', {when: whenText(start)}) : t('kiosk.err.notToday.text'));
-      break;
-    }
-    case 'wrong_location':
-      title = t('kiosk.err.wrongLocation.title');
-      lines.push(t('kiosk.err.wrongLocation.text', {location: p.locationName || '', address: p.address || ''}));
-      if (p.appointmentStart) lines.push(t('kiosk.err.appointmentAt', {when: whenText(p.appointmentStart)}));
-      break;
-    case 'rate_limited':
-      title = t('kiosk.err.busy.title');
-      lines.push(t('kiosk.err.busy.text'));
-      break;
-    default:
-      if (e.status === 404 && reference) {
-        title = t('kiosk.err.notFound.title');
-        lines.push(t('kiosk.err.notFound.text', {reference}));
-      } else {
-        lines.push(t('kiosk.err.generic.text'));
-      }
-  }
-  showMessage(title, lines);
+  if (e.status === 401 || e.status === 403) return forgetToken();
+  if (service && STALE_LIST.has(e.code)) loadServices(true).catch(handleBackgroundError);
+  state.message = {problem: e, service: service?.name || '', reference: reference || ''};
+  renderMessage();
+  showScreen('message');
 }
 
-function showMessage(title, lines) {
-  lastMessage = {title, lines};
+function renderMessage() {
+  if (!state.message) return;
+  const {problem, service, reference} = state.message;
+  const {title, lines} = explainProblem(problem, {texts: 'kiosk.err', service, reference});
   $('#message-title').textContent = title;
   $('#message-text').replaceChildren(...lines.map((l) => h('p', {}, l)));
-  showScreen('message');
 }
 
 /* ------------------------------------------------------------------ ticket screen */
 
 function showTicket(ticket, checkin) {
-  lastTicket = {ticket, checkin};
+  state.ticket = {ticket, checkin};
   renderTicket();
   showScreen('ticket');
   printTicket();
 }
 
 function renderTicket() {
-  if (!lastTicket) return;
-  const {ticket, checkin} = lastTicket;
-  $('#ticket-location').textContent = locationName;
+  if (!state.ticket) return;
+  const {ticket, checkin} = state.ticket;
+  $('#ticket-location').textContent = state.locationName;
   $('#ticket-heading').textContent = t(checkin ? 'kiosk.ticket.checkedIn' : 'kiosk.ticket.heading');
   $('#ticket-number').textContent = ticket.number || '';
   $('#ticket-service').textContent = ticket.serviceName || '';
@@ -446,22 +380,22 @@ async function printTicket() {
   try {
     await Promise.race([img.decode(), sleep(2500)]);
   } catch { /* print without the QR code rather than not at all */ }
-  if (screen === 'ticket') window.print();
+  if (state.screen === 'ticket') window.print();
 }
 
 /* ------------------------------------------------------------------ search */
 
 const runSearch = debounce(async () => {
   const q = $('#search-input').value.trim();
-  searchCtrl?.abort();
+  state.search?.abort();
   const box = $('#search-results');
   if (q.length < 2) {
     box.replaceChildren();
     return;
   }
-  searchCtrl = new AbortController();
+  state.search = new AbortController();
   try {
-    const list = await api('/services', {query: {q, location: locationId, channel: 'walkin', lang: getLang()}, signal: searchCtrl.signal});
+    const list = await api('/services', {query: {q, location: locationId, channel: 'walkin', lang: getLang()}, signal: state.search.signal});
     renderSearch(Array.isArray(list) ? list : []);
   } catch (e) {
     if (isAborted(e)) return;
@@ -519,7 +453,7 @@ function buildKeyboard() {
 }
 
 function pressKey(k) {
-  const input = kbTarget;
+  const input = state.kbTarget;
   if (!input) return;
   if (k === 'enter') {
     if (input.id === 'checkin-input') $('#checkin-form').requestSubmit();
@@ -540,7 +474,7 @@ function pressKey(k) {
 const SCREENS = ['loading', 'setup', 'start', 'category', 'ticket', 'message'];
 
 function showScreen(name, {focus = true} = {}) {
-  screen = name;
+  state.screen = name;
   for (const s of SCREENS) $(`#screen-${s}`).hidden = s !== name;
   window.scrollTo(0, 0);
   if (focus) focusEl($(`#screen-${name} h1`));
@@ -548,11 +482,11 @@ function showScreen(name, {focus = true} = {}) {
 }
 
 function armIdle() {
-  clearTimeout(idleTimer);
-  idleTimer = null;
-  if (!started || screen === 'setup' || screen === 'loading') return;
-  if (screen === 'start' && isPristine()) return;
-  idleTimer = setTimeout(resetToStart, screen === 'ticket' ? TICKET_IDLE_MS : IDLE_MS);
+  clearTimeout(state.timers.idle);
+  state.timers.idle = null;
+  if (!state.started || state.screen === 'setup' || state.screen === 'loading') return;
+  if (state.screen === 'start' && isPristine()) return;
+  state.timers.idle = setTimeout(resetToStart, state.screen === 'ticket' ? TICKET_IDLE_MS : IDLE_MS);
 }
 
 function isPristine() {
@@ -562,13 +496,13 @@ function isPristine() {
 
 /** Forgets everything about the previous visitor and shows the start screen. */
 function resetToStart() {
-  clearTimeout(idleTimer);
-  idleTimer = null;
-  searchCtrl?.abort();
+  clearTimeout(state.timers.idle);
+  state.timers.idle = null;
+  state.search?.abort();
   runSearch.cancel();
-  lastTicket = null;
-  lastMessage = null;
-  currentCategory = null;
+  state.ticket = null;
+  state.message = null;
+  state.category = null;
   for (const id of ['#checkin-input', '#search-input']) $(id).value = '';
   showFieldError('');
   $('#search-results').replaceChildren();
@@ -578,28 +512,29 @@ function resetToStart() {
   $('#message-text').replaceChildren();
   $('#keyboard').hidden = true;
   document.body.classList.remove('osk-open');
-  kbTarget = null;
+  state.kbTarget = null;
   if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
   if (getLang() !== defaultLang) setLang(defaultLang);
-  screen = 'start';
+  state.screen = 'start';
   for (const s of SCREENS) $(`#screen-${s}`).hidden = s !== 'start';
   window.scrollTo(0, 0);
 }
 
 function onLanguage() {
-  if (!started) {
-    if (screen === 'setup') $('#setup-reason').textContent = t($('#setup-reason').dataset.i18n || 'kiosk.setup.noToken');
+  if (!state.started) {
+    if (state.screen === 'setup') $('#setup-reason').textContent = t($('#setup-reason').dataset.i18n || 'kiosk.setup.noToken');
     return;
   }
   loadServices(true).catch(handleBackgroundError);
   loadLocation().catch(() => {});
   if ($('#search-input').value.trim().length >= 2) runSearch();
-  if (screen === 'ticket') renderTicket();
+  if (state.screen === 'ticket') renderTicket();
+  if (state.screen === 'message') renderMessage();
   armIdle();
 }
 
 function setBusy(on) {
-  busy = on;
+  state.busy = on;
   $('#busy').hidden = !on;
 }
 
@@ -610,17 +545,17 @@ function wireEvents() {
   $('#checkin-input').addEventListener('input', () => { if (!$('#checkin-error').hidden) showFieldError(''); });
   $('#btn-done').addEventListener('click', resetToStart);
   $('#btn-category-back').addEventListener('click', () => {
-    currentCategory = null;
+    state.category = null;
     showScreen('start');
   });
   $('#btn-back').addEventListener('click', () => {
-    lastMessage = null;
-    showScreen(currentCategory ? 'category' : 'start');
+    state.message = null;
+    showScreen(state.category ? 'category' : 'start');
   });
 
   for (const id of ['#checkin-input', '#search-input']) {
     $(id).addEventListener('focus', (e) => {
-      kbTarget = e.target;
+      state.kbTarget = e.target;
       $('#keyboard').hidden = false;
       document.body.classList.add('osk-open');
       // Keep the field in view above the docked keyboard.
@@ -637,7 +572,7 @@ function wireEvents() {
   // A barcode/QR scanner types like a keyboard: send stray keystrokes on the start screen to
   // the check-in field, so a scan works without touching the field first.
   document.addEventListener('keydown', (e) => {
-    if (screen !== 'start' || e.ctrlKey || e.altKey || e.metaKey || e.key.length !== 1 || !/\S/.test(e.key)) return;
+    if (state.screen !== 'start' || e.ctrlKey || e.altKey || e.metaKey || e.key.length !== 1 || !/\S/.test(e.key)) return;
     const a = document.activeElement;
     if (a && ['INPUT', 'TEXTAREA', 'SELECT'].includes(a.tagName)) return;
     $('#checkin-input').focus();

@@ -14,6 +14,7 @@ import {api, seg, apiUrl, isOutage, isNetworkError} from './api.js';
 import {initI18n, getLang, t, languageSwitcher, onLangChange} from './i18n.js';
 import {$, pathSegment, debounce, clock} from './dom.js';
 import {connectEvents} from './sse.js';
+import {problemText} from './problems.js';
 
 const POLL_MS = 30_000;
 const POLL_OFFLINE_MS = 10_000;
@@ -39,7 +40,7 @@ async function fetchTicket() {
     } catch (e) {
       if (e.status === 404) {
         gone = true;
-        return showError(t('ticket.notFound'));
+        return showError(problemText(e, {texts: 'ticket.err', reference: id}));
       }
       if (isNetworkError(e) || isOutage(e)) $('#offline').hidden = false;
     } finally {
@@ -192,13 +193,13 @@ async function boot() {
   await initI18n({browser: true});
   languageSwitcher($('#lang-switch'));
   onLangChange(() => { render(); loadLocationName(); });
-  if (!id) return showError(t('ticket.notFound'));
+  if (!id) return showError(t('ticket.err.notFound'));
   try {
     const health = await api('/health', {timeout: 5000});
     if (health?.now) clock.sync(health.now);
   } catch { /* browser clock then */ }
   await fetchTicket();
-  if (!ticket && $('#error').hidden) showError(t('ticket.unreachable'), {stop: false});  // the poll keeps trying
+  if (!ticket && $('#error').hidden) showError(t('ticket.err.unreachable'), {stop: false});  // the poll keeps trying
   // Phones freeze background tabs: catch up as soon as the page is visible again.
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && ticket && !FINAL.has(ticket.status)) {
@@ -211,5 +212,5 @@ async function boot() {
 
 boot().catch((e) => {
   console.error('ticket boot failed', e);
-  showError(t('ticket.unreachable'));
+  showError(t('ticket.err.unreachable'));
 });
