@@ -253,9 +253,8 @@ def test_kiosk_explains_too_early_and_cancelled(site, browser, i18n):
 
 
 def test_kiosk_explains_a_missed_appointment(site, browser, i18n):
-    """Checked in, called, marked no-show at the counter: checking in again is explained. Until the
-    server answers `appointment_missed` for this (it answers `too_late` today), the kiosk shows the
-    text of whichever of the two codes it gets."""
+    """Checked in, called, marked no-show at the counter: checking in again answers
+    `appointment_missed`, and the kiosk explains it."""
     T = lambda key: tr(i18n, "nl", key)  # noqa: E731
     appt = site.appointments[0]
     clerk = site.token("clerk")
@@ -267,8 +266,9 @@ def test_kiosk_explains_a_missed_appointment(site, browser, i18n):
     site.post(f"/tickets/{ticket['id']}/no-show", token=clerk, expect=200)
 
     problem = checkin_problem(site, appt.reference)
-    assert problem["code"] in ("appointment_missed", "too_late"), problem
-    stem = {"appointment_missed": "appointmentMissed", "too_late": "tooLate"}[problem["code"]]
+    assert problem["code"] == "appointment_missed", problem
+    assert problem["appointmentStart"], problem
+    stem = "appointmentMissed"
     b = open_kiosk(site, browser, "problems-kiosk-missed")
     title, lines = check_in_on_kiosk(b, appt.reference)
     assert title == T(f"kiosk.err.{stem}.title")
