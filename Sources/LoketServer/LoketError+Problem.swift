@@ -21,6 +21,38 @@ extension LoketError: ProblemConvertible {
         }
     }
 
+    /// What each code means, the one table of problem codes (also in the OpenAPI document).
+    /// A code means this one thing everywhere it is answered.
+    public static func meaning(of code: Code) -> String {
+        switch code {
+        case .badRequest: return "The request cannot be read: not a JSON object, broken UTF-8, or no body."
+        case .invalidDate: return "A date is not a real date written YYYY-MM-DD (named in `fields`)."
+        case .invalidRange: return "A date range is reversed, too long, or beyond the booking horizon."
+        case .unauthorized: return "No valid bearer token (missing, unknown or revoked)."
+        case .forbidden: return "The token's role may not do this."
+        case .notFound: return "No such ticket, or no appointment with this reference and token (the same answer for both)."
+        case .unknownService: return "No service with this id."
+        case .unknownLocation: return "No location with this id."
+        case .unknownCounter: return "No counter with this id."
+        case .slotUnavailable: return "The slot is not free (any more) for the whole visit; nothing was booked or moved."
+        case .serviceClosed: return "Walk-in for this service is closed now; `nextOpening` says when it opens."
+        case .tooEarly: return "Check-in opens later; `checkInOpens` says when."
+        case .tooLate: return "Check-in for this appointment closed; ask at the desk."
+        case .alreadyCheckedIn: return "The appointment is already checked in; `number` is its ticket."
+        case .cancelled: return "The appointment was cancelled."
+        case .illegalTransition: return "The ticket, counter or appointment is in a state that does not allow this."
+        case .counterClosed: return "The counter must be open to call the next citizen."
+        case .contactLimit: return "This contact already holds the most active appointments allowed."
+        case .notToday: return "The appointment is on another day (`appointmentStart`)."
+        case .wrongLocation: return "The appointment is at another office (`location`, `locationName`, `address`)."
+        case .appointmentMissed: return "The appointment was marked no-show; check-in is no longer possible."
+        case .unsupportedMediaType: return "The body must be sent as application/json."
+        case .invalid: return "Some fields are not acceptable; `fields` names each with the reason."
+        case .rateLimited: return "Too many requests from this address; `retryAfter` (and Retry-After) says when to try again."
+        case .referencesExhausted: return "No free booking reference could be drawn; nothing was stored, try again (Retry-After)."
+        }
+    }
+
     public var problem: Problem {
         var extra: [String: ProblemValue] = [:]
         if !fields.isEmpty { extra["fields"] = .object(fields) }

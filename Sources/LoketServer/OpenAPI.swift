@@ -3,6 +3,7 @@
 // Operations are listed once, as data; the JSON document is built from that list at start-up.
 // A test checks that every `/api/v1` route the router knows appears here.
 import Foundation
+import LoketCore
 
 enum OpenAPI {
     private struct Operation {
@@ -20,6 +21,10 @@ enum OpenAPI {
     }
 
     private static let problem = "Problem"
+
+    /// Problem codes the HTTP layer and the store answer with, besides the domain's `LoketError.Code`s.
+    static let transportCodes = ["busy", "storage_error", "body_too_large", "uri_too_long", "method_not_allowed",
+                                 "not_implemented", "internal_error"]
 
     private static let operations: [Operation] = [
         Operation(method: "get", path: "/api/v1/health", summary: "Liveness, version and the server's clock.", tag: "public",
@@ -48,7 +53,8 @@ enum OpenAPI {
         Operation(method: "post", path: "/api/v1/appointments", summary: "Book an appointment.", tag: "booking", body: "BookingRequest",
                   responses: [(201, "Booked; keep manageToken", "Appointment"), (400, "Malformed body", problem),
                               (404, "Unknown service or location", problem), (409, "slot_unavailable or contact_limit", problem),
-                              (422, "Invalid fields (named in `fields`)", problem), (429, "Rate limited", problem)]),
+                              (415, "unsupported_media_type", problem), (422, "Invalid fields (named in `fields`)", problem),
+                              (429, "Rate limited", problem), (503, "references_exhausted; try again", problem)]),
         Operation(method: "get", path: "/api/v1/appointments/{reference}", summary: "Read your appointment.", tag: "booking",
                   query: [("token", "manage token", true)],
                   responses: [(200, "OK", "Appointment"), (404, "Wrong reference or token (same answer)", problem)]),
@@ -78,7 +84,7 @@ enum OpenAPI {
         Operation(method: "post", path: "/api/v1/checkins", summary: "Check in a booked appointment.", tag: "kiosk", roles: ["kiosk"],
                   body: "CheckinRequest",
                   responses: [(201, "Checked in", "Ticket"), (404, "Unknown reference", problem),
-                              (409, "too_early, too_late, not_today, already_checked_in (with number), cancelled or wrong_location", problem)]),
+                              (409, "too_early, too_late, not_today, already_checked_in (with number), cancelled, appointment_missed or wrong_location", problem)]),
         Operation(method: "get", path: "/api/v1/tickets/{id}", summary: "A ticket's live status (the id is the citizen's link).",
                   tag: "public", responses: [(200, "OK", "Ticket"), (404, "Unknown ticket", problem)]),
         Operation(method: "post", path: "/api/v1/counters/{id}/open", summary: "Open a counter.", tag: "counter", roles: ["clerk"],
@@ -128,7 +134,11 @@ enum OpenAPI {
     private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
 
     private static var schemas: [String: Any] { [
-        "Problem": obj(["type": str, "title": str, "status": int, "detail": str, "code": str, "requestId": str,
+        "Problem": obj(["type": str, "title": str, "status": int, "detail": str, "requestId": str,
+                        "code": ["type": "string",
+                                 "enum": LoketError.Code.allCases.map(\.rawValue) + OpenAPI.transportCodes,
+                                 "description": LoketError.Code.allCases.map { "`\($0.rawValue)`: \(LoketError.meaning(of: $0))" }
+                                     .joined(separator: "\n")],
                         "fields": ["type": "object", "additionalProperties": str],
                         "nextOpening": time, "appointmentStart": time, "checkInOpens": time, "number": str, "location": str,
                         "locationName": str, "address": str, "retryAfter": str],
