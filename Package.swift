@@ -2,7 +2,8 @@
 // Loket: the front-desk backend of a Belgian municipality, as one binary.
 //
 // Dependencies point one way: loket -> LoketServer -> LoketHTTP, LoketStore, LoketConfig -> LoketCore.
-// Only LoketHTTP imports libmicrohttpd, only LoketStore imports SQLite, only LoketServer imports libqrencode.
+// Only LoketHTTP imports libmicrohttpd, only LoketStore imports SQLite, only LoketMail imports libcurl;
+// libqrencode is read by LoketMail (QR codes in mail) and LoketServer (QR codes on pages).
 import PackageDescription
 
 let package = Package(
@@ -24,6 +25,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode",
                        providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "LoketCore"),
         .target(name: "LoketConfig", dependencies: [
@@ -36,9 +39,12 @@ let package = Package(
             "CMicroHTTPD", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "LoketServer", dependencies: [
-            "LoketCore", "LoketStore", "LoketHTTP", "LoketConfig", "CQRencode",
+            "LoketCore", "LoketStore", "LoketHTTP", "LoketConfig", "LoketMail", "CQRencode",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "LoketMail", dependencies: [
+            "LoketCore", "CCurl", "CQRencode",
         ]),
         .target(name: "LoketKiosk", dependencies: [
             "LoketCore",
@@ -65,6 +71,7 @@ let package = Package(
             "LoketServer", "LoketHTTP", "LoketStore", "LoketConfig", "LoketCore", "LoketTestKit",
         ]),
         .testTarget(name: "LoketKioskTests", dependencies: ["LoketKiosk", "LoketCore"]),
+        .testTarget(name: "LoketMailTests", dependencies: ["LoketMail", "LoketCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LoketTestKit"]),
     ],
     swiftLanguageModes: [.v6]

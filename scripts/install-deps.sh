@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh bench     + wrk and a C compiler for the benchmarks
 set -euo pipefail
 
-packages=(libmicrohttpd-dev libsqlite3-dev libqrencode-dev pkg-config)
+packages=(libmicrohttpd-dev libsqlite3-dev libqrencode-dev libcurl4-openssl-dev pkg-config)
 case "${1:-build}" in
   build) ;;
   test) packages+=(chromium chromium-driver python3-venv tmux) ;;
