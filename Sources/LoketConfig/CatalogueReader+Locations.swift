@@ -18,7 +18,7 @@ extension CatalogueReader {
     func readLocation(_ node: Node, index: Int, _ w: YAMLWalker) -> Location? {
         let owner = owner("location", node, index: index)
         guard let f = w.fields(node, of: owner, required: ["id", "name"], optional: [
-            "address", "kind", "timeZone", "booking", "appointments", "walkIn", "closures", "extraOpenings",
+            "address", "kind", "timeZone", "booking", "appointments", "walkIn", "closures", "extraOpenings", "videoBaseURL",
         ]) else { return nil }
         let id = f.slug("id")
         var ok = id != nil
@@ -34,6 +34,20 @@ extension CatalogueReader {
                 w.fail(f["kind"], "unknown kind '\(text)' in \(owner): expected town-hall, district, mobile or remote")
                 ok = false
             }
+        }
+
+        var videoBaseURL: String?
+        if let text = f.string("videoBaseURL") {
+            if let url = URL(string: text), url.scheme?.lowercased() == "https", url.host != nil, url.query == nil {
+                videoBaseURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+            } else {
+                w.fail(f["videoBaseURL"], "'videoBaseURL' of \(owner) must be an https URL such as https://meet.example.be, got '\(text)'")
+                ok = false
+            }
+        }
+        if kind == .remote, f["videoBaseURL"] == nil {
+            w.fail(f["kind"], "\(owner) is a remote location: give its 'videoBaseURL' (the video service each appointment gets a room on)")
+            ok = false
         }
 
         var timeZone = TimeZone.brussels
@@ -66,7 +80,7 @@ extension CatalogueReader {
         guard ok, let id, let name, let booking, let appointments, let walkIn else { return nil }
         return Location(id: id, name: name, address: address, kind: kind, timeZone: timeZone,
                         appointmentHours: appointments, walkInHours: walkIn, closures: closures,
-                        extraOpenings: extras, booking: booking)
+                        extraOpenings: extras, booking: booking, videoBaseURL: videoBaseURL)
     }
 
     /// The booking policy; nil when any value in it is wrong.

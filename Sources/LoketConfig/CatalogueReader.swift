@@ -151,7 +151,7 @@ final class CatalogueReader {
         guard let (w, root) = document(at: path("settings.yaml"), required: true), let root, !w.isNull(root),
               let f = w.fields(root, of: "settings", required: [], optional: [
                   "municipality", "defaultLanguage", "displayLanguages", "publicBaseURL", "retentionDays",
-                  "maxActivePerContact", "rateLimitPerMinute", "queue",
+                  "maxActivePerContact", "rateLimitPerMinute", "queue", "mail",
               ]) else { return defaults }
         var languages = defaults.displayLanguages
         if let items = f.list("displayLanguages") {
@@ -175,7 +175,39 @@ final class CatalogueReader {
             retentionDays: f.int("retentionDays", 1...36500) ?? defaults.retentionDays,
             maxActivePerContact: f.int("maxActivePerContact", 1...1000) ?? defaults.maxActivePerContact,
             rateLimitPerMinute: f.int("rateLimitPerMinute", 1...1_000_000) ?? defaults.rateLimitPerMinute,
-            publicBaseURL: baseURL)
+            publicBaseURL: baseURL,
+            mail: f["mail"].map { readMail($0, w) } ?? defaults.mail)
+    }
+
+    /// `mail: {from, fromName, replyTo, reminderHours}`.
+    func readMail(_ node: Node, _ w: YAMLWalker) -> MailPolicy {
+        let d = MailPolicy()
+        guard let f = w.fields(node, of: "mail settings", required: ["from"], optional: ["fromName", "replyTo", "reminderHours"])
+        else { return d }
+        func address(_ key: String) -> String? {
+            guard let text = f.string(key) else { return nil }
+            let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !text.contains(where: { $0.isWhitespace || $0.isNewline }),
+                  !text.contains(where: { "<>,;\"".contains($0) }) else {
+                w.fail(f[key], "'\(key)' in mail settings must be one e-mail address such as loket@wilgendaal.be, got '\(text)'")
+                return nil
+            }
+            return text
+        }
+        var hours = d.reminderHours
+        if let items = f.list("reminderHours") {
+            hours = items.compactMap { w.int($0, "an entry of 'reminderHours' in mail settings", 1...720) }
+            if Set(hours).count != hours.count {
+                w.fail(f["reminderHours"], "'reminderHours' in mail settings lists the same hour twice")
+            }
+        }
+        var name = f.string("fromName")
+        if let n = name, n.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } == true }) {
+            w.fail(f["fromName"], "'fromName' in mail settings must be one line")
+            name = nil
+        }
+        return MailPolicy(from: address("from") ?? d.from, fromName: name, replyTo: address("replyTo"),
+                          reminderHours: hours.sorted(by: >))
     }
 
     func readQueue(_ node: Node, _ w: YAMLWalker) -> QueuePolicy {

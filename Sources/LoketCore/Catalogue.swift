@@ -71,10 +71,13 @@ public struct Location: Sendable, Hashable, Identifiable {
     public var extraOpenings: [ExtraOpening]
     /// Lead time, horizon, grid, quotas for appointments here.
     public var booking: BookingPolicy
+    /// For a `remote` location: the video service's base URL; each appointment gets its own room under it.
+    public var videoBaseURL: String?
 
     public init(id: String, name: LocalizedText, address: String = "", kind: LocationKind = .townHall,
                 timeZone: TimeZone = .brussels, appointmentHours: [OpeningRule] = [], walkInHours: [OpeningRule] = [],
-                closures: [Closure] = [], extraOpenings: [ExtraOpening] = [], booking: BookingPolicy = BookingPolicy()) {
+                closures: [Closure] = [], extraOpenings: [ExtraOpening] = [], booking: BookingPolicy = BookingPolicy(),
+                videoBaseURL: String? = nil) {
         self.id = id
         self.name = name
         self.address = address
@@ -85,6 +88,7 @@ public struct Location: Sendable, Hashable, Identifiable {
         self.closures = closures
         self.extraOpenings = extraOpenings
         self.booking = booking
+        self.videoBaseURL = videoBaseURL
     }
 }
 
@@ -301,10 +305,13 @@ public struct Settings: Sendable, Hashable {
     public var rateLimitPerMinute: Int
     /// Public base URL for links on tickets and in calendars, e.g. `https://loket.example.be`.
     public var publicBaseURL: String?
+    /// Who citizen mail comes from, and when reminders go out.
+    public var mail: MailPolicy
 
     public init(municipality: LocalizedText = LocalizedText([.nl: "Gemeente"]), defaultLanguage: Language = .nl,
                 displayLanguages: [Language] = [.nl], queue: QueuePolicy = QueuePolicy(), retentionDays: Int = 90,
-                maxActivePerContact: Int = 3, rateLimitPerMinute: Int = 120, publicBaseURL: String? = nil) {
+                maxActivePerContact: Int = 3, rateLimitPerMinute: Int = 120, publicBaseURL: String? = nil,
+                mail: MailPolicy = MailPolicy()) {
         self.municipality = municipality
         self.defaultLanguage = defaultLanguage
         self.displayLanguages = displayLanguages
@@ -313,6 +320,26 @@ public struct Settings: Sendable, Hashable {
         self.maxActivePerContact = maxActivePerContact
         self.rateLimitPerMinute = rateLimitPerMinute
         self.publicBaseURL = publicBaseURL
+        self.mail = mail
+    }
+}
+
+/// The `mail` settings: the sender of citizen mail and the reminders.
+public struct MailPolicy: Sendable, Hashable {
+    /// The `From` address, e.g. `loket@wilgendaal.be`.
+    public var from: String
+    /// The `From` display name; the municipality's name when nil.
+    public var fromName: String?
+    /// Where answers go, e.g. the front desk's mailbox.
+    public var replyTo: String?
+    /// Hours before the visit at which a reminder is sent (each once), e.g. `[24]`.
+    public var reminderHours: [Int]
+
+    public init(from: String = "loket@localhost", fromName: String? = nil, replyTo: String? = nil, reminderHours: [Int] = [24]) {
+        self.from = from
+        self.fromName = fromName
+        self.replyTo = replyTo
+        self.reminderHours = reminderHours
     }
 }
 

@@ -47,6 +47,7 @@ struct ConfigFixture {
         maxActivePerContact: 2
         rateLimitPerMinute: 60
         queue: {agingMinutesPerStep: 5, appointmentBoost: 4, priorityBoost: 2, checkInEarlyMinutes: 20, checkInLateMinutes: 10, recallLimit: 2}
+        mail: {from: loket@wilgendaal.be, fromName: Gemeente Wilgendaal, replyTo: balie@wilgendaal.be, reminderHours: [2, 24]}
 
         """,
         "categories.yaml": """

@@ -28,6 +28,8 @@ private func issues(in dir: String) -> [ConfigIssue] {
     #expect(s.displayLanguages == [.nl, .fr, .en])
     #expect(s.publicBaseURL == "http://127.0.0.1:8080")
     #expect(s.retentionDays == 30 && s.maxActivePerContact == 2 && s.rateLimitPerMinute == 60)
+    #expect(s.mail == MailPolicy(from: "loket@wilgendaal.be", fromName: "Gemeente Wilgendaal", replyTo: "balie@wilgendaal.be",
+                                 reminderHours: [24, 2]))
     #expect(s.queue == QueuePolicy(agingMinutesPerStep: 5, appointmentBoost: 4, priorityBoost: 2,
                                    checkInEarlyMinutes: 20, checkInLateMinutes: 10, recallLimit: 2))
 
@@ -182,6 +184,15 @@ let brokenConfigs: [BrokenConfig] = [
           message: "unknown key 'recallLimt' in queue settings (did you mean 'recallLimit'?)", at: "recallLimt"),
     .init(file: "settings.yaml", old: "displayLanguages: [nl, fr, en]", new: "displayLanguages: [nl, fr, es]",
           message: "unknown language 'es' for an entry of 'displayLanguages' in settings", at: "es]"),
+    .init(file: "settings.yaml", old: "from: loket@wilgendaal.be", new: "from: loket wilgendaal",
+          message: "'from' in mail settings must be one e-mail address such as loket@wilgendaal.be, got 'loket wilgendaal'",
+          at: "loket wilgendaal"),
+    .init(file: "settings.yaml", old: "reminderHours: [2, 24]", new: "reminderHours: [2, -24]",
+          message: "an entry of 'reminderHours' in mail settings must be between 1 and 720, got -24", at: "-24"),
+    .init(file: "settings.yaml", old: "reminderHours: [2, 24]", new: "reminderHours: [24, 24]",
+          message: "'reminderHours' in mail settings lists the same hour twice", at: "[24, 24]"),
+    .init(file: "settings.yaml", old: "reminderHours: [2, 24]", new: "reminderHours: 24",
+          message: "expected a list for 'reminderHours' in mail settings", at: "24}"),
     .init(file: "services.yaml", old: "  prefix: A\n", new: "  prefix: A\n  prefix: B\n",
           message: "duplicate key 'prefix'", at: "prefix: A"),
 ]
