@@ -86,6 +86,11 @@ extension Connection {
             """, [.text(location)]).map { ($0.text(0), $0.int(1)) }
     }
 
+    /// Tickets waiting now at every location (the trigger-kept counts, so this does not grow with the queue).
+    public func waitingTicketCount() throws -> Int {
+        try first("SELECT coalesce(sum(waiting), 0) FROM waiting_counts")?.int(0) ?? 0
+    }
+
     /// The most recent calls at `location` (newest first).
     public func recentCalls(location: String, since: Date, limit: Int) throws -> [Ticket] {
         try query("""
