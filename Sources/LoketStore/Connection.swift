@@ -3,35 +3,40 @@
 // The raw `sqlite3*` is owned by `Connection` and never leaves this file. Statements are
 // prepared once per connection and cached by their SQL text. A connection is used by one
 // thread at a time (the Store hands it out under a lock), so it is not Sendable.
+//
+// Running SQL and reading rows are internal: other modules call the named functions in the
+// `Connection+*.swift` files.
 import CSQLite
 import Foundation
 
 /// A value bound to or read from SQLite.
-public enum SQLValue: Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
+///
+/// Internal: SQL and its values stay inside LoketStore; other modules call the named store functions.
+enum SQLValue: Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
     case null
     case integer(Int64)
     case real(Double)
     case text(String)
     case blob([UInt8])
 
-    public init(stringLiteral value: String) { self = .text(value) }
-    public init(integerLiteral value: Int64) { self = .integer(value) }
-    public init(nilLiteral: ()) { self = .null }
+    init(stringLiteral value: String) { self = .text(value) }
+    init(integerLiteral value: Int64) { self = .integer(value) }
+    init(nilLiteral: ()) { self = .null }
 
     /// An optional string, NULL when nil.
-    public static func text(_ s: String?) -> SQLValue { s.map { SQLValue.text($0) } ?? .null }
+    static func text(_ s: String?) -> SQLValue { s.map { SQLValue.text($0) } ?? .null }
     /// An integer.
-    public static func int(_ i: Int) -> SQLValue { .integer(Int64(i)) }
+    static func int(_ i: Int) -> SQLValue { .integer(Int64(i)) }
     /// An optional integer, NULL when nil.
-    public static func int(_ i: Int?) -> SQLValue { i.map { SQLValue.integer(Int64($0)) } ?? .null }
+    static func int(_ i: Int?) -> SQLValue { i.map { SQLValue.integer(Int64($0)) } ?? .null }
     /// An instant as unix seconds (UTC). Whole seconds are stored as integers; a fraction is kept,
     /// so tickets issued within one second keep their order.
-    public static func time(_ d: Date) -> SQLValue {
+    static func time(_ d: Date) -> SQLValue {
         let t = d.timeIntervalSince1970
         return t == t.rounded(.down) ? .integer(Int64(t)) : .real(t)
     }
     /// An optional instant, NULL when nil.
-    public static func time(_ d: Date?) -> SQLValue { d.map { SQLValue.time($0) } ?? .null }
+    static func time(_ d: Date?) -> SQLValue { d.map { SQLValue.time($0) } ?? .null }
 }
 
 /// A failed SQLite call. Holds the statement's SQL, never its arguments (they may be personal data).
@@ -53,10 +58,10 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 }
 
 /// One result row; columns by index, in SELECT order.
-public struct Row: Sendable {
-    public var values: [SQLValue]
+struct Row: Sendable {
+    var values: [SQLValue]
 
-    public func int(_ i: Int) -> Int {
+    func int(_ i: Int) -> Int {
         switch values[i] {
         case .integer(let v): return Int(v)
         case .real(let v): return Int(v)
@@ -64,15 +69,15 @@ public struct Row: Sendable {
         default: return 0
         }
     }
-    public func optionalInt(_ i: Int) -> Int? { if case .null = values[i] { return nil } else { return int(i) } }
-    public func double(_ i: Int) -> Double {
+    func optionalInt(_ i: Int) -> Int? { if case .null = values[i] { return nil } else { return int(i) } }
+    func double(_ i: Int) -> Double {
         switch values[i] {
         case .integer(let v): return Double(v)
         case .real(let v): return v
         default: return 0
         }
     }
-    public func text(_ i: Int) -> String {
+    func text(_ i: Int) -> String {
         switch values[i] {
         case .text(let s): return s
         case .integer(let v): return String(v)
@@ -81,10 +86,10 @@ public struct Row: Sendable {
         case .null: return ""
         }
     }
-    public func optionalText(_ i: Int) -> String? { if case .null = values[i] { return nil } else { return text(i) } }
-    public func time(_ i: Int) -> Date { Date(timeIntervalSince1970: double(i)) }
-    public func optionalTime(_ i: Int) -> Date? { if case .null = values[i] { return nil } else { return time(i) } }
-    public func blob(_ i: Int) -> [UInt8] {
+    func optionalText(_ i: Int) -> String? { if case .null = values[i] { return nil } else { return text(i) } }
+    func time(_ i: Int) -> Date { Date(timeIntervalSince1970: double(i)) }
+    func optionalTime(_ i: Int) -> Date? { if case .null = values[i] { return nil } else { return time(i) } }
+    func blob(_ i: Int) -> [UInt8] {
         switch values[i] {
         case .blob(let b): return b
         case .text(let s): return Array(s.utf8)
@@ -94,13 +99,16 @@ public struct Row: Sendable {
 }
 
 /// An open SQLite connection.
+///
+/// Other modules see only the named store functions (`Connection+Tickets.swift`, ...); running SQL
+/// and reading rows are internal to LoketStore, so no SQL leaves it.
 public final class Connection {
     private var handle: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
-    public let path: String
+    let path: String
 
     /// Opens (creating if needed) the database at `path`.
-    public init(path: String, readOnly: Bool = false) throws {
+    init(path: String, readOnly: Bool = false) throws {
         self.path = path
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
@@ -119,14 +127,14 @@ public final class Connection {
     }
 
     /// Runs one or more statements without arguments (schema, pragmas).
-    public func exec(_ sql: String) throws {
+    func exec(_ sql: String) throws {
         let rc = sqlite3_exec(handle, sql, nil, nil, nil)
         guard rc == SQLITE_OK else { throw error(rc, sql: sql) }
     }
 
     /// Runs a statement and returns the number of rows it changed.
     @discardableResult
-    public func execute(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int {
+    func execute(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int {
         let stmt = try prepare(sql, arguments)
         defer { sqlite3_reset(stmt) }
         var rc = sqlite3_step(stmt)
@@ -136,14 +144,14 @@ public final class Connection {
     }
 
     /// Runs a query and returns every row.
-    public func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> [Row] {
+    func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> [Row] {
         var rows: [Row] = []
         try forEach(sql, arguments) { rows.append($0) }
         return rows
     }
 
     /// The first row of a query, if any.
-    public func first(_ sql: String, _ arguments: [SQLValue] = []) throws -> Row? {
+    func first(_ sql: String, _ arguments: [SQLValue] = []) throws -> Row? {
         let stmt = try prepare(sql, arguments)
         defer { sqlite3_reset(stmt) }
         let rc = sqlite3_step(stmt)
@@ -153,7 +161,7 @@ public final class Connection {
     }
 
     /// Calls `body` with each row, without collecting them.
-    public func forEach(_ sql: String, _ arguments: [SQLValue] = [], _ body: (Row) throws -> Void) throws {
+    func forEach(_ sql: String, _ arguments: [SQLValue] = [], _ body: (Row) throws -> Void) throws {
         let stmt = try prepare(sql, arguments)
         defer { sqlite3_reset(stmt) }
         while true {
@@ -165,10 +173,10 @@ public final class Connection {
     }
 
     /// Rowid of the last insert on this connection.
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// `PRAGMA user_version`.
-    public var userVersion: Int {
+    var userVersion: Int {
         get { (try? first("PRAGMA user_version")?.int(0)) ?? 0 }
     }
 
