@@ -28,26 +28,22 @@ extension Connection {
     /// Counts and mean wait and service times of the tickets of `day` at `location`.
     public func ticketFigures(location: String, day: CivilDate) throws -> TicketDayFigures {
         // sum() of no rows is NULL; avg() is NULL when no row has a value.
-        let r = try first("""
+        let r = try one("""
             SELECT count(*), coalesce(sum(status = 'done'), 0), coalesce(sum(status = 'no-show'), 0),
                    avg(CASE WHEN called_at IS NOT NULL THEN (called_at - waiting_since) / 60.0 END),
                    avg(CASE WHEN finished_at IS NOT NULL AND started_at IS NOT NULL THEN (finished_at - started_at) / 60.0 END)
             FROM tickets WHERE location = ? AND day = ?
-            """, [.text(location), .text(day.description)])
-        func average(_ i: Int) -> Double? {
-            guard let r, case .real(let v) = r.values[i] else { return nil }
-            return v
-        }
-        return TicketDayFigures(tickets: r?.int(0) ?? 0, served: r?.int(1) ?? 0, noShows: r?.int(2) ?? 0,
-                                averageWaitMinutes: average(3), averageServiceMinutes: average(4))
+            """, [.text(location), .text(day.description)], table: "tickets")
+        return TicketDayFigures(tickets: try r.int(0), served: try r.int(1), noShows: try r.int(2),
+                                averageWaitMinutes: try r.optionalDouble(3), averageServiceMinutes: try r.optionalDouble(4))
     }
 
     /// Appointments at `location` starting in [from, to), and how many of them were cancelled.
     public func appointmentFigures(location: String, from: Date, to: Date) throws -> AppointmentFigures {
-        let r = try first("""
+        let r = try one("""
             SELECT count(*), coalesce(sum(status = 'cancelled'), 0) FROM appointments
             WHERE location = ? AND start >= ? AND start < ?
-            """, [.text(location), .time(from), .time(to)])
-        return AppointmentFigures(total: r?.int(0) ?? 0, cancelled: r?.int(1) ?? 0)
+            """, [.text(location), .time(from), .time(to)], table: "appointments")
+        return AppointmentFigures(total: try r.int(0), cancelled: try r.int(1))
     }
 }

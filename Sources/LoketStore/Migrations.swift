@@ -150,7 +150,7 @@ enum Migrations {
 
     /// Brings `db` up to date; backs the file up first when it already holds data.
     static func checkVersion(of db: Connection, path: String) throws {
-        let current = db.userVersion
+        let current = try db.userVersion()
         if current > steps.count {
             throw StoreError(description: "the database \(path) has schema version \(current), newer than this loket (\(steps.count)); use a newer loket or a backup")
         }
@@ -158,9 +158,9 @@ enum Migrations {
 
     static func apply(to db: Connection, path: String, logger: Logger) throws {
         try checkVersion(of: db, path: path)
-        let current = db.userVersion
+        let current = try db.userVersion()
         guard current < steps.count else { return }
-        let holdsData = try db.first("SELECT count(*) FROM sqlite_master")?.int(0) ?? 0 > 0
+        let holdsData = try db.one("SELECT count(*) FROM sqlite_master", table: "sqlite_master").int(0) > 0
         if current > 0 || holdsData {
             let stamp = Int(Date().timeIntervalSince1970)
             let backup = "\(path).before-v\(steps.count)-\(stamp).bak"

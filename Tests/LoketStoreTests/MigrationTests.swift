@@ -10,7 +10,14 @@ private func rawExec(_ path: String, _ sql: String) throws {
 }
 
 private func rawUserVersion(_ path: String) throws -> Int {
-    try Connection(path: path, readOnly: true).userVersion
+    try Connection(path: path, readOnly: true).userVersion()
+}
+
+/// journal_mode, synchronous, foreign_keys, busy_timeout and query_only, as the sqlite3 shell prints them.
+private func pragmaValues(_ c: Connection) throws -> [String] {
+    let modes = ["synchronous", "foreign_keys", "busy_timeout", "query_only"]
+    return [try c.one("PRAGMA journal_mode", table: "pragma").text(0)]
+        + (try modes.map { String(try c.one("PRAGMA \($0)", table: "pragma").int(0)) })
 }
 
 @Suite("Migrations and pragmas")
@@ -20,11 +27,11 @@ struct MigrationTests {
         let db = TempDatabase()
         defer { db.remove() }
         let store = try db.open()
-        let version = try store.read { $0.userVersion }
+        let version = try store.read { try $0.userVersion() }
         #expect(version == Migrations.latest)
         #expect(version >= 1)
         let tables = try store.read { c in
-            try c.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map { $0.text(0) }
+            try c.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", table: "sqlite_master").map { try $0.text(0) }
         }
         for table in ["appointments", "audit", "counters", "events", "holds", "service_times", "waiting_counts",
                       "ticket_sequences", "tickets", "tokens"] {
@@ -50,11 +57,14 @@ struct MigrationTests {
             let store = try db.open()
             try store.write { try $0.insertAppointment(makeAppointment("K7M-3QX"), tokenHash: [1], group: nil, contactKey: nil) }
         }
-        let schemaBefore = try Connection(path: db.path).query("SELECT sql FROM sqlite_master ORDER BY name").map { $0.text(0) }
+        let schemaBefore = try Connection(path: db.path).query("SELECT sql FROM sqlite_master ORDER BY name", table: "sqlite_master")
+            .map { try $0.optionalText(0) }
         let store = try db.open()
-        #expect(try store.read { $0.userVersion } == Migrations.latest)
+        #expect(try store.read { try $0.userVersion() } == Migrations.latest)
         #expect(try store.read { try $0.appointment(reference: "K7M-3QX") } != nil)
-        let schemaAfter = try store.read { try $0.query("SELECT sql FROM sqlite_master ORDER BY name").map { $0.text(0) } }
+        let schemaAfter = try store.read {
+            try $0.query("SELECT sql FROM sqlite_master ORDER BY name", table: "sqlite_master").map { try $0.optionalText(0) }
+        }
         #expect(schemaAfter == schemaBefore)
         #expect(!db.files.contains { $0.hasSuffix(".bak") })
     }
@@ -78,7 +88,7 @@ struct MigrationTests {
         let after = try Data(contentsOf: URL(fileURLWithPath: db.path))
         #expect(after == before, "the file's bytes are unchanged")
         #expect(try rawUserVersion(db.path) == Migrations.latest + 5)
-        #expect(try Connection(path: db.path, readOnly: true).first("SELECT note FROM future")?.text(0) == "keep me")
+        #expect(try Connection(path: db.path, readOnly: true).first("SELECT note FROM future", table: "future")?.text(0) == "keep me")
         #expect(!db.files.contains { $0.hasSuffix(".bak") })
     }
 
@@ -90,7 +100,7 @@ struct MigrationTests {
         let before = try Data(contentsOf: URL(fileURLWithPath: db.path))
         #expect(throws: StoreError.self) { try db.open() }
         let after = try Data(contentsOf: URL(fileURLWithPath: db.path))
-        let mode = try Connection(path: db.path, readOnly: true).first("PRAGMA journal_mode")?.text(0)
+        let mode = try Connection(path: db.path, readOnly: true).first("PRAGMA journal_mode", table: "pragma")?.text(0)
         #expect(mode == "delete")
         #expect(after == before)
     }
@@ -109,7 +119,7 @@ struct MigrationTests {
         #expect(error?.message.contains("already exists") == true)
         #expect(try rawUserVersion(db.path) == 0)
         let c = try Connection(path: db.path, readOnly: true)
-        #expect(try c.first("SELECT name FROM appointments WHERE reference = 'AAA-111'")?.text(0) == "Jan Peeters")
+        #expect(try c.first("SELECT name FROM appointments WHERE reference = 'AAA-111'", table: "appointments")?.text(0) == "Jan Peeters")
     }
 
     @Test("a version-0 file that already holds data is backed up before the migration touches it")
@@ -120,7 +130,7 @@ struct MigrationTests {
         try rawExec(db.path, "CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount INTEGER); INSERT INTO ledger (amount) VALUES (42);")
         _ = try db.open()
         // The data survives the migration either way.
-        #expect(try Connection(path: db.path, readOnly: true).first("SELECT amount FROM ledger")?.int(0) == 42)
+        #expect(try Connection(path: db.path, readOnly: true).first("SELECT amount FROM ledger", table: "ledger")?.int(0) == 42)
         let backups = db.files.filter { $0.hasSuffix(".bak") }
         #expect(backups.count == 1)
     }
@@ -146,7 +156,7 @@ struct MigrationTests {
         let backups = db.files.filter { $0.hasSuffix(".bak") }
         #expect(backups.count == 1)
         let backup = try Connection(path: db.folder + "/" + backups[0], readOnly: true)
-        #expect(backup.userVersion == 1)
+        #expect(try backup.userVersion() == 1)
         #expect(try backup.token(hash: [9])?.name == "ops")
     }
 
@@ -165,9 +175,7 @@ struct MigrationTests {
                 let values = try? store.read { c -> [String] in
                     barrier.signal()
                     Thread.sleep(forTimeInterval: 0.2)
-                    return try ["journal_mode", "synchronous", "foreign_keys", "busy_timeout", "query_only"].map {
-                        try c.first("PRAGMA \($0)")?.text(0) ?? "?"
-                    }
+                    return try pragmaValues(c)
                 }
                 results.withLock { $0.append(values ?? []) }
                 gate.leave()
@@ -179,7 +187,7 @@ struct MigrationTests {
             #expect(r == ["wal", "2", "1", "5000", "1"])  // synchronous FULL is 2
         }
         let writer = try store.write { c in
-            try ["journal_mode", "synchronous", "foreign_keys", "busy_timeout", "query_only"].map { try c.first("PRAGMA \($0)")?.text(0) ?? "?" }
+            try pragmaValues(c)
         }
         #expect(writer == ["wal", "2", "1", "5000", "0"])
     }
@@ -205,6 +213,6 @@ struct MigrationTests {
         try store.backup(to: copy)
         let restored = try Store(path: copy, logger: quietLogger)
         #expect(try restored.read { try $0.appointment(reference: "BAK-001")?.appointment.name } == "Jan Peeters")
-        #expect(try restored.read { $0.userVersion } == Migrations.latest)
+        #expect(try restored.read { try $0.userVersion() } == Migrations.latest)
     }
 }
