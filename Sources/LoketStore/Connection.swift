@@ -261,6 +261,9 @@ public final class Connection {
         }
     }
 
+    /// True inside `BEGIN` ... `COMMIT`.
+    var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
     /// Rowid of the last insert on this connection.
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
