@@ -2,6 +2,7 @@
 import Foundation
 import LoketCore
 import LoketHTTP
+import LoketStore
 
 struct LocationDTO: Encodable {
     var id: String
@@ -68,7 +69,7 @@ extension App {
             lines += metrics.lines()
             lines += ["# HELP loket_sse_streams Open live event streams.", "# TYPE loket_sse_streams gauge",
                       "loket_sse_streams \(hub.openStreams)"]
-            let waiting = try store.read { db in try db.first("SELECT count(*) FROM tickets WHERE status = 'waiting'")?.int(0) ?? 0 }
+            let waiting = try store.read { try $0.waitingTicketCount() }
             lines += ["# HELP loket_tickets_waiting Tickets waiting now.", "# TYPE loket_tickets_waiting gauge",
                       "loket_tickets_waiting \(waiting)"]
             return Response(contentType: "text/plain; version=0.0.4", text: lines.joined(separator: "\n") + "\n")

@@ -14,24 +14,17 @@ public struct DayStatistics: Encodable, Sendable {
     public var appointments: Int
     public var cancelled: Int
 
-    /// Computes the figures from the store for one location and civil day.
+    /// Computes the figures from the store for one location and civil day; averages rounded to 0.1 minute.
     public static func compute(db: Connection, location: Location, day: CivilDate) throws -> DayStatistics {
-        let t = try db.first("""
-            SELECT count(*), sum(status = 'done'), sum(status = 'no-show'),
-                   avg(CASE WHEN called_at IS NOT NULL THEN (called_at - waiting_since) / 60.0 END),
-                   avg(CASE WHEN finished_at IS NOT NULL AND started_at IS NOT NULL THEN (finished_at - started_at) / 60.0 END)
-            FROM tickets WHERE location = ? AND day = ?
-            """, [.text(location.id), .text(day.description)])
         let civil = CivilClock(timeZone: location.timeZone)
-        let a = try db.first("SELECT count(*), sum(status = 'cancelled') FROM appointments WHERE location = ? AND start >= ? AND start < ?",
-                             [.text(location.id), .time(civil.startOfDay(day)), .time(civil.startOfDay(day.adding(days: 1)))])
-        func avg(_ r: Row?, _ i: Int) -> Double? {
-            guard let r, case .real(let v) = r.values[i] else { return nil }
-            return (v * 10).rounded() / 10
-        }
-        return DayStatistics(location: location.id, day: day.description, tickets: t?.int(0) ?? 0, served: t?.int(1) ?? 0,
-                             noShows: t?.int(2) ?? 0, averageWaitMinutes: avg(t, 3), averageServiceMinutes: avg(t, 4),
-                             appointments: a?.int(0) ?? 0, cancelled: a?.int(1) ?? 0)
+        let t = try db.ticketFigures(location: location.id, day: day)
+        let a = try db.appointmentFigures(location: location.id, from: civil.startOfDay(day),
+                                          to: civil.startOfDay(day.adding(days: 1)))
+        func rounded(_ minutes: Double?) -> Double? { minutes.map { ($0 * 10).rounded() / 10 } }
+        return DayStatistics(location: location.id, day: day.description, tickets: t.tickets, served: t.served,
+                             noShows: t.noShows, averageWaitMinutes: rounded(t.averageWaitMinutes),
+                             averageServiceMinutes: rounded(t.averageServiceMinutes),
+                             appointments: a.total, cancelled: a.cancelled)
     }
 
     /// One line for people.

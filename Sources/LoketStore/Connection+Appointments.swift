@@ -6,14 +6,19 @@ extension Connection {
     private static let appointmentColumns =
         "reference, location, items, start, end, status, name, email, phone, lang, channel, created_at, ticket_id"
 
-    private func appointment(from row: Row) -> Appointment {
-        let items = (try? JSONDecoder().decode([Appointment.Item].self, from: Data(row.text(2).utf8))) ?? []
-        return Appointment(reference: row.text(0), location: row.text(1), items: items, start: row.time(3), end: row.time(4),
-                           status: AppointmentStatus(rawValue: row.text(5)) ?? .booked, name: row.text(6),
-                           email: row.optionalText(7), phone: row.optionalText(8),
-                           language: Language(rawValue: row.text(9)) ?? .nl,
-                           channel: BookingChannel(rawValue: row.text(10)) ?? .online,
-                           createdAt: row.time(11), ticketID: row.optionalText(12))
+    private func appointment(from row: Row) throws -> Appointment {
+        // The name is NULL once `purgePersonalData` erased it; the record then reads with an empty name.
+        Appointment(reference: try row.text(0), location: try row.text(1), items: try row.json([Appointment.Item].self, 2),
+                    start: try row.time(3), end: try row.time(4), status: try row.value(AppointmentStatus.self, 5),
+                    name: try row.optionalText(6) ?? "", email: try row.optionalText(7), phone: try row.optionalText(8),
+                    language: try row.value(Language.self, 9), channel: try row.value(BookingChannel.self, 10),
+                    createdAt: try row.time(11), ticketID: try row.optionalText(12))
+    }
+
+    /// `start, end, grp, channel` of an appointment or a hold.
+    private func interval(from row: Row) throws -> BookedInterval {
+        BookedInterval(start: try row.time(0), end: try row.time(1), group: try row.optionalText(2),
+                       channel: try row.value(BookingChannel.self, 3))
     }
 
     /// Stores a new appointment. Throws a unique violation if the reference exists.
@@ -31,8 +36,8 @@ extension Connection {
     /// The appointment and its token hash, by reference.
     public func appointment(reference: String) throws -> (appointment: Appointment, tokenHash: [UInt8], group: String?)? {
         guard let row = try first("SELECT \(Connection.appointmentColumns), token_hash, grp FROM appointments WHERE reference = ?",
-                                  [.text(reference)]) else { return nil }
-        return (appointment(from: row), row.blob(13), row.optionalText(14))
+                                  [.text(reference)], table: "appointments") else { return nil }
+        return (try appointment(from: row), try row.blob(13), try row.optionalText(14))
     }
 
     /// Appointments holding capacity at `location` that overlap [from, to).
@@ -41,9 +46,8 @@ extension Connection {
         try forEach("""
             SELECT start, end, grp, channel FROM appointments
             WHERE location = ? AND start < ? AND end > ? AND status != 'cancelled' AND reference != ?
-            """, [.text(location), .time(to), .time(from), .text(reference ?? "")]) { row in
-            result.append(BookedInterval(start: row.time(0), end: row.time(1), group: row.optionalText(2),
-                                         channel: BookingChannel(rawValue: row.text(3)) ?? .online))
+            """, [.text(location), .time(to), .time(from), .text(reference ?? "")], table: "appointments") { row in
+            result.append(try interval(from: row))
         }
         return result
     }
@@ -52,9 +56,8 @@ extension Connection {
     public func holds(location: String, from: Date, to: Date, now: Date) throws -> [BookedInterval] {
         var result: [BookedInterval] = []
         try forEach("SELECT start, end, grp, channel FROM holds WHERE location = ? AND start < ? AND end > ? AND until > ?",
-                    [.text(location), .time(to), .time(from), .time(now)]) { row in
-            result.append(BookedInterval(start: row.time(0), end: row.time(1), group: row.optionalText(2),
-                                         channel: BookingChannel(rawValue: row.text(3)) ?? .online))
+                    [.text(location), .time(to), .time(from), .time(now)], table: "holds") { row in
+            result.append(try interval(from: row))
         }
         return result
     }
@@ -79,14 +82,14 @@ extension Connection {
 
     /// Booked (not yet started) future appointments of one contact.
     public func activeAppointmentCount(contactKey: String, now: Date) throws -> Int {
-        try first("SELECT count(*) FROM appointments WHERE contact_key = ? AND status = 'booked' AND end > ?",
-                  [.text(contactKey), .time(now)])?.int(0) ?? 0
+        try one("SELECT count(*) FROM appointments WHERE contact_key = ? AND status = 'booked' AND end > ?",
+                [.text(contactKey), .time(now)], table: "appointments").int(0)
     }
 
     /// Appointments at a location starting in [from, to), by start.
     public func appointments(location: String, from: Date, to: Date) throws -> [Appointment] {
         try query("SELECT \(Connection.appointmentColumns) FROM appointments WHERE location = ? AND start >= ? AND start < ? ORDER BY start",
-                  [.text(location), .time(from), .time(to)]).map(appointment(from:))
+                  [.text(location), .time(from), .time(to)], table: "appointments").map(appointment(from:))
     }
 
     /// Erases name and contact of appointments that ended before `cutoff`; returns how many.

@@ -17,14 +17,16 @@ public struct TokenRecord: Sendable {
 }
 
 extension Connection {
+    /// Stores a new token's hash with its role and name. Throws a unique violation if the hash exists.
     public func insertToken(hash: [UInt8], role: Role, name: String, now: Date) throws {
         try execute("INSERT INTO tokens (hash, role, name, created_at) VALUES (?, ?, ?, ?)",
                     [.blob(hash), .text(role.rawValue), .text(name), .time(now)])
     }
 
+    /// The token with this hash, revoked or not; nil when unknown.
     public func token(hash: [UInt8]) throws -> TokenRecord? {
-        try first("SELECT role, name, revoked_at FROM tokens WHERE hash = ?", [.blob(hash)]).map {
-            TokenRecord(role: Role(rawValue: $0.text(0)) ?? .kiosk, name: $0.text(1), revoked: $0.optionalInt(2) != nil)
+        try first("SELECT role, name, revoked_at FROM tokens WHERE hash = ?", [.blob(hash)], table: "tokens").map {
+            TokenRecord(role: try $0.value(Role.self, 0), name: try $0.text(1), revoked: try $0.optionalTime(2) != nil)
         }
     }
 
@@ -33,10 +35,10 @@ extension Connection {
         try execute("UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", [.time(now), .text(name)])
     }
 
-    /// Live tokens: name, role, created.
-    public func tokens() throws -> [(name: String, role: String, createdAt: Date, revoked: Bool)] {
-        try query("SELECT name, role, created_at, revoked_at FROM tokens ORDER BY id").map {
-            ($0.text(0), $0.text(1), $0.time(2), $0.optionalInt(3) != nil)
+    /// Every token ever made, oldest first: name, role, created, and whether it was revoked.
+    public func tokens() throws -> [(name: String, role: Role, createdAt: Date, revoked: Bool)] {
+        try query("SELECT name, role, created_at, revoked_at FROM tokens ORDER BY id", table: "tokens").map {
+            (try $0.text(0), try $0.value(Role.self, 1), try $0.time(2), try $0.optionalTime(3) != nil)
         }
     }
 
@@ -48,8 +50,9 @@ extension Connection {
 
     /// Audit lines from `from`, oldest first.
     public func auditLog(from: Date, limit: Int) throws -> [(at: Date, actor: String, action: String, subject: String?, detail: String?)] {
-        try query("SELECT at, actor, action, subject, detail FROM audit WHERE at >= ? ORDER BY id LIMIT ?", [.time(from), .int(limit)]).map {
-            ($0.time(0), $0.text(1), $0.text(2), $0.optionalText(3), $0.optionalText(4))
+        try query("SELECT at, actor, action, subject, detail FROM audit WHERE at >= ? ORDER BY id LIMIT ?", [.time(from), .int(limit)],
+                  table: "audit").map {
+            (try $0.time(0), try $0.text(1), try $0.text(2), try $0.optionalText(3), try $0.optionalText(4))
         }
     }
 
@@ -62,12 +65,15 @@ extension Connection {
     /// Events of `topic` after `id`, oldest first (at most `limit`).
     public func events(topic: String, after id: Int64, limit: Int = 500) throws -> [StoredEvent] {
         try query("SELECT id, name, data FROM events WHERE topic = ? AND id > ? ORDER BY id LIMIT ?",
-                  [.text(topic), .integer(id), .int(limit)]).map { StoredEvent(id: Int64($0.int(0)), name: $0.text(1), data: $0.text(2)) }
+                  [.text(topic), .integer(id), .int(limit)], table: "events").map {
+            StoredEvent(id: try $0.int64(0), name: try $0.text(1), data: try $0.text(2))
+        }
     }
 
     /// The newest event id (of any topic), 0 when there is none.
     public func newestEventID() throws -> Int64 {
-        Int64(try first("SELECT max(id) FROM events")?.optionalInt(0) ?? 0)
+        // max() of no rows is NULL.
+        try one("SELECT max(id) FROM events", table: "events").optionalInt64(0) ?? 0
     }
 
     /// Drops events older than `cutoff`.

@@ -8,24 +8,26 @@ extension Connection {
         finished_at, counter, target_counter, appointment_ref, appointment_start, recalls, close_reason
         """
 
-    private func ticket(from r: Row) -> Ticket {
-        Ticket(id: r.text(0), location: r.text(1), day: CivilDate(r.text(2)) ?? CivilDate(dayNumber: 0), number: r.text(3),
-               service: r.text(4), origin: TicketOrigin(rawValue: r.text(5)) ?? .walkin, isPriority: r.int(6) != 0,
-               status: TicketStatus(rawValue: r.text(7)) ?? .waiting, issuedAt: r.time(8), waitingSince: r.time(9),
-               calledAt: r.optionalTime(10), startedAt: r.optionalTime(11), finishedAt: r.optionalTime(12),
-               counter: r.optionalText(13), targetCounter: r.optionalText(14), appointmentReference: r.optionalText(15),
-               appointmentStart: r.optionalTime(16), recalls: r.int(17), closeReason: r.optionalText(18))
+    private func ticket(from r: Row) throws -> Ticket {
+        Ticket(id: try r.text(0), location: try r.text(1), day: try r.civilDate(2), number: try r.text(3),
+               service: try r.text(4), origin: try r.value(TicketOrigin.self, 5), isPriority: try r.bool(6),
+               status: try r.value(TicketStatus.self, 7), issuedAt: try r.time(8), waitingSince: try r.time(9),
+               calledAt: try r.optionalTime(10), startedAt: try r.optionalTime(11), finishedAt: try r.optionalTime(12),
+               counter: try r.optionalText(13), targetCounter: try r.optionalText(14),
+               appointmentReference: try r.optionalText(15), appointmentStart: try r.optionalTime(16),
+               recalls: try r.int(17), closeReason: try r.optionalText(18))
     }
 
     /// The next number in the day's sequence for `prefix` at `location` (1, 2, ...).
     public func nextTicketSequence(location: String, day: CivilDate, prefix: String) throws -> Int {
-        try first("""
+        try one("""
             INSERT INTO ticket_sequences (location, day, prefix, last) VALUES (?, ?, ?, 1)
             ON CONFLICT (location, day, prefix) DO UPDATE SET last = last + 1
             RETURNING last
-            """, [.text(location), .text(day.description), .text(prefix)])?.int(0) ?? 1
+            """, [.text(location), .text(day.description), .text(prefix)], table: "ticket_sequences").int(0)
     }
 
+    /// Stores a new ticket. Throws a unique violation if its id or its day's number exists.
     public func insertTicket(_ t: Ticket) throws {
         try execute("INSERT INTO tickets (\(Connection.ticketColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     ticketArguments(t))
@@ -50,15 +52,16 @@ extension Connection {
          .time(t.appointmentStart), .int(t.recalls), .text(t.closeReason)]
     }
 
+    /// The ticket with this id, nil when unknown.
     public func ticket(id: String) throws -> Ticket? {
-        try first("SELECT \(Connection.ticketColumns) FROM tickets WHERE id = ?", [.text(id)]).map(ticket(from:))
+        try first("SELECT \(Connection.ticketColumns) FROM tickets WHERE id = ?", [.text(id)], table: "tickets").map(ticket(from:))
     }
 
     /// Tickets at `location` in one of `statuses`, oldest first.
     public func tickets(location: String, statuses: [TicketStatus]) throws -> [Ticket] {
         let marks = statuses.map { _ in "?" }.joined(separator: ", ")
         return try query("SELECT \(Connection.ticketColumns) FROM tickets WHERE location = ? AND status IN (\(marks)) ORDER BY waiting_since, rowid",
-                         [.text(location)] + statuses.map { .text($0.rawValue) }).map(ticket(from:))
+                         [.text(location)] + statuses.map { .text($0.rawValue) }, table: "tickets").map(ticket(from:))
     }
 
     /// The waiting tickets at `location` as the call-next policy sees them (only the columns it needs), oldest first.
@@ -66,24 +69,33 @@ extension Connection {
         try query("""
             SELECT id, service, origin, priority, appointment_start, waiting_since, target_counter FROM tickets
             WHERE location = ? AND status = 'waiting' ORDER BY waiting_since, rowid
-            """, [.text(location)]).map { r in
-            QueuedTicket(id: r.text(0), service: r.text(1), isAppointment: r.text(2) == TicketOrigin.appointment.rawValue,
-                         isPriority: r.int(3) != 0, appointmentStart: r.optionalTime(4), waitingSince: r.time(5),
-                         targetCounter: r.optionalText(6))
+            """, [.text(location)], table: "tickets").map { r in
+            QueuedTicket(id: try r.text(0), service: try r.text(1), isAppointment: try r.value(TicketOrigin.self, 2) == .appointment,
+                         isPriority: try r.bool(3), appointmentStart: try r.optionalTime(4), waitingSince: try r.time(5),
+                         targetCounter: try r.optionalText(6))
         }
     }
 
     /// Waiting tickets per service and target counter at `location` (kept by triggers, so this does not grow with the queue).
     public func waitingCountsByTarget(location: String) throws -> [(service: String, targetCounter: String?, count: Int)] {
         try query("SELECT service, target, waiting FROM waiting_counts WHERE location = ? AND waiting > 0 ORDER BY service, target",
-                  [.text(location)]).map { ($0.text(0), $0.text(1).isEmpty ? nil : $0.text(1), $0.int(2)) }
+                  [.text(location)], table: "waiting_counts").map { r in
+            // '' stands for "no target counter" (the primary key cannot hold NULL).
+            let target = try r.text(1)
+            return (try r.text(0), target.isEmpty ? nil : target, try r.int(2))
+        }
     }
 
     /// Waiting tickets per service at `location`.
     public func waitingCounts(location: String) throws -> [(service: String, waiting: Int)] {
         try query("""
             SELECT service, sum(waiting) FROM waiting_counts WHERE location = ? AND waiting > 0 GROUP BY service ORDER BY service
-            """, [.text(location)]).map { ($0.text(0), $0.int(1)) }
+            """, [.text(location)], table: "waiting_counts").map { (try $0.text(0), try $0.int(1)) }
+    }
+
+    /// Tickets waiting now at every location (the trigger-kept counts, so this does not grow with the queue).
+    public func waitingTicketCount() throws -> Int {
+        try one("SELECT coalesce(sum(waiting), 0) FROM waiting_counts", table: "waiting_counts").int(0)
     }
 
     /// The most recent calls at `location` (newest first).
@@ -91,7 +103,7 @@ extension Connection {
         try query("""
             SELECT \(Connection.ticketColumns) FROM tickets
             WHERE location = ? AND called_at >= ? AND counter IS NOT NULL ORDER BY called_at DESC, rowid DESC LIMIT ?
-            """, [.text(location), .time(since), .int(limit)]).map(ticket(from:))
+            """, [.text(location), .time(since), .int(limit)], table: "tickets").map(ticket(from:))
     }
 
     /// Tickets left open on days before `day` at `location`.
@@ -99,18 +111,19 @@ extension Connection {
         try query("""
             SELECT \(Connection.ticketColumns) FROM tickets
             WHERE location = ? AND day < ? AND status IN ('waiting', 'called', 'serving')
-            """, [.text(location), .text(day.description)]).map(ticket(from:))
+            """, [.text(location), .text(day.description)], table: "tickets").map(ticket(from:))
     }
 
     /// Every counter's stored state; counters never opened are absent (closed).
     public func counterStates() throws -> [String: (state: CounterState, current: String?)] {
         var result: [String: (CounterState, String?)] = [:]
-        try forEach("SELECT id, state, current_ticket FROM counters") { r in
-            result[r.text(0)] = (CounterState(rawValue: r.text(1)) ?? .closed, r.optionalText(2))
+        try forEach("SELECT id, state, current_ticket FROM counters", table: "counters") { r in
+            result[try r.text(0)] = (try r.value(CounterState.self, 1), try r.optionalText(2))
         }
         return result
     }
 
+    /// Stores a counter's state and the ticket it is serving.
     public func setCounter(_ id: String, state: CounterState, current: String?, now: Date) throws {
         try execute("""
             INSERT INTO counters (id, state, current_ticket, changed_at) VALUES (?, ?, ?, ?)
@@ -121,7 +134,7 @@ extension Connection {
     /// Measured average service minutes per service.
     public func serviceAverages() throws -> [String: Double] {
         var result: [String: Double] = [:]
-        try forEach("SELECT service, avg_minutes FROM service_times") { result[$0.text(0)] = $0.double(1) }
+        try forEach("SELECT service, avg_minutes FROM service_times", table: "service_times") { result[try $0.text(0)] = try $0.double(1) }
         return result
     }
 
@@ -133,5 +146,12 @@ extension Connection {
               avg_minutes = avg_minutes + (excluded.avg_minutes - avg_minutes) / MIN(samples + 1, 5),
               samples = samples + 1
             """, [.text(service), .real(minutes)])
+    }
+}
+
+extension Row {
+    /// A civil date stored as TEXT `YYYY-MM-DD`.
+    func civilDate(_ i: Int) throws -> CivilDate {
+        try parse(i, expected: "a date YYYY-MM-DD") { CivilDate($0) }
     }
 }

@@ -3,43 +3,62 @@
 // The raw `sqlite3*` is owned by `Connection` and never leaves this file. Statements are
 // prepared once per connection and cached by their SQL text. A connection is used by one
 // thread at a time (the Store hands it out under a lock), so it is not Sendable.
+//
+// Running SQL and reading rows are internal: other modules call the named functions in the
+// `Connection+*.swift` files, which decode rows strictly (`Row` throws `RowDecodingError`).
 import CSQLite
 import Foundation
 
 /// A value bound to or read from SQLite.
-public enum SQLValue: Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
+///
+/// Internal: SQL and its values stay inside LoketStore; other modules call the named store functions.
+enum SQLValue: Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
     case null
     case integer(Int64)
     case real(Double)
     case text(String)
     case blob([UInt8])
 
-    public init(stringLiteral value: String) { self = .text(value) }
-    public init(integerLiteral value: Int64) { self = .integer(value) }
-    public init(nilLiteral: ()) { self = .null }
+    init(stringLiteral value: String) { self = .text(value) }
+    init(integerLiteral value: Int64) { self = .integer(value) }
+    init(nilLiteral: ()) { self = .null }
 
     /// An optional string, NULL when nil.
-    public static func text(_ s: String?) -> SQLValue { s.map { SQLValue.text($0) } ?? .null }
+    static func text(_ s: String?) -> SQLValue { s.map { SQLValue.text($0) } ?? .null }
     /// An integer.
-    public static func int(_ i: Int) -> SQLValue { .integer(Int64(i)) }
+    static func int(_ i: Int) -> SQLValue { .integer(Int64(i)) }
     /// An optional integer, NULL when nil.
-    public static func int(_ i: Int?) -> SQLValue { i.map { SQLValue.integer(Int64($0)) } ?? .null }
+    static func int(_ i: Int?) -> SQLValue { i.map { SQLValue.integer(Int64($0)) } ?? .null }
     /// An instant as unix seconds (UTC). Whole seconds are stored as integers; a fraction is kept,
     /// so tickets issued within one second keep their order.
-    public static func time(_ d: Date) -> SQLValue {
+    static func time(_ d: Date) -> SQLValue {
         let t = d.timeIntervalSince1970
         return t == t.rounded(.down) ? .integer(Int64(t)) : .real(t)
     }
     /// An optional instant, NULL when nil.
-    public static func time(_ d: Date?) -> SQLValue { d.map { SQLValue.time($0) } ?? .null }
+    static func time(_ d: Date?) -> SQLValue { d.map { SQLValue.time($0) } ?? .null }
+
+    /// The storage class, as an error message names it (never the value itself).
+    var kind: String {
+        switch self {
+        case .null: return "NULL"
+        case .integer: return "an integer"
+        case .real: return "a real"
+        case .text: return "text"
+        case .blob: return "a blob"
+        }
+    }
 }
 
 /// A failed SQLite call. Holds the statement's SQL, never its arguments (they may be personal data).
 public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     /// Primary result code, e.g. SQLITE_CONSTRAINT (19).
     public var code: Int32
+    /// Extended result code, e.g. SQLITE_CONSTRAINT_UNIQUE (2067).
     public var extendedCode: Int32
+    /// SQLite's message, e.g. `UNIQUE constraint failed: tickets.id`.
     public var message: String
+    /// The statement that failed, if any; never its arguments.
     public var sql: String?
 
     public var description: String {
@@ -52,55 +71,123 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
 }
 
-/// One result row; columns by index, in SELECT order.
-public struct Row: Sendable {
-    public var values: [SQLValue]
+/// A stored row that does not hold what Loket wrote: a wrong storage class, NULL where a value
+/// belongs, or text that is not one of the known values (a status, a date, JSON items).
+///
+/// Names the table and column and the kind of value found, never the value (it may be personal data).
+/// Reading never falls back to a default: a damaged row fails the request instead of being misread.
+public struct RowDecodingError: Error, Sendable, CustomStringConvertible {
+    /// The table the row was read from, e.g. `tickets`.
+    public var table: String
+    /// The column, e.g. `status`; nil when the statement returned no row at all.
+    public var column: String?
+    /// What Loket expected there, e.g. `a TicketStatus`.
+    public var expected: String
+    /// What was found instead, e.g. `text that is not one` or `NULL`.
+    public var found: String
 
-    public func int(_ i: Int) -> Int {
+    public var description: String {
+        "cannot read \(table)\(column.map { ".\($0)" } ?? ""): expected \(expected), found \(found)"
+    }
+}
+
+/// One result row; columns by index, in SELECT order. Every accessor throws `RowDecodingError` on a
+/// value of the wrong kind: nothing is converted or defaulted silently.
+struct Row: Sendable {
+    /// The table the row comes from, for error messages.
+    let table: String
+    /// The statement's column names (shared by every row of the statement).
+    let columns: [String]
+    /// The values, in column order.
+    let values: [SQLValue]
+
+    /// An error about column `i`.
+    func error(_ i: Int, expected: String, found: String? = nil) -> RowDecodingError {
+        RowDecodingError(table: table, column: i < columns.count ? columns[i] : "#\(i)", expected: expected,
+                         found: found ?? values[i].kind)
+    }
+
+    /// An INTEGER.
+    func int64(_ i: Int) throws -> Int64 {
+        guard case .integer(let v) = values[i] else { throw error(i, expected: "an integer") }
+        return v
+    }
+    /// An INTEGER or NULL.
+    func optionalInt64(_ i: Int) throws -> Int64? { if case .null = values[i] { return nil } else { return try int64(i) } }
+    /// An INTEGER that fits an `Int`.
+    func int(_ i: Int) throws -> Int { Int(try int64(i)) }
+    /// An INTEGER or NULL.
+    func optionalInt(_ i: Int) throws -> Int? { try optionalInt64(i).map { Int($0) } }
+    /// A flag stored as the INTEGER 0 or 1.
+    func bool(_ i: Int) throws -> Bool {
         switch values[i] {
-        case .integer(let v): return Int(v)
-        case .real(let v): return Int(v)
-        case .text(let s): return Int(s) ?? 0
-        default: return 0
+        case .integer(0): return false
+        case .integer(1): return true
+        case .integer: throw error(i, expected: "0 or 1", found: "another integer")
+        default: throw error(i, expected: "0 or 1")
         }
     }
-    public func optionalInt(_ i: Int) -> Int? { if case .null = values[i] { return nil } else { return int(i) } }
-    public func double(_ i: Int) -> Double {
+    /// A REAL (or an INTEGER, which SQLite stores for a whole number).
+    func double(_ i: Int) throws -> Double {
         switch values[i] {
         case .integer(let v): return Double(v)
         case .real(let v): return v
-        default: return 0
+        default: throw error(i, expected: "a number")
         }
     }
-    public func text(_ i: Int) -> String {
+    /// A number or NULL.
+    func optionalDouble(_ i: Int) throws -> Double? { if case .null = values[i] { return nil } else { return try double(i) } }
+    /// TEXT.
+    func text(_ i: Int) throws -> String {
+        guard case .text(let s) = values[i] else { throw error(i, expected: "text") }
+        return s
+    }
+    /// TEXT or NULL.
+    func optionalText(_ i: Int) throws -> String? { if case .null = values[i] { return nil } else { return try text(i) } }
+    /// An instant stored as unix seconds (INTEGER, or REAL with a fraction).
+    func time(_ i: Int) throws -> Date {
         switch values[i] {
-        case .text(let s): return s
-        case .integer(let v): return String(v)
-        case .real(let v): return String(v)
-        case .blob(let b): return String(decoding: b, as: UTF8.self)
-        case .null: return ""
+        case .integer(let v): return Date(timeIntervalSince1970: Double(v))
+        case .real(let v): return Date(timeIntervalSince1970: v)
+        default: throw error(i, expected: "an instant (unix seconds)")
         }
     }
-    public func optionalText(_ i: Int) -> String? { if case .null = values[i] { return nil } else { return text(i) } }
-    public func time(_ i: Int) -> Date { Date(timeIntervalSince1970: double(i)) }
-    public func optionalTime(_ i: Int) -> Date? { if case .null = values[i] { return nil } else { return time(i) } }
-    public func blob(_ i: Int) -> [UInt8] {
-        switch values[i] {
-        case .blob(let b): return b
-        case .text(let s): return Array(s.utf8)
-        default: return []
-        }
+    /// An instant or NULL.
+    func optionalTime(_ i: Int) throws -> Date? { if case .null = values[i] { return nil } else { return try time(i) } }
+    /// A BLOB.
+    func blob(_ i: Int) throws -> [UInt8] {
+        guard case .blob(let b) = values[i] else { throw error(i, expected: "a blob") }
+        return b
+    }
+    /// TEXT that `parse` turns into a value; `expected` names that value in the error.
+    func parse<T>(_ i: Int, expected: String, _ parse: (String) -> T?) throws -> T {
+        guard let value = parse(try text(i)) else { throw error(i, expected: expected, found: "text that is not one") }
+        return value
+    }
+    /// TEXT holding one of the raw values of `type` (a status, a role, a language, ...).
+    func value<T: RawRepresentable>(_ type: T.Type, _ i: Int) throws -> T where T.RawValue == String {
+        let name = "\(T.self)"
+        let article = name.first.map { "AEIOU".contains($0) } == true ? "an" : "a"
+        return try parse(i, expected: "\(article) \(name)") { T(rawValue: $0) }
+    }
+    /// TEXT holding JSON that decodes as `type`.
+    func json<T: Decodable>(_ type: T.Type, _ i: Int) throws -> T {
+        try parse(i, expected: "JSON for \(T.self)") { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) }
     }
 }
 
 /// An open SQLite connection.
+///
+/// Other modules see only the named store functions (`Connection+Tickets.swift`, ...); running SQL
+/// and reading rows are internal to LoketStore, so no SQL leaves it.
 public final class Connection {
     private var handle: OpaquePointer?
-    private var statements: [String: OpaquePointer] = [:]
-    public let path: String
+    /// Prepared statements by SQL text, with their column names.
+    private var statements: [String: (statement: OpaquePointer, columns: [String])] = [:]
+    let path: String
 
     /// Opens (creating if needed) the database at `path`.
-    public init(path: String, readOnly: Bool = false) throws {
+    init(path: String, readOnly: Bool = false) throws {
         self.path = path
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
@@ -114,20 +201,20 @@ public final class Connection {
     }
 
     deinit {
-        for (_, s) in statements { sqlite3_finalize(s) }
+        for (_, s) in statements { sqlite3_finalize(s.statement) }
         sqlite3_close_v2(handle)
     }
 
     /// Runs one or more statements without arguments (schema, pragmas).
-    public func exec(_ sql: String) throws {
+    func exec(_ sql: String) throws {
         let rc = sqlite3_exec(handle, sql, nil, nil, nil)
         guard rc == SQLITE_OK else { throw error(rc, sql: sql) }
     }
 
     /// Runs a statement and returns the number of rows it changed.
     @discardableResult
-    public func execute(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int {
-        let stmt = try prepare(sql, arguments)
+    func execute(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int {
+        let (stmt, _) = try prepare(sql, arguments)
         defer { sqlite3_reset(stmt) }
         var rc = sqlite3_step(stmt)
         while rc == SQLITE_ROW { rc = sqlite3_step(stmt) }
@@ -135,52 +222,67 @@ public final class Connection {
         return Int(sqlite3_changes(handle))
     }
 
-    /// Runs a query and returns every row.
-    public func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> [Row] {
+    /// Runs a query and returns every row; `table` names the rows' source in decoding errors.
+    func query(_ sql: String, _ arguments: [SQLValue] = [], table: String) throws -> [Row] {
         var rows: [Row] = []
-        try forEach(sql, arguments) { rows.append($0) }
+        try forEach(sql, arguments, table: table) { rows.append($0) }
         return rows
     }
 
     /// The first row of a query, if any.
-    public func first(_ sql: String, _ arguments: [SQLValue] = []) throws -> Row? {
-        let stmt = try prepare(sql, arguments)
+    func first(_ sql: String, _ arguments: [SQLValue] = [], table: String) throws -> Row? {
+        let (stmt, columns) = try prepare(sql, arguments)
         defer { sqlite3_reset(stmt) }
         let rc = sqlite3_step(stmt)
-        if rc == SQLITE_ROW { return row(stmt) }
+        if rc == SQLITE_ROW { return row(stmt, table: table, columns: columns) }
         guard rc == SQLITE_DONE else { throw error(rc, sql: sql) }
         return nil
     }
 
+    /// The first row of a query that always returns one (an aggregate, `RETURNING`).
+    ///
+    /// Throws `RowDecodingError` when there is none.
+    func one(_ sql: String, _ arguments: [SQLValue] = [], table: String) throws -> Row {
+        guard let row = try first(sql, arguments, table: table) else {
+            throw RowDecodingError(table: table, column: nil, expected: "a row", found: "none")
+        }
+        return row
+    }
+
     /// Calls `body` with each row, without collecting them.
-    public func forEach(_ sql: String, _ arguments: [SQLValue] = [], _ body: (Row) throws -> Void) throws {
-        let stmt = try prepare(sql, arguments)
+    func forEach(_ sql: String, _ arguments: [SQLValue] = [], table: String, _ body: (Row) throws -> Void) throws {
+        let (stmt, columns) = try prepare(sql, arguments)
         defer { sqlite3_reset(stmt) }
         while true {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { return }
             guard rc == SQLITE_ROW else { throw error(rc, sql: sql) }
-            try body(row(stmt))
+            try body(row(stmt, table: table, columns: columns))
         }
     }
 
+    /// True inside `BEGIN` ... `COMMIT`.
+    var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
     /// Rowid of the last insert on this connection.
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// `PRAGMA user_version`.
-    public var userVersion: Int {
-        get { (try? first("PRAGMA user_version")?.int(0)) ?? 0 }
+    func userVersion() throws -> Int {
+        try one("PRAGMA user_version", table: "pragma user_version").int(0)
     }
 
-    private func prepare(_ sql: String, _ arguments: [SQLValue]) throws -> OpaquePointer {
+    private func prepare(_ sql: String, _ arguments: [SQLValue]) throws -> (OpaquePointer, [String]) {
         let stmt: OpaquePointer
+        let columns: [String]
         if let cached = statements[sql] {
-            stmt = cached
+            (stmt, columns) = cached
         } else {
             var s: OpaquePointer?
             let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
             guard rc == SQLITE_OK, let s else { throw error(rc, sql: sql) }
-            statements[sql] = s
+            columns = (0..<sqlite3_column_count(s)).map { i in sqlite3_column_name(s, i).map { String(cString: $0) } ?? "#\(i)" }
+            statements[sql] = (s, columns)
             stmt = s
         }
         sqlite3_clear_bindings(stmt)
@@ -205,10 +307,10 @@ public final class Connection {
             }
             guard rc == SQLITE_OK else { throw error(rc, sql: sql) }
         }
-        return stmt
+        return (stmt, columns)
     }
 
-    private func row(_ stmt: OpaquePointer) -> Row {
+    private func row(_ stmt: OpaquePointer, table: String, columns: [String]) -> Row {
         let n = sqlite3_column_count(stmt)
         var values: [SQLValue] = []
         values.reserveCapacity(Int(n))
@@ -230,7 +332,7 @@ public final class Connection {
             default: values.append(.null)
             }
         }
-        return Row(values: values)
+        return Row(table: table, columns: columns, values: values)
     }
 
     private func error(_ rc: Int32, sql: String?) -> SQLiteError {

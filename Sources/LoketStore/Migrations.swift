@@ -1,14 +1,33 @@
-// The schema, as an ordered list of named steps; `PRAGMA user_version` counts the steps applied.
+// The schema, as an ordered list of named steps; the database records the names it has applied.
+//
+// Each step has a stable name (`001-initial`, ...) and runs once, in order, in one transaction that
+// also records its name in `loket_migrations` and sets `PRAGMA user_version` to the number of steps
+// applied (so a loket from before the names, which only reads user_version, still refuses a database
+// with steps it does not know). A database is opened only when its recorded names are a prefix of
+// `steps`: a renamed, reordered or inserted step, or one from a newer loket, is refused before anything
+// in the file changes. A database from before the names (user_version n, no `loket_migrations`) has
+// applied the first n steps; its names are recorded on the first open.
 //
 // Instants are unix seconds (UTC): INTEGER when whole, REAL when they carry a fraction of a second. Civil dates are TEXT `YYYY-MM-DD` in the location's
 // zone. Personal data lives only in `appointments.name/email/phone` and is erased by `purge`.
 import Foundation
 import Logging
 
+/// One step of the schema.
+struct Migration {
+    /// Stable name, recorded in the database when the step is applied.
+    ///
+    /// > Warning: Never rename, reorder or remove a step once released: databases that applied it
+    /// > would be refused. Add a new step at the end instead.
+    let name: String
+    /// The statements, run in one transaction.
+    let sql: String
+}
+
 enum Migrations {
-    /// Each step runs once, in order, inside one transaction with the version bump.
-    static let steps: [(name: String, sql: String)] = [
-        ("create core tables", """
+    /// Every step, in the order it is applied.
+    static let steps: [Migration] = [
+        Migration(name: "001-initial", sql: """
         CREATE TABLE appointments (
             reference   TEXT PRIMARY KEY,      -- what the citizen quotes, e.g. K7M-3QX
             token_hash  BLOB NOT NULL,         -- SHA-256 of the manage token
@@ -115,7 +134,7 @@ enum Migrations {
         );
         CREATE INDEX events_by_topic ON events(topic, id);
         """),
-        ("keep waiting counts per service", """
+        Migration(name: "002-waiting-counts", sql: """
         -- Issuing a ticket needs the waiting counts per service (queue event, position). Counting the
         -- tickets grows with the queue; triggers keep the counts instead, in the same transaction.
         CREATE TABLE waiting_counts (
@@ -148,39 +167,148 @@ enum Migrations {
         """),
     ]
 
-    /// Brings `db` up to date; backs the file up first when it already holds data.
-    static func checkVersion(of db: Connection, path: String) throws {
-        let current = db.userVersion
-        if current > steps.count {
-            throw StoreError(description: "the database \(path) has schema version \(current), newer than this loket (\(steps.count)); use a newer loket or a backup")
-        }
-    }
+    /// The steps that the scheme before names counted in `PRAGMA user_version`; frozen.
+    static let positional = ["001-initial", "002-waiting-counts"]
 
-    static func apply(to db: Connection, path: String, logger: Logger) throws {
-        try checkVersion(of: db, path: path)
-        let current = db.userVersion
-        guard current < steps.count else { return }
-        let holdsData = try db.first("SELECT count(*) FROM sqlite_master")?.int(0) ?? 0 > 0
-        if current > 0 || holdsData {
-            let stamp = Int(Date().timeIntervalSince1970)
-            let backup = "\(path).before-v\(steps.count)-\(stamp).bak"
-            try db.exec("VACUUM INTO '\(backup.replacingOccurrences(of: "'", with: "''"))'")
-            logger.notice("backed up database before migrating", metadata: ["backup": "\(backup)"])
-        }
-        for version in current..<steps.count {
-            try db.exec("BEGIN IMMEDIATE")
-            do {
-                try db.exec(steps[version].sql)
-                try db.exec("PRAGMA user_version = \(version + 1)")
-                try db.exec("COMMIT")
-            } catch {
-                try? db.exec("ROLLBACK")
-                throw error
-            }
-            logger.info("migrated", metadata: ["step": "\(steps[version].name)", "version": "\(version + 1)"])
-        }
+    /// The table of applied steps; made by the first transaction that records one.
+    static let bookkeeping = """
+        CREATE TABLE IF NOT EXISTS loket_migrations (
+            position   INTEGER PRIMARY KEY,   -- 1, 2, ...: the order the steps were applied in
+            name       TEXT NOT NULL UNIQUE,  -- the step's stable name, e.g. 001-initial
+            applied_at INTEGER NOT NULL       -- unix seconds; 0 when recorded from a positional database
+        )
+        """
+
+    /// What a database says about its schema.
+    struct State: Equatable {
+        /// The applied steps' names, in order.
+        var applied: [String]
+        /// False when there is no `loket_migrations` table yet (a new or foreign file, or one from before the names).
+        var recordsNames: Bool
     }
 
     /// The schema version this binary writes.
     static var latest: Int { steps.count }
+
+    /// Reads which steps `db` has applied, without changing anything, and refuses a database this
+    /// binary must not touch (a newer one, or one whose steps do not match).
+    ///
+    /// Throws `StoreError` naming `path` and the reason.
+    static func check(_ db: Connection, path: String) throws -> State {
+        guard !db.inTransaction else { return try readState(db, path: path) }
+        // One read transaction, so that another loket's migration cannot commit between the reads.
+        try db.exec("BEGIN")
+        defer { try? db.exec("COMMIT") }
+        return try readState(db, path: path)
+    }
+
+    private static func readState(_ db: Connection, path: String) throws -> State {
+        let version = try db.userVersion()
+        let hasTable = try db.one("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'loket_migrations'",
+                                  table: "sqlite_master").int(0) > 0
+        let state: State
+        if hasTable {
+            let rows = try db.query("SELECT position, name FROM loket_migrations ORDER BY position", table: "loket_migrations")
+            let positions = try rows.map { try $0.int(0) }
+            if let gap = positions.indices.first(where: { positions[$0] != $0 + 1 }) {
+                throw StoreError(description: "the database \(path) has a gap in its list of applied migrations "
+                                 + "(no step \(gap + 1)); it was changed outside loket; use a backup")
+            }
+            state = State(applied: try rows.map { try $0.text(1) }, recordsNames: true)
+            if version != state.applied.count {
+                throw StoreError(description: "the database \(path) records \(state.applied.count) applied migrations but has "
+                                 + "schema version \(version); it was changed outside loket; use a backup")
+            }
+        } else {
+            if version > positional.count {
+                throw StoreError(description: "the database \(path) has schema version \(version), newer than this loket "
+                                 + "(\(latest)); use a newer loket or a backup")
+            }
+            state = State(applied: Array(positional.prefix(version)), recordsNames: false)
+        }
+        let known = steps.map(\.name)
+        if let i = state.applied.indices.first(where: { $0 < known.count && state.applied[$0] != known[$0] }) {
+            throw StoreError(description: "the database \(path) has migration \(i + 1) \"\(state.applied[i])\" where this loket "
+                             + "has \"\(known[i])\": a migration was renamed, reordered or inserted; use the loket that "
+                             + "made the database or a backup")
+        }
+        if state.applied.count > known.count {
+            let unknown = state.applied[known.count...].map { "\"\($0)\"" }.joined(separator: ", ")
+            throw StoreError(description: "the database \(path) has migrations \(unknown), newer than this loket "
+                             + "(which knows \(latest)); use a newer loket or a backup")
+        }
+        return state
+    }
+
+    /// Brings `db` up to date; backs the file up first when it already holds data.
+    ///
+    /// Each step runs in its own `BEGIN IMMEDIATE` transaction that reads the state again, and the
+    /// backup is taken inside the first one, so a second loket opening the same file at the same time
+    /// waits, then finds nothing left to do (and makes no second backup).
+    static func apply(to db: Connection, path: String, logger: Logger) throws {
+        var first = true
+        while true {
+            let (adopted, step) = try transaction(db) { () -> ([String], Migration?) in
+                let current = try check(db, path: path)
+                let adopting = !current.recordsNames && !current.applied.isEmpty
+                guard current.applied.count < steps.count || adopting else { return ([], nil) }
+                // Before the first change only: later steps find the tables this open made.
+                if first, try db.one("SELECT count(*) FROM sqlite_master", table: "sqlite_master").int(0) > 0 {
+                    try backup(path, logger: logger)
+                }
+                first = false
+                var adopted: [String] = []
+                if !current.recordsNames {
+                    try db.exec(bookkeeping)
+                    for (i, name) in current.applied.enumerated() { try record(name, position: i + 1, appliedAt: 0, in: db) }
+                    adopted = current.applied
+                }
+                guard current.applied.count < steps.count else { return (adopted, nil) }
+                let position = current.applied.count + 1
+                let step = steps[position - 1]
+                try db.exec(step.sql)
+                try record(step.name, position: position, appliedAt: Int(Date().timeIntervalSince1970), in: db)
+                try db.exec("PRAGMA user_version = \(position)")
+                return (adopted, step)
+            }
+            if !adopted.isEmpty {
+                logger.info("recorded the migrations of a database from before their names",
+                            metadata: ["steps": "\(adopted.joined(separator: ", "))"])
+            }
+            guard let step else { return }
+            logger.info("migrated", metadata: ["step": "\(step.name)"])
+        }
+    }
+
+    /// Copies the database to `<path>.before-<latest step>-<unix seconds>.bak`.
+    ///
+    /// Runs inside the migration's write transaction, on a second connection: VACUUM INTO cannot run
+    /// in a transaction, and the second connection reads the last commit, which is what is migrated.
+    private static func backup(_ path: String, logger: Logger) throws {
+        let stamp = Int(Date().timeIntervalSince1970)
+        let backup = "\(path).before-\(steps[steps.count - 1].name)-\(stamp).bak"
+        let reader = try Connection(path: path, readOnly: true)
+        try Store.configure(reader)
+        try reader.exec("VACUUM INTO '\(backup.replacingOccurrences(of: "'", with: "''"))'")
+        logger.notice("backed up database before migrating", metadata: ["backup": "\(backup)"])
+    }
+
+    /// Records step `name` as applied at `position`, at `appliedAt` (unix seconds, 0 when unknown).
+    private static func record(_ name: String, position: Int, appliedAt: Int, in db: Connection) throws {
+        try db.execute("INSERT INTO loket_migrations (position, name, applied_at) VALUES (?, ?, ?)",
+                       [.int(position), .text(name), .int(appliedAt)])
+    }
+
+    /// Runs `body` in `BEGIN IMMEDIATE`; commits if it returns, rolls back if it throws.
+    private static func transaction<T>(_ db: Connection, _ body: () throws -> T) throws -> T {
+        try db.exec("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try db.exec("COMMIT")
+            return result
+        } catch {
+            try? db.exec("ROLLBACK")
+            throw error
+        }
+    }
 }

@@ -7,8 +7,9 @@ import CSQLite
 import Foundation
 import Logging
 
-/// Why the store refused to open.
-public struct StoreError: Error, CustomStringConvertible {
+/// Why the store refused to open a database (a newer schema, migrations that do not match).
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong, with the database's path; never personal data.
     public var description: String
 }
 
@@ -24,7 +25,10 @@ public final class Store: @unchecked Sendable {
 
     /// Opens the database, backs it up and migrates it when the schema is older than this binary.
     ///
-    /// Refuses a database whose schema is newer than this binary knows.
+    /// Throws `StoreError`, before changing anything in the file, for a database whose schema is newer
+    /// than this binary knows or whose recorded migrations do not match this binary's (renamed,
+    /// reordered or inserted); `SQLiteError` when the file cannot be opened or a migration fails
+    /// (that step is rolled back).
     public init(path: String, readers readerCount: Int = 4, logger: Logger = Logger(label: "loket.store")) throws {
         _ = Store.processSetup
         self.path = path
@@ -35,9 +39,9 @@ public final class Store: @unchecked Sendable {
         }
         writer = try Connection(path: path)
         try Store.configure(writer)
-        // Refuse a newer database before changing anything in it (switching to WAL rewrites its header).
-        try Migrations.checkVersion(of: writer, path: path)
-        try writer.exec("PRAGMA journal_mode=WAL")
+        // Refuse a newer or mismatched database before changing anything in it (switching to WAL rewrites its header).
+        _ = try Migrations.check(writer, path: path)
+        try Store.enableWAL(writer)
         try Migrations.apply(to: writer, path: path, logger: logger)
         readers = try (0..<max(1, readerCount)).map { _ in
             let c = try Connection(path: path)
@@ -51,6 +55,20 @@ public final class Store: @unchecked Sendable {
     private static let processSetup: Void = {
         _ = loket_sqlite_disable_memstatus()
     }()
+
+    /// Switches the file to WAL mode (a no-op when it is in WAL mode already).
+    ///
+    /// The switch needs the file to itself and SQLite fails it at once instead of waiting out the
+    /// busy timeout, so a second loket opening a new file at the same moment retries for up to 5 s.
+    static func enableWAL(_ c: Connection) throws {
+        for attempt in 1... {
+            do {
+                return try c.exec("PRAGMA journal_mode=WAL")
+            } catch let error as SQLiteError where error.isBusy && attempt < 100 {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+    }
 
     static func configure(_ c: Connection) throws {
         try c.exec("PRAGMA busy_timeout=5000; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY")

@@ -210,7 +210,7 @@ struct TokenCommand: ParsableCommand {
         func run() throws {
             let store = try data.openStore(logger: makeLogger("loket", level: .warning))
             for t in try store.read({ try $0.tokens() }) {
-                print("\(t.name)\t\(t.role)\t\(CivilClock(timeZone: .brussels).iso8601(t.createdAt))\(t.revoked ? "\trevoked" : "")")
+                print("\(t.name)\t\(t.role.rawValue)\t\(CivilClock(timeZone: .brussels).iso8601(t.createdAt))\(t.revoked ? "\trevoked" : "")")
             }
         }
     }

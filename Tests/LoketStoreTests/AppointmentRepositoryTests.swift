@@ -173,13 +173,13 @@ struct AppointmentRepositoryTests {
         #expect(kept.email == "jan@example.be")
         #expect(kept.phone == "+32 470 12 34 56")
         let raw = try store.read { c in
-            try c.query("SELECT reference, contact_key, purged_at FROM appointments ORDER BY reference").map {
-                ($0.text(0), $0.optionalText(1), $0.optionalInt(2))
+            try c.query("SELECT reference, contact_key, purged_at FROM appointments ORDER BY reference", table: "appointments").map {
+                (try $0.text(0), try $0.optionalText(1), try $0.optionalInt(2))
             }
         }
         #expect(raw.map(\.1) == ["k3", nil, nil])
         #expect(raw.map(\.2) == [nil, Int(at(0).timeIntervalSince1970), Int(at(0).timeIntervalSince1970)])
-        #expect(try store.read { try $0.first("SELECT count(*) FROM appointments WHERE name = 'Marie Dupont'")?.int(0) } == 0)
+        #expect(try store.read { try $0.first("SELECT count(*) FROM appointments WHERE name = 'Marie Dupont'", table: "appointments")?.int(0) } == 0)
         // Expired holds are gone, live ones stay.
         #expect(try store.read { try $0.holds(location: "town-hall", from: at(0), to: at(1000), now: at(-100)) }.count == 1)
         // Running it again changes nothing.

@@ -41,7 +41,7 @@ struct DurabilityTests {
         try store.write { _ = try $0.appendEvent(topic: "t", name: "n", data: marker, at: at(0)) }
         // Without closing the store: another connection (as another process would) sees it.
         let other = try Connection(path: db.path, readOnly: true)
-        #expect(try other.first("SELECT data FROM events WHERE data = ?", [.text(marker)])?.text(0) == marker)
+        #expect(try other.first("SELECT data FROM events WHERE data = ?", [.text(marker)], table: "events")?.text(0) == marker)
         // And the bytes are in a file on disk (WAL or main).
         let onDisk = db.files.compactMap { FileManager.default.contents(atPath: db.folder + "/" + $0) }
             .contains { firstRange(of: Array(marker.utf8), in: Array($0)) != nil }

@@ -1,4 +1,5 @@
-// Opening and migrating database files: versions, refusal of newer schemas, backups, pragmas.
+// Opening and migrating database files: recorded migration names, refusal of newer or mismatched
+// schemas, upgrading files from before the names, backups, pragmas.
 import Foundation
 import Testing
 @testable import LoketStore
@@ -10,24 +11,62 @@ private func rawExec(_ path: String, _ sql: String) throws {
 }
 
 private func rawUserVersion(_ path: String) throws -> Int {
-    try Connection(path: path, readOnly: true).userVersion
+    try Connection(path: path, readOnly: true).userVersion()
+}
+
+/// The names recorded in `loket_migrations`, in order.
+private func recorded(_ c: Connection) throws -> [String] {
+    try c.query("SELECT name FROM loket_migrations ORDER BY position", table: "loket_migrations").map { try $0.text(0) }
+}
+
+/// journal_mode, synchronous, foreign_keys, busy_timeout and query_only, as the sqlite3 shell prints them.
+private func pragmaValues(_ c: Connection) throws -> [String] {
+    let modes = ["synchronous", "foreign_keys", "busy_timeout", "query_only"]
+    return [try c.one("PRAGMA journal_mode", table: "pragma").text(0)]
+        + (try modes.map { String(try c.one("PRAGMA \($0)", table: "pragma").int(0)) })
+}
+
+private func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+/// Makes a database the way loket did before migrations were recorded by name: the first `count`
+/// steps' SQL, each followed by `PRAGMA user_version` counting the steps, and nothing else.
+private func makePositionalDatabase(_ path: String, steps count: Int) throws -> Connection {
+    let c = try Connection(path: path)
+    try Store.configure(c)
+    try c.exec("PRAGMA journal_mode=WAL")
+    for (i, step) in Migrations.steps.prefix(count).enumerated() {
+        try c.exec("BEGIN IMMEDIATE; \(step.sql); PRAGMA user_version = \(i + 1); COMMIT")
+    }
+    return c
 }
 
 @Suite("Migrations and pragmas")
 struct MigrationTests {
-    @Test("a new file gets the latest user_version and every table")
+    @Test("every step has a unique, stable-looking name; the positional list is a prefix of the steps")
+    func names() {
+        let names = Migrations.steps.map(\.name)
+        #expect(Set(names).count == names.count)
+        for (i, name) in names.enumerated() {
+            #expect(name.hasPrefix(String(format: "%03d-", i + 1)), "\(name)")
+        }
+        #expect(Array(names.prefix(Migrations.positional.count)) == Migrations.positional)
+        #expect(Migrations.steps.allSatisfy { !$0.sql.isEmpty })
+    }
+
+    @Test("a new file records every step by name, gets the latest user_version and every table")
     func newFile() throws {
         let db = TempDatabase()
         defer { db.remove() }
         let store = try db.open()
-        let version = try store.read { $0.userVersion }
+        let version = try store.read { try $0.userVersion() }
         #expect(version == Migrations.latest)
         #expect(version >= 1)
+        #expect(try store.read { try recorded($0) } == Migrations.steps.map(\.name))
         let tables = try store.read { c in
-            try c.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map { $0.text(0) }
+            try c.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", table: "sqlite_master").map { try $0.text(0) }
         }
         for table in ["appointments", "audit", "counters", "events", "holds", "service_times", "waiting_counts",
-                      "ticket_sequences", "tickets", "tokens"] {
+                      "ticket_sequences", "tickets", "tokens", "loket_migrations"] {
             #expect(tables.contains(table), "\(table)")
         }
         #expect(!db.files.contains { $0.hasSuffix(".bak") }, "nothing to back up in a new file")
@@ -50,16 +89,19 @@ struct MigrationTests {
             let store = try db.open()
             try store.write { try $0.insertAppointment(makeAppointment("K7M-3QX"), tokenHash: [1], group: nil, contactKey: nil) }
         }
-        let schemaBefore = try Connection(path: db.path).query("SELECT sql FROM sqlite_master ORDER BY name").map { $0.text(0) }
+        let schema = "SELECT sql FROM sqlite_master ORDER BY name"
+        let schemaBefore = try Connection(path: db.path).query(schema, table: "sqlite_master").map { try $0.optionalText(0) }
+        let appliedBefore = try recorded(Connection(path: db.path))
         let store = try db.open()
-        #expect(try store.read { $0.userVersion } == Migrations.latest)
+        #expect(try store.read { try $0.userVersion() } == Migrations.latest)
         #expect(try store.read { try $0.appointment(reference: "K7M-3QX") } != nil)
-        let schemaAfter = try store.read { try $0.query("SELECT sql FROM sqlite_master ORDER BY name").map { $0.text(0) } }
+        let schemaAfter = try store.read { try $0.query(schema, table: "sqlite_master").map { try $0.optionalText(0) } }
         #expect(schemaAfter == schemaBefore)
+        #expect(try store.read { try recorded($0) } == appliedBefore)
         #expect(!db.files.contains { $0.hasSuffix(".bak") })
     }
 
-    @Test("a database from a newer loket is refused with a StoreError and left untouched")
+    @Test("a database from a newer loket of the positional scheme is refused with a StoreError and left untouched")
     func newerSchemaRefused() throws {
         let db = TempDatabase()
         defer { db.remove() }
@@ -70,15 +112,14 @@ struct MigrationTests {
             INSERT INTO future (note) VALUES ('keep me');
             PRAGMA user_version = \(Migrations.latest + 5);
             """)
-        let before = try Data(contentsOf: URL(fileURLWithPath: db.path))
+        let before = try bytes(db.path)
         let error = #expect(throws: StoreError.self) { try db.open() }
         #expect(error?.description.contains("newer") == true)
         #expect(error?.description.contains("\(Migrations.latest + 5)") == true)
         #expect(error?.description.contains(db.path) == true)
-        let after = try Data(contentsOf: URL(fileURLWithPath: db.path))
-        #expect(after == before, "the file's bytes are unchanged")
+        #expect(try bytes(db.path) == before, "the file's bytes are unchanged")
         #expect(try rawUserVersion(db.path) == Migrations.latest + 5)
-        #expect(try Connection(path: db.path, readOnly: true).first("SELECT note FROM future")?.text(0) == "keep me")
+        #expect(try Connection(path: db.path, readOnly: true).first("SELECT note FROM future", table: "future")?.text(0) == "keep me")
         #expect(!db.files.contains { $0.hasSuffix(".bak") })
     }
 
@@ -87,29 +128,121 @@ struct MigrationTests {
         let db = TempDatabase()
         defer { db.remove() }
         try rawExec(db.path, "CREATE TABLE future (id INTEGER PRIMARY KEY); PRAGMA user_version = \(Migrations.latest + 1);")
-        let before = try Data(contentsOf: URL(fileURLWithPath: db.path))
+        let before = try bytes(db.path)
         #expect(throws: StoreError.self) { try db.open() }
-        let after = try Data(contentsOf: URL(fileURLWithPath: db.path))
-        let mode = try Connection(path: db.path, readOnly: true).first("PRAGMA journal_mode")?.text(0)
+        let mode = try Connection(path: db.path, readOnly: true).first("PRAGMA journal_mode", table: "pragma")?.text(0)
         #expect(mode == "delete")
-        #expect(after == before)
+        #expect(try bytes(db.path) == before)
     }
 
-    @Test("a Loket database whose version was reset to 0 fails to migrate and keeps its data")
-    func versionResetRollsBack() throws {
+    /// A current database, closed and checkpointed into its main file, then changed by `sql` (by hand).
+    private func currentDatabase(_ db: TempDatabase, then sql: String) throws {
+        do {
+            let store = try db.open()
+            try store.write { try $0.insertToken(hash: [7], role: .clerk, name: "desk-1", now: at(0)) }
+            try store.checkpoint()
+        }
+        try rawExec(db.path, "BEGIN; \(sql); COMMIT; PRAGMA wal_checkpoint(TRUNCATE);")
+    }
+
+    /// Opening `db` fails with a StoreError, makes no backup and changes no byte of the database; returns the message.
+    private func refusedUntouched(_ db: TempDatabase) throws -> String {
+        let before = try bytes(db.path)
+        let error = #expect(throws: StoreError.self) { try db.open() }
+        #expect(try bytes(db.path) == before, "the file's bytes are unchanged")
+        #expect(!db.files.contains { $0.hasSuffix(".bak") })
+        #expect(error?.description.contains(db.path) == true)
+        return error?.description ?? ""
+    }
+
+    @Test("a database with a migration this loket does not know (made by a newer one) is refused untouched")
+    func unknownNewerMigrationRefused() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        let next = Migrations.latest + 1
+        try currentDatabase(db, then: """
+            CREATE TABLE future (id INTEGER PRIMARY KEY);
+            INSERT INTO loket_migrations (position, name, applied_at) VALUES (\(next), '\(String(format: "%03d", next))-future', 0);
+            PRAGMA user_version = \(next)
+            """)
+        let message = try refusedUntouched(db)
+        #expect(message.contains("newer"))
+        #expect(message.contains("-future"))
+    }
+
+    @Test("a database whose recorded migration was renamed is refused untouched")
+    func renamedMigrationRefused() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        try currentDatabase(db, then: "UPDATE loket_migrations SET name = '001-first' WHERE position = 1")
+        let message = try refusedUntouched(db)
+        #expect(message.contains("migration 1 \"001-first\""))
+        #expect(message.contains("\"\(Migrations.steps[0].name)\""))
+        #expect(message.contains("renamed, reordered or inserted"))
+    }
+
+    @Test("a database whose migrations were applied in another order is refused untouched")
+    func reorderedMigrationsRefused() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        let (first, second) = (Migrations.steps[0].name, Migrations.steps[1].name)
+        try currentDatabase(db, then: """
+            UPDATE loket_migrations SET name = 'swapping' WHERE position = 1;
+            UPDATE loket_migrations SET name = '\(first)' WHERE position = 2;
+            UPDATE loket_migrations SET name = '\(second)' WHERE position = 1
+            """)
+        let message = try refusedUntouched(db)
+        #expect(message.contains("migration 1 \"\(second)\""))
+        #expect(message.contains("renamed, reordered or inserted"))
+    }
+
+    @Test("a database with a migration inserted between known ones is refused, not taken for a newer one")
+    func insertedMigrationRefused() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        // Applied: 001, an unknown step, then the rest shifted by one.
+        let applied = [Migrations.steps[0].name, "001b-inserted"] + Migrations.steps.dropFirst().map(\.name)
+        let rows = applied.enumerated().map { "(\($0.offset + 1), '\($0.element)', 0)" }.joined(separator: ", ")
+        try currentDatabase(db, then: """
+            DELETE FROM loket_migrations;
+            INSERT INTO loket_migrations (position, name, applied_at) VALUES \(rows);
+            PRAGMA user_version = \(applied.count)
+            """)
+        #expect(try recorded(Connection(path: db.path, readOnly: true)) == applied)
+        let message = try refusedUntouched(db)
+        #expect(message.contains("migration 2 \"001b-inserted\""))
+        #expect(message.contains("renamed, reordered or inserted"))
+        #expect(!message.contains("newer"))
+    }
+
+    @Test("a database whose user_version disagrees with its recorded migrations is refused untouched")
+    func userVersionMismatchRefused() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        try currentDatabase(db, then: "PRAGMA user_version = 0")
+        let message = try refusedUntouched(db)
+        #expect(message.contains("records \(Migrations.latest) applied migrations"))
+        #expect(message.contains("schema version 0"))
+    }
+
+    @Test("a Loket database that lost its migration records fails to migrate and keeps its data")
+    func lostRecordsRollBack() throws {
         let db = TempDatabase()
         defer { db.remove() }
         do {
             let store = try db.open()
             try store.write { try $0.insertAppointment(makeAppointment("AAA-111"), tokenHash: [1], group: nil, contactKey: nil) }
         }
-        try rawExec(db.path, "PRAGMA user_version = 0")
-        // Step 1 re-creates tables that exist: the step's transaction rolls back as a whole.
+        try rawExec(db.path, "DROP TABLE loket_migrations; PRAGMA user_version = 0")
+        // It looks like a foreign file: backed up, then step 1 re-creates tables that exist and its
+        // transaction rolls back as a whole.
         let error = #expect(throws: SQLiteError.self) { try db.open() }
         #expect(error?.message.contains("already exists") == true)
         #expect(try rawUserVersion(db.path) == 0)
         let c = try Connection(path: db.path, readOnly: true)
-        #expect(try c.first("SELECT name FROM appointments WHERE reference = 'AAA-111'")?.text(0) == "Jan Peeters")
+        #expect(try c.first("SELECT name FROM appointments WHERE reference = 'AAA-111'", table: "appointments")?.text(0) == "Jan Peeters")
+        #expect(try c.first("SELECT count(*) FROM sqlite_master WHERE name = 'loket_migrations'", table: "sqlite_master")?.int(0) == 0)
+        #expect(db.files.filter { $0.hasSuffix(".bak") }.count == 1)
     }
 
     @Test("a version-0 file that already holds data is backed up before the migration touches it")
@@ -120,34 +253,95 @@ struct MigrationTests {
         try rawExec(db.path, "CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount INTEGER); INSERT INTO ledger (amount) VALUES (42);")
         _ = try db.open()
         // The data survives the migration either way.
-        #expect(try Connection(path: db.path, readOnly: true).first("SELECT amount FROM ledger")?.int(0) == 42)
+        #expect(try Connection(path: db.path, readOnly: true).first("SELECT amount FROM ledger", table: "ledger")?.int(0) == 42)
         let backups = db.files.filter { $0.hasSuffix(".bak") }
         #expect(backups.count == 1)
     }
 
-    @Test("the backup path: an older Loket schema is copied to a .bak before migrating")
-    func backupBeforeMigrating() throws {
-        // With one migration step, no real file can have 0 < user_version < latest. When a second
-        // step is added this test starts to check the backup; until then it checks that the
-        // precondition holds and documents why the path is not reachable.
+    @Test("a positional database part-way (user_version 1) is backed up, named and migrated")
+    func positionalPartwayUpgraded() throws {
         let db = TempDatabase()
         defer { db.remove() }
-        guard Migrations.latest > 1 else {
-            #expect(Migrations.steps.count == 1)
-            #expect(Migrations.steps.allSatisfy { !$0.name.isEmpty && !$0.sql.isEmpty })
-            return
+        do {
+            let c = try makePositionalDatabase(db.path, steps: 1)
+            try c.insertToken(hash: [9], role: .admin, name: "ops", now: at(0))
+            try c.insertTicket(makeTicket("t1"))
+            try c.exec("PRAGMA wal_checkpoint(TRUNCATE)")
         }
-        // Apply step 1 only, with some data, then open with every step.
-        let c = try Connection(path: db.path)
-        try c.exec(Migrations.steps[0].sql)
-        try c.exec("PRAGMA user_version = 1")
-        try c.insertToken(hash: [9], role: .admin, name: "ops", now: at(0))
-        _ = try db.open()
+        let store = try db.open()
+        #expect(try store.read { try recorded($0) } == Migrations.steps.map(\.name))
+        #expect(try store.read { try $0.userVersion() } == Migrations.latest)
+        #expect(try store.read { try $0.token(hash: [9])?.name } == "ops")
+        // Step 2 ran on the old data: the waiting ticket is counted.
+        #expect(try store.read { try $0.waitingCounts(location: "town-hall") }.map(\.waiting) == [1])
+        let positionOne = try store.read {
+            try $0.one("SELECT applied_at FROM loket_migrations WHERE position = 1", table: "loket_migrations").int(0)
+        }
+        #expect(positionOne == 0, "a step applied before the names has no known time")
+
         let backups = db.files.filter { $0.hasSuffix(".bak") }
         #expect(backups.count == 1)
+        #expect(backups.first?.contains(Migrations.steps[Migrations.latest - 1].name) == true)
         let backup = try Connection(path: db.folder + "/" + backups[0], readOnly: true)
-        #expect(backup.userVersion == 1)
+        #expect(try backup.userVersion() == 1)
         #expect(try backup.token(hash: [9])?.name == "ops")
+        #expect(try backup.one("SELECT count(*) FROM sqlite_master WHERE name = 'loket_migrations'", table: "sqlite_master").int(0) == 0)
+    }
+
+    @Test("a positional database that is fully migrated gets its names recorded once, with a backup")
+    func positionalCurrentAdopted() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        do {
+            let c = try makePositionalDatabase(db.path, steps: Migrations.positional.count)
+            try c.insertAppointment(makeAppointment("OLD-001"), tokenHash: [1], group: nil, contactKey: nil)
+        }
+        let schema = "SELECT name, sql FROM sqlite_master WHERE tbl_name != 'loket_migrations' ORDER BY name"
+        let schemaBefore = try Connection(path: db.path).query(schema, table: "sqlite_master").map { try $0.optionalText(1) }
+        do {
+            let store = try db.open()
+            #expect(try store.read { try recorded($0) } == Migrations.steps.map(\.name))
+            #expect(try store.read { try $0.userVersion() } == Migrations.latest)
+            #expect(try store.read { try $0.appointment(reference: "OLD-001")?.appointment.name } == "Jan Peeters")
+            #expect(try store.read { try $0.query(schema, table: "sqlite_master").map { try $0.optionalText(1) } } == schemaBefore,
+                    "recording the names changes no other table")
+        }
+        #expect(db.files.filter { $0.hasSuffix(".bak") }.count == 1)
+        _ = try db.open()
+        #expect(db.files.filter { $0.hasSuffix(".bak") }.count == 1, "the second open has nothing to do")
+    }
+
+    @Test("four stores opening one new file at once all succeed and the steps run once")
+    func concurrentFirstOpen() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        let errors = Locked<[String]>([])
+        let finished = onThreads(4) { _ in
+            do { _ = try db.open() } catch { errors.withLock { $0.append("\(error)") } }
+        }
+        #expect(finished)
+        #expect(errors.value.isEmpty, "\(errors.value)")
+        #expect(try recorded(Connection(path: db.path, readOnly: true)) == Migrations.steps.map(\.name))
+    }
+
+    @Test("four stores opening one older file at once: one backup, each step once, data kept")
+    func concurrentUpgrade() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        do {
+            let c = try makePositionalDatabase(db.path, steps: 1)
+            try c.insertTicket(makeTicket("t1"))
+        }
+        let errors = Locked<[String]>([])
+        let finished = onThreads(4) { _ in
+            do { _ = try db.open() } catch { errors.withLock { $0.append("\(error)") } }
+        }
+        #expect(finished)
+        #expect(errors.value.isEmpty, "\(errors.value)")
+        let store = try db.open()
+        #expect(try store.read { try recorded($0) } == Migrations.steps.map(\.name))
+        #expect(try store.read { try $0.waitingCounts(location: "town-hall") }.map(\.waiting) == [1], "step 2 ran once")
+        #expect(db.files.filter { $0.hasSuffix(".bak") }.count == 1)
     }
 
     @Test("WAL mode, synchronous=FULL, foreign keys and busy timeout are set on every connection")
@@ -165,9 +359,7 @@ struct MigrationTests {
                 let values = try? store.read { c -> [String] in
                     barrier.signal()
                     Thread.sleep(forTimeInterval: 0.2)
-                    return try ["journal_mode", "synchronous", "foreign_keys", "busy_timeout", "query_only"].map {
-                        try c.first("PRAGMA \($0)")?.text(0) ?? "?"
-                    }
+                    return try pragmaValues(c)
                 }
                 results.withLock { $0.append(values ?? []) }
                 gate.leave()
@@ -178,9 +370,7 @@ struct MigrationTests {
         for r in results.value {
             #expect(r == ["wal", "2", "1", "5000", "1"])  // synchronous FULL is 2
         }
-        let writer = try store.write { c in
-            try ["journal_mode", "synchronous", "foreign_keys", "busy_timeout", "query_only"].map { try c.first("PRAGMA \($0)")?.text(0) ?? "?" }
-        }
+        let writer = try store.write { try pragmaValues($0) }
         #expect(writer == ["wal", "2", "1", "5000", "0"])
     }
 
@@ -205,6 +395,7 @@ struct MigrationTests {
         try store.backup(to: copy)
         let restored = try Store(path: copy, logger: quietLogger)
         #expect(try restored.read { try $0.appointment(reference: "BAK-001")?.appointment.name } == "Jan Peeters")
-        #expect(try restored.read { $0.userVersion } == Migrations.latest)
+        #expect(try restored.read { try $0.userVersion() } == Migrations.latest)
+        #expect(try restored.read { try recorded($0) } == Migrations.steps.map(\.name))
     }
 }

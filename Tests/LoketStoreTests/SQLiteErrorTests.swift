@@ -15,7 +15,7 @@ struct SQLiteErrorTests {
         let store = try db.open()
         let sql = "SELECT * FROM no_such_table WHERE name = ?"
         let error = #expect(throws: SQLiteError.self) {
-            try store.read { try $0.query(sql, [.text(Self.personal)]) }
+            try store.read { try $0.query(sql, [.text(Self.personal)], table: "no_such_table") }
         }
         #expect(error?.sql == sql)
         #expect(error?.code == 1)  // SQLITE_ERROR

@@ -34,7 +34,7 @@ struct SecurityRepositoryTests {
         let listed = try store.read { try $0.tokens() }
         #expect(listed.map(\.name) == ["lobby-kiosk", "desk-3"])
         #expect(listed.map(\.revoked) == [true, false])
-        #expect(listed.map(\.role) == ["kiosk", "clerk"])
+        #expect(listed.map(\.role) == [.kiosk, .clerk])
         #expect(listed[1].createdAt == at(1))
     }
 

@@ -160,7 +160,7 @@ struct TransactionTests {
                 for _ in 0..<150 {
                     do {
                         let (count, averages) = try store.read { c in
-                            (try c.first("SELECT count(*) FROM events")?.int(0) ?? -1, try c.serviceAverages())
+                            (try c.first("SELECT count(*) FROM events", table: "events")?.int(0) ?? -1, try c.serviceAverages())
                         }
                         if count < 0 || averages.values.contains(where: { $0 != 10 }) {
                             errors.withLock { $0.append("read: inconsistent \(count)") }
@@ -171,7 +171,7 @@ struct TransactionTests {
         }
         #expect(finished)
         #expect(errors.value.isEmpty, "\(errors.value.prefix(3))")
-        #expect(try store.read { try $0.first("SELECT count(*) FROM events")?.int(0) } == writes * perWriter)
+        #expect(try store.read { try $0.first("SELECT count(*) FROM events", table: "events")?.int(0) } == writes * perWriter)
         for t in 0..<writes {
             #expect(try store.read { try $0.events(topic: "w\(t)", after: 0, limit: 1000).map(\.data) } == (0..<perWriter).map { "\($0)" })
         }

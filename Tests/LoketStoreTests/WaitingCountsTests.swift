@@ -11,7 +11,7 @@ struct WaitingCountsTests {
         try db.query("""
             SELECT service, COALESCE(target_counter, ''), count(*) FROM tickets WHERE location = ? AND status = 'waiting'
             GROUP BY 1, 2 ORDER BY 1, 2
-            """, [.text(location)]).map { "\($0.text(0))/\($0.text(1))=\($0.int(2))" }
+            """, [.text(location)], table: "tickets").map { "\(try $0.text(0))/\(try $0.text(1))=\(try $0.int(2))" }
     }
 
     private func kept(_ db: Connection, _ location: String) throws -> [String] {

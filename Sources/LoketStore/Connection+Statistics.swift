@@ -1,0 +1,49 @@
+// A day's figures for `loket stats` and the stats API: counts and averages, never personal data.
+import Foundation
+import LoketCore
+
+/// How one civil day's tickets went at one location.
+public struct TicketDayFigures: Sendable, Hashable {
+    /// Tickets of the day, in any status.
+    public var tickets: Int
+    /// Tickets served to the end (`done`).
+    public var served: Int
+    /// Tickets called whose holder did not come (`no-show`).
+    public var noShows: Int
+    /// Mean minutes from the start of the wait to the call, over called tickets; nil when none was called.
+    public var averageWaitMinutes: Double?
+    /// Mean minutes from the start of service to its end; nil when none was finished.
+    public var averageServiceMinutes: Double?
+}
+
+/// How many appointments a location had in a time range.
+public struct AppointmentFigures: Sendable, Hashable {
+    /// Appointments starting in the range, in any status (cancelled ones included).
+    public var total: Int
+    /// Of those, the cancelled ones.
+    public var cancelled: Int
+}
+
+extension Connection {
+    /// Counts and mean wait and service times of the tickets of `day` at `location`.
+    public func ticketFigures(location: String, day: CivilDate) throws -> TicketDayFigures {
+        // sum() of no rows is NULL; avg() is NULL when no row has a value.
+        let r = try one("""
+            SELECT count(*), coalesce(sum(status = 'done'), 0), coalesce(sum(status = 'no-show'), 0),
+                   avg(CASE WHEN called_at IS NOT NULL THEN (called_at - waiting_since) / 60.0 END),
+                   avg(CASE WHEN finished_at IS NOT NULL AND started_at IS NOT NULL THEN (finished_at - started_at) / 60.0 END)
+            FROM tickets WHERE location = ? AND day = ?
+            """, [.text(location), .text(day.description)], table: "tickets")
+        return TicketDayFigures(tickets: try r.int(0), served: try r.int(1), noShows: try r.int(2),
+                                averageWaitMinutes: try r.optionalDouble(3), averageServiceMinutes: try r.optionalDouble(4))
+    }
+
+    /// Appointments at `location` starting in [from, to), and how many of them were cancelled.
+    public func appointmentFigures(location: String, from: Date, to: Date) throws -> AppointmentFigures {
+        let r = try one("""
+            SELECT count(*), coalesce(sum(status = 'cancelled'), 0) FROM appointments
+            WHERE location = ? AND start >= ? AND start < ?
+            """, [.text(location), .time(from), .time(to)], table: "appointments")
+        return AppointmentFigures(total: try r.int(0), cancelled: try r.int(1))
+    }
+}
