@@ -7,7 +7,7 @@ import LoketCore
 extension Connection: QueueReading, BookingReading {
     public func lastTicketSequence(location: String, day: CivilDate, prefix: String) throws -> Int {
         try first("SELECT last FROM ticket_sequences WHERE location = ? AND day = ? AND prefix = ?",
-                  [.text(location), .text(day.description), .text(prefix)])?.int(0) ?? 0
+                  [.text(location), .text(day.description), .text(prefix)], table: "ticket_sequences")?.int(0) ?? 0
     }
 
     public func appointment(withReference reference: String) throws -> Appointment? {
