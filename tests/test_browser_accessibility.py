@@ -158,6 +158,7 @@ def audit(server, kiosk_token, clerk_token, axe_run):
         b.click("btn-book")
         b.tid("view-confirm")
         b.wait_text("booking-reference", re.compile(r"^[A-Z0-9]{3}-[A-Z0-9]{3}$"))
+        b.tid("confirm-mail")   # the note on where the mail went shows a moment after the view
         check(b, "book-confirmation", full=True)
         b.get(b.tid("manage-link").get_attribute("href"))
         b.tid("view-manage")

@@ -5,6 +5,12 @@
  * an appointment and lets the citizen move it (new slot, POST reschedule) or cancel it (DELETE,
  * after a confirm step). Cancel and confirm are never plain GET links.
  *
+ * Mail (SPEC §6): the confirmation says where the confirmation mail went, showing the address the
+ * server stored, so a typo shows; with only a phone number it says no mail will come, so keep the
+ * link or print the page. After a move or cancel the manage view says a mail with the change went
+ * to the appointment's address. These notes sit in live regions that are filled a moment after the
+ * view appears, so a screen reader reads them after the heading that gets the focus.
+ *
  * data-testid:
  *   lang-switch, lang-nl|fr|en|de, home-link, steps, page-error,
  *   view-search, service-search, category-chips, category-<categoryId>, results-status,
@@ -17,9 +23,9 @@
  *   btn-move-confirm, btn-move-abort, btn-back-calendar,
  *   view-form, form-summary, form-errors, input-name, input-email, input-phone, input-lang,
  *   error-name, error-email, error-phone, error-contact, btn-back-form, btn-book,
- *   view-confirm, booking-reference, booking-when, booking-location, booking-what, booking-bring,
+ *   view-confirm, confirm-mail, confirm-email, booking-reference, booking-when, booking-location, booking-what, booking-bring,
  *   booking-qr, link-calendar, btn-print, manage-link, btn-copy-link, btn-new,
- *   view-manage, manage-message, manage-reference, manage-status, manage-details, manage-when,
+ *   view-manage, manage-notice, manage-message, manage-mail, manage-email, manage-reference, manage-status, manage-details, manage-when,
  *   manage-location, manage-what, manage-name, manage-bring, manage-qr, manage-calendar,
  *   btn-move, btn-cancel, cancel-confirm, btn-cancel-confirm, btn-cancel-abort, btn-new-manage
  */
@@ -32,6 +38,7 @@ const MAX_RESULTS = 50;
 const MONTHS_AHEAD = 6;
 const STEP_VIEWS = ['search', 'details', 'calendar', 'form'];
 const VIEWS = [...STEP_VIEWS, 'confirm', 'manage'];
+const ANNOUNCE_MS = 300;   // after the focus moved to the new view's heading
 
 const state = {
   view: null,
@@ -49,9 +56,11 @@ const state = {
   slotTaken: false,
   autoAdvance: 0,
   booked: null,         // the 201 answer
+  contact: null,        // {email, phone} as typed in the form, for the confirmation
   ref: null,
   token: null,
   appt: null,
+  manageNote: null,     // what just happened on the manage view: {kind: 'moved'|'cancelled'}
 };
 
 let searchCtrl = null;
@@ -126,6 +135,25 @@ function hidePageError() { $('#page-error').hidden = true; }
 
 /** The page's sentence for a failed request; reference: the appointment it was about, if any. */
 const errorText = (e, reference = '') => problemText(e, {texts: 'book.err', reference});
+
+/** A translated sentence as nodes, with elements in its {slots}: the e-mail address in <strong>. */
+function sentence(key, slots) {
+  return t(key).split(/\{(\w+)\}/).map((part, i) => (i % 2 ? slots[part] ?? `{${part}}` : part));
+}
+
+/**
+ * Shows box (a notice inside a role="status" region that is always there) a moment after a view
+ * change: a region that appears together with its text is often not read out. fill(box) puts the
+ * text in and returns false when there is nothing to say.
+ */
+function announce(box, fill) {
+  clearTimeout(box.announceTimer);
+  box.hidden = true;
+  if (!fill) return;
+  box.announceTimer = setTimeout(() => { box.hidden = fill(box) === false; }, ANNOUNCE_MS);
+}
+
+const emailNode = (email, testid) => h('strong', {class: 'mail-address', 'data-testid': testid}, email);
 
 /* ------------------------------------------------------------------ data */
 
@@ -606,6 +634,7 @@ async function submitBooking(ev) {
   if (phone) body.phone = phone;
   try {
     state.booked = await api('/appointments', {method: 'POST', body, timeout: 20000});
+    state.contact = {email, phone};
     state.slot = null;
     state.day = null;
     go('confirm', {replace: true});
@@ -670,6 +699,20 @@ function renderConfirm() {
   link.href = url;
   link.textContent = url;
   $('#copy-status').textContent = '';
+  renderConfirmMail(b);
+}
+
+/** Where the confirmation mail went (the address the server stored), or that none will come. */
+function renderConfirmMail(b) {
+  const email = b.email || state.contact?.email || '';
+  announce($('#confirm-mail'), (box) => {
+    box.classList.toggle('notice-ok', Boolean(email));
+    box.classList.toggle('notice-warn', !email);
+    box.replaceChildren(...(email
+      ? [h('p', {}, sentence('book.confirm.mailSent', {email: emailNode(email, 'confirm-email')})),
+        h('p', {class: 'small'}, t('book.confirm.mailCheck'))]
+      : [h('p', {}, t('book.confirm.noMail'))]));
+  });
 }
 
 async function copyLink() {
@@ -736,6 +779,7 @@ function renderManage() {
   renderBring($('#manage-bring-box'), $('#manage-bring'), active ? state.items : []);
   $('#manage-active').hidden = !active;
   $('#cancel-confirm').hidden = true;
+  renderManageNote();
   if (active) {
     const qr = $('#manage-qr');
     const src = apiUrl('/qr.svg', {data: a.reference});
@@ -747,10 +791,19 @@ function renderManage() {
   }
 }
 
-function manageMessage(text) {
-  const el = $('#manage-message');
-  el.textContent = text;
-  el.hidden = !text;
+/** What the citizen just did (moved, cancelled) and whether a mail about it went out. */
+function renderManageNote() {
+  const note = state.manageNote;
+  const a = state.appt;
+  announce($('#manage-notice'), note && a && (() => {
+    $('#manage-message').textContent = note.kind === 'moved'
+      ? t('book.manage.moved', {when: whenText(a.start, a.end)})
+      : t('book.manage.cancelled');
+    const mail = $('#manage-mail');
+    if (a.email) mail.replaceChildren(...sentence('book.manage.mailSent', {email: emailNode(a.email, 'manage-email')}));
+    else mail.textContent = note.kind === 'moved' ? t('book.manage.noMailMoved') : '';
+    mail.hidden = !mail.textContent;
+  }));
 }
 
 async function cancelAppointment() {
@@ -759,8 +812,8 @@ async function cancelAppointment() {
   btn.disabled = true;
   try {
     state.appt = await api(`/appointments/${seg(state.ref)}`, {method: 'DELETE', query: {token: state.token}});
+    state.manageNote = {kind: 'cancelled'};
     renderManage();
-    manageMessage(t('book.manage.cancelled'));
     focusEl($('#manage-heading'));
   } catch (e) {
     showPageError(errorText(e, state.ref));
@@ -770,7 +823,8 @@ async function cancelAppointment() {
 }
 
 function startMove() {
-  manageMessage('');
+  state.manageNote = null;
+  renderManageNote();
   state.mode = 'move';
   state.location = state.appt.location;
   state.day = null;
@@ -789,8 +843,8 @@ async function confirmMove() {
     state.appt = await api(`/appointments/${seg(state.ref)}/reschedule`, {method: 'POST', query: {token: state.token}, body: {start: state.slot.start}});
     state.mode = 'book';
     state.slot = null;
+    state.manageNote = {kind: 'moved'};
     go('manage', {replace: true});
-    manageMessage(t('book.manage.moved', {when: whenText(state.appt.start, state.appt.end)}));
   } catch (e) {
     if (e.code === 'slot_unavailable') {
       state.slotTaken = true;

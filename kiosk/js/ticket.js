@@ -2,23 +2,35 @@
  *
  * Shows number, service, position and estimated wait; follows the location's SSE stream and
  * refetches the ticket on `ticket`, `queue`, `called` and `recalled` events, with a slow poll as a
- * fallback (faster while the stream is down). When called: "It's your turn — go to counter 3",
- * with vibration where available. Done / no-show / cancelled / closed are explained.
+ * fallback (faster while the stream is down). Done / no-show / cancelled / closed are explained.
+ *
+ * Alerts (alerts.js): when three or fewer are ahead ("almost your turn") and on each call or
+ * recall ("go to counter 3"), a short tune, a vibration and, once the citizen allowed it with the
+ * "warn me" button, a system notification. Each fires once: what was raised is kept per ticket in
+ * sessionStorage, so neither another update nor a reload repeats it. The page says every alert in
+ * text too (the banner, and a list with the time and the signals used), for people who cannot hear
+ * or feel it; the banner flashes, or only gets an outline under prefers-reduced-motion.
  *
  * data-testid:
  *   location-name, lang-switch, lang-nl|fr|en|de, ticket-error, ticket, ticket-number,
- *   ticket-service, ticket-called, ticket-counter, ticket-status, ticket-position, ticket-wait,
- *   ticket-updated, offline-indicator
+ *   ticket-service, ticket-almost, ticket-called, ticket-counter, ticket-status, ticket-position,
+ *   ticket-wait, warn-box, warn-intro, btn-warn, warn-status, alert-log-box, alert-log,
+ *   alert-log-item, ticket-updated, offline-indicator
  */
 import {api, seg, apiUrl, isOutage, isNetworkError} from './api.js';
-import {initI18n, getLang, t, languageSwitcher, onLangChange} from './i18n.js';
-import {$, pathSegment, debounce, clock} from './dom.js';
+import {initI18n, getLang, t, languageSwitcher, onLangChange, LOCALES} from './i18n.js';
+import {$, h, pathSegment, debounce, clock, store} from './dom.js';
 import {connectEvents} from './sse.js';
 import {problemText} from './problems.js';
+import {
+  ALMOST_POSITION, dueAlerts, emptyRecord, activated, unlockAudio, canSound, canVibrate, chime, vibrate,
+  notify, notificationState, askNotificationPermission,
+} from './alerts.js';
 
 const POLL_MS = 30_000;
 const POLL_OFFLINE_MS = 10_000;
 const FINAL = new Set(['done', 'no-show', 'cancelled', 'closed']);
+const WAITING = new Set(['waiting', 'transferred']);
 
 const id = pathSegment(1);
 let ticket = null;
@@ -26,9 +38,20 @@ let locationName = '';
 let stream = null;
 let streamOnline = true;
 let pollTimer = null;
-let lastCall = null;      // calledAt (or recall count) we already buzzed for
 let loading = null;
 let gone = false;         // 404: stop asking
+const session = store('session');
+const recordKey = `loket.ticket.alerts.${id}`;
+let record = loadRecord();   // what this tab already raised for this ticket (alerts.js)
+
+function loadRecord() {
+  try {
+    return {...emptyRecord(), ...JSON.parse(session.get(recordKey) || '{}')};
+  } catch {
+    return emptyRecord();
+  }
+}
+const saveRecord = () => session.set(recordKey, JSON.stringify(record));
 
 async function fetchTicket() {
   if (loading) return loading;
@@ -77,7 +100,11 @@ function update(tk) {
   if (!tk) return;
   const first = !ticket;
   ticket = tk;
+  const due = dueAlerts(record, tk);
+  record = due.record;
+  saveRecord();   // before any signal: a reload in the middle must not raise it again
   render();
+  for (const alert of due.alerts) if (alert.loud) raise(alert.kind, tk);
   if (first) {
     loadLocationName();
     if (!FINAL.has(tk.status)) connect();
@@ -87,22 +114,41 @@ function update(tk) {
     stream = null;
     clearTimeout(pollTimer);
   }
-  if (tk.status === 'called' && tk.calledAt && tk.calledAt !== lastCall) {
-    lastCall = tk.calledAt;
-    if (!first) buzz();
-  }
 }
 
-function buzz() {
-  // Browsers only allow vibration after the person has touched the page once.
-  const allowed = !navigator.userActivation || navigator.userActivation.hasBeenActive;
-  if (allowed && navigator.vibrate) {
-    try { navigator.vibrate([400, 200, 400, 200, 400]); } catch { /* not supported */ }
-  }
-  const box = $('#called');
+/** Sounds, vibrates and notifies for one alert, and writes down when and how, for the page to say. */
+function raise(kind, tk) {
+  const counter = tk.counterName || '';
+  const via = [];
+  if (chime(kind)) via.push('sound');
+  if (vibrate(kind)) via.push('vibration');
+  const title = t(kind === 'almost' ? 'ticket.notify.almost' : 'ticket.notify.called', {number: tk.number});
+  const body = kind === 'almost' ? almostText() : calledText(counter);
+  if (notify(title, {body, tag: `loket-ticket-${id}`, lang: getLang()})) via.push('notification');
+  record.log.push({kind, at: nowHm(), counter, via});
+  saveRecord();
+  renderLog();
+  flash(kind === 'almost' ? $('#almost') : $('#called'));
+}
+
+function flash(box) {
   box.classList.remove('pulse');
-  void box.offsetWidth;
+  void box.offsetWidth;   // restart the animation
   box.classList.add('pulse');
+}
+
+const nowHm = () => (clock.synced ? clock.hm() : new Date().toTimeString().slice(0, 5));
+const almostText = () => t('ticket.almost.text', {n: ALMOST_POSITION - 1});
+const calledText = (counter) => (counter ? t('ticket.goToCounter', {counter}) : t('ticket.goToDesk'));
+
+/** "sound, vibration and notification" in the page's language. */
+function channelList(via) {
+  const words = via.map((v) => t(`ticket.warn.${v}`));
+  try {
+    return new Intl.ListFormat(LOCALES[getLang()] || 'nl-BE', {type: 'conjunction'}).format(words);
+  } catch {
+    return words.join(', ');
+  }
 }
 
 function render() {
@@ -120,10 +166,13 @@ function render() {
   $('#called').hidden = !called;
   if (called) {
     $('#called-title').textContent = t('ticket.yourTurn');
-    $('#called-counter').textContent = counter ? t('ticket.goToCounter', {counter}) : t('ticket.goToDesk');
+    $('#called-counter').textContent = calledText(counter);
   }
 
-  const waiting = tk.status === 'waiting' || tk.status === 'transferred';
+  const waiting = WAITING.has(tk.status);
+  const almost = waiting && record.almost;
+  $('#almost').hidden = !almost;
+  if (almost) setText($('#almost-text'), almostText());
   $('#wait-box').hidden = !waiting;
   if (waiting) {
     const pos = Number(tk.position);
@@ -144,11 +193,64 @@ function render() {
     closed: 'ticket.status.closed',
   }[tk.status] || 'ticket.status.waiting';
   $('#ticket-status').textContent = called ? '' : t(statusKey, {counter});   // the banner says it when called
-  $('#updated').textContent = clock.synced ? clock.hm() : new Date().toTimeString().slice(0, 5);
+  $('#updated').textContent = nowHm();
 
   document.title = called
     ? `${tk.number} → ${counter} – ${t('ticket.yourTurn')}`
-    : `${tk.number} – ${t('ticket.pageTitle')}`;
+    : `${tk.number} – ${t(almost ? 'ticket.almost.title' : 'ticket.pageTitle')}`;
+  renderWarn(waiting);
+  renderLog();
+}
+
+/** The "warn me" button while waiting; once pressed, what will warn the citizen. */
+function renderWarn(waiting) {
+  $('#warn-box').hidden = !waiting;
+  if (!waiting) return;
+  const btn = $('#btn-warn');
+  $('#warn-intro').textContent = t('ticket.warn.intro', {n: ALMOST_POSITION - 1});
+  $('#warn-intro').hidden = record.armed;
+  btn.textContent = t(record.armed ? 'ticket.warn.test' : 'ticket.warn.button');
+  btn.classList.toggle('btn-primary', !record.armed);
+  if (!record.armed) {
+    setText($('#warn-status'), '');
+    return;
+  }
+  const perm = notificationState();
+  const via = [canSound() && 'sound', canVibrate() && 'vibration', perm === 'granted' && 'notification'].filter(Boolean);
+  const parts = [via.length ? t('ticket.warn.on', {list: channelList(via)}) : t('ticket.warn.textOnly')];
+  if (perm === 'denied') parts.push(t('ticket.warn.blocked'));
+  if (perm === 'unsupported') parts.push(t('ticket.warn.unsupported'));
+  if (canSound() && !activated()) parts.push(t('ticket.warn.tap'));
+  setText($('#warn-status'), parts.join(' '));
+}
+
+/** Writes text only when it changed: a live region would otherwise read it out on every update. */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/** Every loud alert of this ticket, with the time and the signals that went out. */
+function renderLog() {
+  const items = record.log.map((e) => {
+    const what = e.kind === 'almost' ? t('ticket.alert.almost', {n: ALMOST_POSITION - 1})
+      : !e.counter ? t('ticket.alert.calledDesk')
+        : t(e.kind === 'recalled' ? 'ticket.alert.recalled' : 'ticket.alert.called', {counter: e.counter});
+    const via = e.via?.length ? ` ${t('ticket.alert.via', {list: channelList(e.via)})}` : '';
+    return h('li', {'data-testid': 'alert-log-item'}, h('time', {}, e.at), ` – ${what}${via}`);
+  });
+  $('#alert-log').replaceChildren(...items);
+  $('#alert-log-box').hidden = items.length === 0;
+}
+
+/** The button: the gesture that lets the page play sound and ask to show notifications. */
+async function armWarnings() {
+  const asking = askNotificationPermission();   // first, while the click still counts as a gesture
+  unlockAudio();
+  record.armed = true;
+  saveRecord();
+  chime('almost');   // the citizen hears what to listen for, and the sound is unlocked
+  await asking;
+  if (ticket) render();
 }
 
 async function loadLocationName() {
@@ -173,12 +275,7 @@ function connect() {
       ticket: (d) => (mine(d) ? fetchTicket() : softFetch()),
       queue: () => softFetch(),
       called: (d) => (mine(d) ? fetchTicket() : softFetch()),
-      recalled: (d) => {
-        if (mine(d)) {
-          buzz();
-          fetchTicket();
-        }
-      },
+      recalled: (d) => (mine(d) ? fetchTicket() : undefined),   // the alert comes from the new recall count
     },
     onStatus: (online) => {
       streamOnline = online;
@@ -193,6 +290,17 @@ async function boot() {
   await initI18n({browser: true});
   languageSwitcher($('#lang-switch'));
   onLangChange(() => { render(); loadLocationName(); });
+  $('#btn-warn').addEventListener('click', armWarnings);
+  // The first tap or key unlocks the sound (browsers refuse it before) and drops the hint to tap.
+  // click, not pointerdown: a touch only counts as a gesture once the finger lifts.
+  const onFirstTouch = () => {
+    if (!unlockAudio()) return;
+    document.removeEventListener('click', onFirstTouch, true);
+    document.removeEventListener('keydown', onFirstTouch, true);
+    if (ticket) render();
+  };
+  document.addEventListener('click', onFirstTouch, true);
+  document.addEventListener('keydown', onFirstTouch, true);
   if (!id) return showError(t('ticket.err.notFound'));
   try {
     const health = await api('/health', {timeout: 5000});
