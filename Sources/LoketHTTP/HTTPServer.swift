@@ -2,7 +2,8 @@
 //
 // libmicrohttpd calls `accessHandler` several times per request: once when the headers
 // are in (we only set up per-request state: answering here would drop keep-alive), once
-// per body chunk, and once more with no data, when we route and answer. Per-request state
+// per body chunk, and once more with no data, when we route and answer (a method outside
+// `HTTPMethod` is answered 501 there and never routed). Per-request state
 // is a retained `Exchange` object whose pointer sits in MHD's `req_cls` slot until the
 // completion callback releases it. Server-Sent Events answers use a content-reader callback
 // that suspends the connection while there is nothing to send (see EventHub).
@@ -120,12 +121,10 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
            let n = UInt64(length), n > UInt64(server.configuration.maxBodyBytes) {
             // Refuse before reading (and before MHD sends 100 Continue); the connection then closes.
             exchange.tooLarge = true
-            let request = Request(method: method.map { String(cString: $0) } ?? "POST", path: url.map { String(cString: $0) } ?? "/",
-                                  requestID: server.nextRequestID())
-            let response = Problem(status: 413, code: "body_too_large",
-                                   detail: "The request body is larger than \(server.configuration.maxBodyBytes) bytes.").response()
-            let ok = server.queue(response, on: connection, for: request)
-            server.log(request, status: 413, started: exchange.started)
+            let response = server.bodyTooLarge.response()
+            let ok = server.queue(response, on: connection)
+            server.log(method: method.map { String(cString: $0) } ?? "POST", path: url.map { String(cString: $0) } ?? "/",
+                       status: 413, requestID: server.nextRequestID(), started: exchange.started)
             return ok
         }
         return .YES
@@ -157,23 +156,25 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     loket_mhd_client_address(connection, &peer, peer.count)
     let headers = collect(connection, .HEADER_KIND, lowercase: true)
     let query = collect(connection, .GET_ARGUMENT_KIND, lowercase: false)
-    let request = Request(method: methodText, path: path, query: query.pairs, headers: headers.pairs,
-                          body: exchange.body, peerAddress: String(decoding: peer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
-                          requestID: requestID)
 
     let response: Response
     if path.utf8.count + query.bytes > server.configuration.maxURLBytes {
         response = Problem(status: 414, code: "uri_too_long",
                            detail: "The address is longer than \(server.configuration.maxURLBytes) bytes.").response()
     } else if exchange.tooLarge {
-        response = Problem(status: 413, code: "body_too_large",
-                           detail: "The request body is larger than \(server.configuration.maxBodyBytes) bytes.").response()
-    } else {
+        response = server.bodyTooLarge.response()
+    } else if let known = HTTPMethod(rawValue: methodText) {
+        let request = Request(method: known, path: path, query: query.pairs, headers: headers.pairs, body: exchange.body,
+                              peerAddress: String(decoding: peer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                              requestID: requestID)
         response = server.respond(to: request)
+    } else {
+        // Never routed: no handler sees a method it cannot name.
+        response = Problem.notImplemented(method: methodText).response()
     }
     exchange.body = []
-    let ok = server.queue(response, on: connection, for: request)
-    server.log(request, status: response.status, started: exchange.started)
+    let ok = server.queue(response, on: connection)
+    server.log(method: methodText, path: path, status: response.status, requestID: requestID, started: exchange.started)
     return ok
 }
 
@@ -184,6 +185,12 @@ private let completedHandler: MHD_RequestCompletedCallback = { cls, connection, 
 }
 
 extension HTTPServer {
+    /// The 413 problem, answered before or after the body arrived.
+    var bodyTooLarge: Problem {
+        Problem(status: 413, code: "body_too_large",
+                detail: "The request body is larger than \(configuration.maxBodyBytes) bytes.")
+    }
+
     /// Runs the handler; any thrown error becomes a problem answer, unknown ones a logged 500.
     func respond(to request: Request) -> Response {
         var answer: EventStream?
@@ -204,7 +211,7 @@ extension HTTPServer {
         }
     }
 
-    func queue(_ response: Response, on connection: OpaquePointer, for request: Request) -> MHD_Result {
+    func queue(_ response: Response, on connection: OpaquePointer) -> MHD_Result {
         let mhdResponse: OpaquePointer?
         switch response.body {
         case .bytes(let bytes):
@@ -227,11 +234,11 @@ extension HTTPServer {
     }
 
     /// One line per request. The query is never logged: it can hold manage tokens.
-    func log(_ request: Request, status: Int, started: DispatchTime) {
+    func log(method: String, path: String, status: Int, requestID: String, started: DispatchTime) {
         let micros = (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1000
         let level: Logger.Level = status >= 500 ? .error : .info
-        logger.log(level: level, "\(request.method) \(request.path) \(status)", metadata: [
-            "ms": "\(Double(micros) / 1000)", "request": "\(request.requestID)",
+        logger.log(level: level, "\(method) \(path) \(status)", metadata: [
+            "ms": "\(Double(micros) / 1000)", "request": "\(requestID)",
         ])
     }
 }

@@ -10,7 +10,7 @@ public typealias Handler = @Sendable (Request) throws -> Response
 /// Maps (method, path) to handlers.
 public final class Router: Sendable {
     private struct Route: Sendable {
-        let method: String
+        let method: HTTPMethod
         let segments: [Segment]
         let handler: Handler
     }
@@ -33,11 +33,11 @@ public final class Router: Sendable {
             if part.hasPrefix("{"), part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
             return .literal(String(part))
         }
-        routes.withLock { $0.append(Route(method: method.rawValue, segments: segments, handler: handler)) }
+        routes.withLock { $0.append(Route(method: method, segments: segments, handler: handler)) }
     }
 
     /// Every registered (method, pattern), for documentation checks.
-    public var patterns: [(method: String, pattern: String)] {
+    public var patterns: [(method: HTTPMethod, pattern: String)] {
         routes.withLock { list in
             list.map { r in
                 (r.method, "/" + r.segments.map { s -> String in
@@ -54,8 +54,8 @@ public final class Router: Sendable {
     /// Finds the handler for a request; throws a 404 or 405 problem when there is none.
     public func resolve(_ request: Request) throws -> (Handler, [String: String]) {
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: true)
-        let method = request.method == "HEAD" ? "GET" : request.method
-        var allowed: [String] = []
+        let method = request.method == .HEAD ? .GET : request.method
+        var allowed: [HTTPMethod] = []
         let table = routes.withLock { $0 }
         for route in table {
             guard let params = match(route.segments, parts) else { continue }
@@ -63,11 +63,10 @@ public final class Router: Sendable {
             allowed.append(route.method)
         }
         if !allowed.isEmpty {
-            let allow = Set(allowed + (allowed.contains("GET") ? ["HEAD"] : [])).sorted().joined(separator: ", ")
-            throw Problem(status: 405, code: "method_not_allowed",
-                          detail: "\(request.method) is not allowed here; use \(allow).", headers: [("Allow", allow)])
+            let allow = Set(allowed + (allowed.contains(.GET) ? [.HEAD] : [])).map(\.rawValue).sorted()
+            throw Problem.methodNotAllowed(request.method.rawValue, allowed: allow)
         }
-        throw Problem(status: 404, code: "not_found", detail: "There is nothing at this address.")
+        throw Problem.notFound()
     }
 
     private func match(_ segments: [Segment], _ parts: [Substring]) -> [String: String]? {

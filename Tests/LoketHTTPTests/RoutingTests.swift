@@ -92,6 +92,34 @@ struct RoutingTests {
         #expect(getRecall.header("Allow") == "POST")
     }
 
+    @Test("a method outside HTTPMethod answers a 501 problem before routing, on any path",
+          arguments: ["BREW /hello", "TRACE /hello", "PROPFIND /nope", "get /hello"])
+    func unknownMethod(requestLine: String) throws {
+        let live = try LiveServer(router: demoRouter())
+        defer { live.stop() }
+        let c = try RawConnection(port: live.port)
+        defer { c.close() }
+        try c.send("\(requestLine) HTTP/1.1\r\nHost: t\r\n\r\n")
+        let reply = try c.readResponse()
+        #expect(reply.status == 501)
+        #expect(reply.header("Content-Type") == "application/problem+json")
+        #expect(reply.json?["code"] as? String == "not_implemented")
+        #expect(reply.json?["status"] as? Int == 501)
+        // The connection stays usable.
+        try c.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try c.readResponse().text == "hello")
+    }
+
+    @Test("a known method with no route on the path answers 405 with Allow")
+    func knownMethodNotRouted() throws {
+        let live = try LiveServer(router: demoRouter())
+        defer { live.stop() }
+        let reply = try exchange(port: live.port, "OPTIONS /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        #expect(reply.status == 405)
+        #expect(reply.header("Allow") == "GET, HEAD")
+        #expect(reply.json?["code"] as? String == "method_not_allowed")
+    }
+
     @Test("HEAD on a GET route answers the headers without a body")
     func head() throws {
         let live = try LiveServer(router: demoRouter())
