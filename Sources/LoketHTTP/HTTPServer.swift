@@ -16,7 +16,7 @@ public final class HTTPServer: @unchecked Sendable {
     // @unchecked: `daemon` is set once in start() and cleared in stop(), both called from one thread.
     public let configuration: HTTPServerConfiguration
     public let hub: EventHub
-    let handler: Handler
+    let handler: @Sendable (Request) throws -> Response
     let logger: Logger
     private var daemon: OpaquePointer?
     private let requestCounter = LockedBox<UInt64>(0)
@@ -25,8 +25,12 @@ public final class HTTPServer: @unchecked Sendable {
     /// The bound port (after start).
     public private(set) var port: UInt16 = 0
 
-    /// Makes a server that answers every request with `handler`.
-    public init(configuration: HTTPServerConfiguration, hub: EventHub, logger: Logger, handler: @escaping Handler) {
+    /// Makes a server that answers every request with `handler` (usually a `Router` lookup).
+    ///
+    /// A thrown `ProblemConvertible` error is answered as its problem; any other error as a 500
+    /// problem with the request id, its text going only to the log.
+    public init(configuration: HTTPServerConfiguration, hub: EventHub, logger: Logger,
+                handler: @escaping @Sendable (Request) throws -> Response) {
         self.configuration = configuration
         self.hub = hub
         self.logger = logger

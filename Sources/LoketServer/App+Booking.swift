@@ -48,24 +48,24 @@ struct AppointmentDTO: Encodable {
 private let maxRangeDays = 62
 
 extension App {
-    func registerBookingRoutes() {
-        router.add(.GET, "/api/v1/availability") { [unowned self] request in try availability(request) }
-        router.add(.POST, "/api/v1/appointments") { [unowned self] request in try book(request) }
-        router.add(.GET, "/api/v1/appointments/{reference}") { [unowned self] request in
-            let now = clock.now()
-            try limitRate(request, now: now)
-            let a = try store.read { try ownAppointment($0, request) }
-            return try JSONOut.response(appointmentDTO(a.appointment, lang: language(request, a.appointment)))
+    static func registerBookingRoutes(_ table: inout RouteTable<App>) {
+        table.add(.GET, "/api/v1/availability") { app, request in try app.availability(request) }
+        table.add(.POST, "/api/v1/appointments") { app, request in try app.book(request) }
+        table.add(.GET, "/api/v1/appointments/{reference}") { app, request in
+            let now = app.clock.now()
+            try app.limitRate(request, now: now)
+            let a = try app.store.read { try app.ownAppointment($0, request) }
+            return try JSONOut.response(app.appointmentDTO(a.appointment, lang: app.language(request, a.appointment)))
         }
-        router.add(.DELETE, "/api/v1/appointments/{reference}") { [unowned self] request in try cancel(request) }
-        router.add(.POST, "/api/v1/appointments/{reference}/cancel") { [unowned self] request in try cancel(request) }
-        router.add(.POST, "/api/v1/appointments/{reference}/reschedule") { [unowned self] request in try reschedule(request) }
-        router.add(.GET, "/api/v1/appointments/{reference}/calendar.ics") { [unowned self] request in
-            let now = clock.now()
-            try limitRate(request, now: now)
-            let a = try store.read { try ownAppointment($0, request) }.appointment
-            let ics = ICalendar.event(for: a, catalogue: catalogue, language: language(request, a), now: now,
-                                      baseURL: catalogue.settings.publicBaseURL)
+        table.add(.DELETE, "/api/v1/appointments/{reference}") { app, request in try app.cancel(request) }
+        table.add(.POST, "/api/v1/appointments/{reference}/cancel") { app, request in try app.cancel(request) }
+        table.add(.POST, "/api/v1/appointments/{reference}/reschedule") { app, request in try app.reschedule(request) }
+        table.add(.GET, "/api/v1/appointments/{reference}/calendar.ics") { app, request in
+            let now = app.clock.now()
+            try app.limitRate(request, now: now)
+            let a = try app.store.read { try app.ownAppointment($0, request) }.appointment
+            let ics = ICalendar.event(for: a, catalogue: app.catalogue, language: app.language(request, a), now: now,
+                                      baseURL: app.catalogue.settings.publicBaseURL)
             return Response(contentType: "text/calendar; charset=utf-8", text: ics, headers: [
                 ("Content-Disposition", "attachment; filename=\"afspraak-\(a.reference).ics\""), ("Cache-Control", "no-store"),
             ])

@@ -98,92 +98,92 @@ struct QueueSnapshot {
 }
 
 extension App {
-    func registerQueueRoutes() {
-        router.add(.GET, "/api/v1/me") { [unowned self] request in
-            let who = try authorize(request, Set(Role.allCases))
+    static func registerQueueRoutes(_ table: inout RouteTable<App>) {
+        table.add(.GET, "/api/v1/me") { app, request in
+            let who = try app.authorize(request, Set(Role.allCases))
             return try JSONOut.response(["role": who.role.rawValue, "name": who.name])
         }
-        router.add(.POST, "/api/v1/tickets") { [unowned self] request in try issueTicket(request) }
-        router.add(.POST, "/api/v1/checkins") { [unowned self] request in try checkIn(request) }
-        router.add(.GET, "/api/v1/tickets/{id}") { [unowned self] request in
+        table.add(.POST, "/api/v1/tickets") { app, request in try app.issueTicket(request) }
+        table.add(.POST, "/api/v1/checkins") { app, request in try app.checkIn(request) }
+        table.add(.GET, "/api/v1/tickets/{id}") { app, request in
             let id = request.parameter("id")
-            let staff = request.header("authorization") != nil && (try? authorize(request, [.clerk])) != nil
-            let dto = try store.read { db -> TicketDTO in
+            let staff = request.header("authorization") != nil && (try? app.authorize(request, [.clerk])) != nil
+            let dto = try app.store.read { db -> TicketDTO in
                 guard id.count <= 64, let t = try db.ticket(id: id) else {
                     throw LoketError(.notFound, "There is no ticket with this id.")
                 }
-                return try ticketDTO(t, db: db, snapshot: try snapshot(db, location: t.location), staff: staff, now: clock.now(),
-                                     lang: language(request))
+                return try app.ticketDTO(t, db: db, snapshot: try app.snapshot(db, location: t.location), staff: staff, now: app.clock.now(),
+                                     lang: app.language(request))
             }
             return try JSONOut.response(dto)
         }
         for (action, state) in [("open", CounterState.open), ("pause", .paused), ("close", .closed)] {
-            router.add(.POST, "/api/v1/counters/{id}/\(action)") { [unowned self] request in try setCounterState(request, state) }
+            table.add(.POST, "/api/v1/counters/{id}/\(action)") { app, request in try app.setCounterState(request, state) }
         }
-        router.add(.POST, "/api/v1/counters/{id}/call-next") { [unowned self] request in try callNext(request) }
+        table.add(.POST, "/api/v1/counters/{id}/call-next") { app, request in try app.callNext(request) }
         for action in [TicketAction.recall, .start, .finish, .noShow, .transfer] {
-            router.add(.POST, "/api/v1/tickets/{id}/\(action.rawValue)") { [unowned self] request in
-                try ticketAction(request, action)
+            table.add(.POST, "/api/v1/tickets/{id}/\(action.rawValue)") { app, request in
+                try app.ticketAction(request, action)
             }
         }
-        router.add(.GET, "/api/v1/locations/{id}/counters") { [unowned self] request in
-            try authorize(request, [.clerk])
-            let location = try self.location(request.parameter("id"))
-            let now = clock.now()
-            let lang = language(request)
-            let list = try store.read { db -> [CounterDTO] in
-                let snap = try snapshot(db, location: location.id)
-                return try catalogue.counters(at: location.id).map { try counterDTO($0, db: db, snapshot: snap, now: now, lang: lang) }
+        table.add(.GET, "/api/v1/locations/{id}/counters") { app, request in
+            try app.authorize(request, [.clerk])
+            let location = try app.location(request.parameter("id"))
+            let now = app.clock.now()
+            let lang = app.language(request)
+            let list = try app.store.read { db -> [CounterDTO] in
+                let snap = try app.snapshot(db, location: location.id)
+                return try app.catalogue.counters(at: location.id).map { try app.counterDTO($0, db: db, snapshot: snap, now: now, lang: lang) }
             }
             return try JSONOut.response(list)
         }
-        router.add(.GET, "/api/v1/locations/{id}/queue") { [unowned self] request in
-            try authorize(request, [.clerk])
-            let location = try self.location(request.parameter("id"))
-            let now = clock.now()
-            let lang = language(request)
-            let dto = try store.read { db -> QueueDTO in
-                let snap = try snapshot(db, location: location.id)
+        table.add(.GET, "/api/v1/locations/{id}/queue") { app, request in
+            try app.authorize(request, [.clerk])
+            let location = try app.location(request.parameter("id"))
+            let now = app.clock.now()
+            let lang = app.language(request)
+            let dto = try app.store.read { db -> QueueDTO in
+                let snap = try app.snapshot(db, location: location.id)
                 let tickets = try db.tickets(location: location.id, statuses: [.waiting])
-                let ordered = orderedWaiting(tickets, snap, now: now)
-                return QueueDTO(waiting: try ordered.map { try ticketDTO($0, db: db, snapshot: snap, staff: true, now: now, lang: lang) },
-                                byService: try waitingCounts(db, location: location.id, lang).waiting)
+                let ordered = app.orderedWaiting(tickets, snap, now: now)
+                return QueueDTO(waiting: try ordered.map { try app.ticketDTO($0, db: db, snapshot: snap, staff: true, now: now, lang: lang) },
+                                byService: try app.waitingCounts(db, location: location.id, lang).waiting)
             }
             return try JSONOut.response(dto)
         }
-        router.add(.GET, "/api/v1/locations/{id}/display") { [unowned self] request in
-            let location = try self.location(request.parameter("id"))
-            let now = clock.now()
-            let lang = language(request)
+        table.add(.GET, "/api/v1/locations/{id}/display") { app, request in
+            let location = try app.location(request.parameter("id"))
+            let now = app.clock.now()
+            let lang = app.language(request)
             let civil = CivilClock(timeZone: location.timeZone)
-            let dto = try store.read { db -> DisplayDTO in
+            let dto = try app.store.read { db -> DisplayDTO in
                 let calls = try db.recentCalls(location: location.id, since: civil.startOfDay(civil.date(of: now)), limit: 8)
-                let counts = try waitingCounts(db, location: location.id, lang)
-                return DisplayDTO(location: location.id, name: location.name.resolve(lang), called: calls.map { callDTO($0) },
+                let counts = try app.waitingCounts(db, location: location.id, lang)
+                return DisplayDTO(location: location.id, name: location.name.resolve(lang), called: calls.map { app.callDTO($0) },
                                   waiting: counts.waiting, totalWaiting: counts.totalWaiting,
-                                  displayLanguages: catalogue.settings.displayLanguages.map(\.rawValue), now: civil.iso8601(now))
+                                  displayLanguages: app.catalogue.settings.displayLanguages.map(\.rawValue), now: civil.iso8601(now))
             }
             return try JSONOut.response(dto)
         }
-        router.add(.GET, "/api/v1/locations/{id}/events") { [unowned self] request in
-            let location = try self.location(request.parameter("id"))
+        table.add(.GET, "/api/v1/locations/{id}/events") { app, request in
+            let location = try app.location(request.parameter("id"))
             let lastText = request.header("last-event-id") ?? request.query["lastEventId"] ?? ""
             var last = Int64(lastText.trimmingCharacters(in: .whitespaces)).map { max(0, $0) }
             // An id from the future (a server restored from a backup) would silence the stream: catch up from now.
-            if let given = last { last = min(given, try store.read { try $0.newestEventID() }) }
-            let stream = hub.open(topic: location.id, lastEventID: last ?? 0)
+            if let given = last { last = min(given, try app.store.read { try $0.newestEventID() }) }
+            let stream = app.hub.open(topic: location.id, lastEventID: last ?? 0)
             // Page through what was missed; events are kept two days, so even a long outage is bounded.
             // (Should reading fail, the server forgets the stream opened above.)
             var missed: [ServerEvent] = []
             if var after = last {
                 while missed.count < 20_000 {
-                    let page = try store.read { try $0.events(topic: location.id, after: after, limit: 500) }
+                    let page = try app.store.read { try $0.events(topic: location.id, after: after, limit: 500) }
                     missed += page.map { ServerEvent(id: $0.id, name: $0.name, data: $0.data) }
                     guard page.count == 500, let newest = page.last else { break }
                     after = newest.id
                 }
             }
-            hub.finishReplay(stream, missed: missed)
+            app.hub.finishReplay(stream, missed: missed)
             return Response(status: 200, headers: [
                 ("Content-Type", "text/event-stream"), ("Cache-Control", "no-store"), ("X-Accel-Buffering", "no"),
             ], body: .events(stream))

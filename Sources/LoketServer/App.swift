@@ -34,7 +34,7 @@ public final class App: Sendable {
     public let hub: EventHub
     public let clock: LoketClock
     public let options: AppOptions
-    public let router = Router()
+    public let router: Router<App>
     let logger: Logger
     let search: ServiceSearchIndex
     let calendars: [String: OpeningCalendar]
@@ -63,11 +63,18 @@ public final class App: Sendable {
             json[lang] = catalogue.services.map { (try? Array(JSONOut.encoder.encode(App.serviceDTO($0, lang, catalogue)))) ?? Array("{}".utf8) }
         }
         self.serviceJSON = json
-        registerCatalogueRoutes()
-        registerBookingRoutes()
-        registerQueueRoutes()
-        registerAdminRoutes()
-        registerPageRoutes()
+        self.router = Router(App.routes())
+    }
+
+    /// Every route of the API and the pages, in matching order.
+    static func routes() -> RouteTable<App> {
+        var table = RouteTable<App>()
+        registerCatalogueRoutes(&table)
+        registerBookingRoutes(&table)
+        registerQueueRoutes(&table)
+        registerAdminRoutes(&table)
+        registerPageRoutes(&table)
+        return table
     }
 
     /// The handler to give the HTTP server.
@@ -75,7 +82,7 @@ public final class App: Sendable {
         let (handler, parameters) = try router.resolve(request)
         var request = request
         request.parameters = parameters
-        let response = try handler(request)
+        let response = try handler(self, request)
         metrics.count(status: response.status)
         return response
     }

@@ -54,12 +54,12 @@ struct EventHubShutdownTests {
     @Test("a stream opened by a handler that then throws is not left open")
     func abandonedStream() throws {
         let hub = EventHub(heartbeatSeconds: 15)
-        let router = Router()
-        router.add(.GET, "/events/{topic}") { r in
+        var table = RouteTable<Void>()
+        table.add(.GET, "/events/{topic}") { _, r in
             _ = hub.open(topic: r.parameter("topic"), lastEventID: 0)
             throw Problem(status: 503, code: "unavailable", detail: "The replay could not be read.")
         }
-        let live = try LiveServer(router: router, hub: hub)
+        let live = try LiveServer(router: Router(table), hub: hub)
         defer { live.stop() }
         #expect(try get(port: live.port, "/events/hall").status == 503)
         let leftOpen = hub.openStreams

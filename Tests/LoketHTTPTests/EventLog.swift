@@ -38,9 +38,9 @@ final class EventLog: @unchecked Sendable {
     var lastID: Int64 { lock.withLock { nextID - 1 } }
 
     /// A router with `GET /events/{topic}`, replaying from this log when `Last-Event-ID` is sent.
-    func router() -> Router {
-        let router = Router()
-        router.add(.GET, "/events/{topic}") { [self] request in
+    func router() -> Router<Void> {
+        var table = RouteTable<Void>()
+        table.add(.GET, "/events/{topic}") { [self] _, request in
             let topic = request.parameter("topic")
             let last = request.header("last-event-id").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
             let stream = hub.open(topic: topic, lastEventID: max(0, last ?? 0))
@@ -51,7 +51,7 @@ final class EventLog: @unchecked Sendable {
             return Response(status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")],
                             body: .events(stream))
         }
-        router.add(.GET, "/hello") { _ in Response(contentType: "text/plain", text: "hello") }
-        return router
+        table.add(.GET, "/hello") { _, _ in Response(contentType: "text/plain", text: "hello") }
+        return Router(table)
     }
 }

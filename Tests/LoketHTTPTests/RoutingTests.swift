@@ -5,20 +5,20 @@ import Testing
 @testable import LoketHTTP
 
 /// The router used by most live tests: a few literal, parameter and rest routes.
-func demoRouter() -> Router {
-    let router = Router()
-    router.add(.GET, "/hello") { _ in Response(contentType: "text/plain; charset=utf-8", text: "hello") }
-    router.add(.GET, "/items/{id}") { r in Response(contentType: "text/plain", text: "item=\(r.parameter("id"))") }
-    router.add(.POST, "/items/{id}/recall") { r in Response(contentType: "text/plain", text: "recalled=\(r.parameter("id"))") }
-    router.add(.GET, "/files/{path...}") { r in Response(contentType: "text/plain", text: "path=\(r.parameter("path"))") }
-    router.add(.DELETE, "/items/{id}") { _ in .noContent }
-    router.add(.POST, "/echo") { r in
+func demoRouter() -> Router<Void> {
+    var table = RouteTable<Void>()
+    table.add(.GET, "/hello") { _, _ in Response(contentType: "text/plain; charset=utf-8", text: "hello") }
+    table.add(.GET, "/items/{id}") { _, r in Response(contentType: "text/plain", text: "item=\(r.parameter("id"))") }
+    table.add(.POST, "/items/{id}/recall") { _, r in Response(contentType: "text/plain", text: "recalled=\(r.parameter("id"))") }
+    table.add(.GET, "/files/{path...}") { _, r in Response(contentType: "text/plain", text: "path=\(r.parameter("path"))") }
+    table.add(.DELETE, "/items/{id}") { _, _ in .noContent }
+    table.add(.POST, "/echo") { _, r in
         Response(contentType: "application/octet-stream", bytes: r.body, headers: [("X-Body-Length", "\(r.body.count)")])
     }
-    router.add(.GET, "/query") { r in
+    table.add(.GET, "/query") { _, r in
         Response(contentType: "text/plain", text: r.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&"))
     }
-    return router
+    return Router(table)
 }
 
 @Suite("Routing on a live server")

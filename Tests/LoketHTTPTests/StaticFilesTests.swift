@@ -49,9 +49,9 @@ final class StaticFixture: @unchecked Sendable {
     /// A server whose `/static/{path...}` route serves the root.
     func server() throws -> LiveServer {
         let files = StaticFiles(root: root)
-        let router = Router()
-        router.add(.GET, "/static/{path...}") { r in files.response(for: r.parameter("path"), request: r) }
-        return try LiveServer(router: router)
+        var table = RouteTable<Void>()
+        table.add(.GET, "/static/{path...}") { _, r in files.response(for: r.parameter("path"), request: r) }
+        return try LiveServer(router: Router(table))
     }
 }
 
