@@ -11,29 +11,6 @@
 import CMicroHTTPD
 import Foundation
 
-/// One event as sent on the wire.
-public struct ServerEvent: Sendable, Hashable {
-    /// Monotonic id, the `id:` line; clients echo the last one as `Last-Event-ID`.
-    public var id: Int64
-    /// The `event:` line, e.g. `called`.
-    public var name: String
-    /// The `data:` payload (JSON, one line).
-    public var data: String
-
-    public init(id: Int64, name: String, data: String) {
-        self.id = id
-        self.name = name
-        self.data = data
-    }
-
-    var wire: [UInt8] {
-        var s = "id: \(id)\nevent: \(name)\n"
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) { s += "data: \(line)\n" }
-        s += "\n"
-        return Array(s.utf8)
-    }
-}
-
 /// An open event stream of one client.
 public final class EventStream: @unchecked Sendable {
     // @unchecked: every mutable field is guarded by `lock`.
