@@ -2,19 +2,22 @@
 //
 // libmicrohttpd calls `accessHandler` several times per request: once when the headers
 // are in (we only set up per-request state: answering here would drop keep-alive), once
-// per body chunk, and once more with no data, when we route and answer (a method outside
-// `HTTPMethod` is answered 501 there and never routed). Per-request state
-// is a retained `Exchange` object whose pointer sits in MHD's `req_cls` slot until the
-// completion callback releases it. Server-Sent Events answers use a content-reader callback
-// that suspends the connection while there is nothing to send (see EventHub).
+// per body chunk, and once more with no data, when we answer. Per-request state is a
+// retained `Exchange` object whose pointer sits in MHD's `req_cls` slot until the completion
+// callback releases it. The server itself answers what never reaches the handler (too large,
+// too long, a method outside `HTTPMethod`) and turns thrown errors into problem answers. A
+// handler that answers `.events` gets its stream opened by the server in the `EventHub`
+// (see EventHub), drained by a content-reader callback (see EventStream).
 import CMicroHTTPD
 import Foundation
 import Logging
 
 /// One running libmicrohttpd daemon.
 public final class HTTPServer: @unchecked Sendable {
-    // @unchecked: `daemon` is set once in start() and cleared in stop(), both called from one thread.
+    // @unchecked: `daemon` and `port` are set in start() and cleared in stop(), both called from one thread.
+    /// The settings it was made with.
     public let configuration: HTTPServerConfiguration
+    /// The hub that holds the event streams answered by the handler.
     public let hub: EventHub
     let handler: @Sendable (Request) throws -> Response
     let logger: Logger
@@ -126,7 +129,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
             // Refuse before reading (and before MHD sends 100 Continue); the connection then closes.
             exchange.tooLarge = true
             let response = server.bodyTooLarge.response()
-            let ok = server.queue(response, on: connection)
+            let ok = server.queue(response, stream: nil, on: connection)
             server.log(method: method.map { String(cString: $0) } ?? "POST", path: url.map { String(cString: $0) } ?? "/",
                        status: 413, requestID: server.nextRequestID(), started: exchange.started)
             return ok
@@ -161,7 +164,8 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     let headers = collect(connection, .HEADER_KIND, lowercase: true)
     let query = collect(connection, .GET_ARGUMENT_KIND, lowercase: false)
 
-    let response: Response
+    var response: Response
+    var stream: EventStream?
     if path.utf8.count + query.bytes > server.configuration.maxURLBytes {
         response = Problem(status: 414, code: "uri_too_long",
                            detail: "The address is longer than \(server.configuration.maxURLBytes) bytes.").response()
@@ -171,13 +175,13 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
         let request = Request(method: known, path: path, query: query.pairs, headers: headers.pairs, body: exchange.body,
                               peerAddress: String(decoding: peer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
                               requestID: requestID)
-        response = server.respond(to: request)
+        (response, stream) = server.respond(to: request)
     } else {
         // Never routed: no handler sees a method it cannot name.
         response = Problem.notImplemented(method: methodText).response()
     }
     exchange.body = []
-    let ok = server.queue(response, on: connection)
+    let ok = server.queue(response, stream: stream, on: connection)
     server.log(method: methodText, path: path, status: response.status, requestID: requestID, started: exchange.started)
     return ok
 }
@@ -195,38 +199,47 @@ extension HTTPServer {
                 detail: "The request body is larger than \(configuration.maxBodyBytes) bytes.")
     }
 
-    /// Runs the handler; any thrown error becomes a problem answer, unknown ones a logged 500.
-    func respond(to request: Request) -> Response {
-        var answer: EventStream?
-        defer { hub.settleRequest(answeredWith: answer) }
+    /// Runs the handler and opens the event stream it asks for, if any (replaying what the client
+    /// missed); a thrown error, from the handler or the replay, becomes a problem answer and no stream.
+    func respond(to request: Request) -> (Response, EventStream?) {
         do {
             let response = try handler(request)
-            if case .events(let stream) = response.body { answer = stream }
-            return response
-        } catch let error as ProblemConvertible {
-            let problem = error.problem
-            return problem.response(requestID: problem.status >= 500 ? request.requestID : nil)
+            guard case .events(let events) = response.body else { return (response, nil) }
+            return (response, try hub.open(events))
         } catch {
-            // Storage and programming errors: the client gets an id, the log gets the type (never the SQL arguments).
-            logger.error("unhandled error", metadata: ["request": "\(request.requestID)", "error": "\(error)"])
-            return Problem(status: 500, code: "internal_error",
-                           detail: "Something went wrong on our side. Quote request id \(request.requestID) to support.")
-                .response(requestID: request.requestID)
+            return (answer(error, to: request), nil)
         }
     }
 
-    func queue(_ response: Response, on connection: OpaquePointer) -> MHD_Result {
+    /// The problem answer for an error: its own problem when it has one, else a logged 500.
+    func answer(_ error: any Error, to request: Request) -> Response {
+        if let error = error as? any ProblemConvertible {
+            let problem = error.problem
+            return problem.response(requestID: problem.status >= 500 ? request.requestID : nil)
+        }
+        // Storage and programming errors: the client gets an id, the log gets the type (never the SQL arguments).
+        logger.error("unhandled error", metadata: ["request": "\(request.requestID)", "error": "\(error)"])
+        return Problem(status: 500, code: "internal_error",
+                       detail: "Something went wrong on our side. Quote request id \(request.requestID) to support.")
+            .response(requestID: request.requestID)
+    }
+
+    /// Hands `response` to MHD; `stream` is the opened stream when the body is `.events`.
+    func queue(_ response: Response, stream: EventStream?, on connection: OpaquePointer) -> MHD_Result {
         let mhdResponse: OpaquePointer?
-        switch response.body {
-        case .bytes(let bytes):
+        switch (response.body, stream) {
+        case (.bytes(let bytes), _):
             // For HEAD, MHD leaves the body out itself and still announces its real length.
             mhdResponse = bytes.withUnsafeBytes { buffer in
                 MHD_create_response_from_buffer(buffer.count,
                                                  UnsafeMutableRawPointer(mutating: buffer.baseAddress),
                                                  .RESPMEM_MUST_COPY)
             }
-        case .events(let stream):
+        case (.events, let stream?):
             mhdResponse = hub.makeResponse(for: stream, connection: connection)
+        case (.events, nil):
+            // respond(to:) opens every stream it answers with; nothing else queues `.events`.
+            preconditionFailure("an event stream answer without its opened stream")
         }
         guard let mhdResponse else { return .NO }
         for (name, value) in response.headers {

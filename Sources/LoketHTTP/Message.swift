@@ -1,7 +1,8 @@
 // Requests and responses as the rest of Loket sees them: plain values, no C pointers.
 //
 // A `Request` is assembled by `HTTPServer` once the whole body has arrived; a `Response`
-// is either bytes (copied into libmicrohttpd) or an event stream kept open by `EventHub`.
+// is either bytes (copied into libmicrohttpd) or the description of an event stream, which
+// `HTTPServer` opens through `EventHub` after the handler has returned.
 import Foundation
 
 /// The HTTP methods Loket routes; `HTTPServer` answers any other method 501 before routing.
@@ -52,15 +53,16 @@ public struct Response: Sendable {
     public enum Body: Sendable {
         /// A complete body, copied into libmicrohttpd.
         case bytes([UInt8])
-        /// A Server-Sent Events stream; the connection stays open until the client or the hub ends it.
-        case events(EventStream)
+        /// A Server-Sent Events stream: the server opens it in its `EventHub`, replays what the client
+        /// missed, and keeps the connection open until the client or the hub ends it.
+        case events(EventStreamRequest)
     }
 
     /// The status code, e.g. 200.
     public var status: Int
     /// Response headers in order; a name may repeat.
     public var headers: [(String, String)]
-    /// The content, or the event stream.
+    /// The content, or the event stream to open.
     public var body: Body
 
     /// A response with any body.

@@ -185,7 +185,7 @@ public final class App: Sendable {
             return (result, batch.events)
         }, afterCommit: { [hub] result in
             for (topic, e) in result.1 {
-                hub.publish(ServerEvent(id: e.id, name: e.name, data: e.data), topic: topic)
+                hub.publish(e, topic: topic)
             }
         }).0
     }
