@@ -172,11 +172,11 @@ extension Problem {
 
     /// 405 `method_not_allowed` with `Allow`: the path exists under other methods.
     ///
-    /// - Parameter allowed: the methods the path answers, in the order of the `Allow` header.
-    public static func methodNotAllowed(_ method: String, allowed: [String]) -> Problem {
-        let allow = allowed.joined(separator: ", ")
+    /// - Parameter allowed: the methods the path answers; `Allow` lists them in alphabetical order.
+    public static func methodNotAllowed(_ method: HTTPMethod, allowed: Set<HTTPMethod>) -> Problem {
+        let allow = allowed.map(\.rawValue).sorted().joined(separator: ", ")
         return Problem(status: 405, code: "method_not_allowed",
-                       detail: "\(method) is not allowed here; use \(allow).", headers: [("Allow", allow)])
+                       detail: "\(method.rawValue) is not allowed here; use \(allow).", headers: [("Allow", allow)])
     }
 
     /// 501 `not_implemented`: a method this server does not know, for any path (RFC 9110 §15.6.2).

@@ -135,7 +135,7 @@ public final class Router<Context>: Sendable {
         let others = Set(candidates.filter { $0.method != method && $0.match(parts) != nil }.map(\.method))
         guard !others.isEmpty else { throw Problem.notFound() }
         let allowed = others.contains(.GET) ? others.union([.HEAD]) : others
-        throw Problem.methodNotAllowed(request.method.rawValue, allowed: allowed.map(\.rawValue).sorted())
+        throw Problem.methodNotAllowed(request.method, allowed: allowed)
     }
 
     /// Every registered (method, pattern) in registration order, for documentation checks.
