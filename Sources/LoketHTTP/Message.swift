@@ -162,8 +162,7 @@ public struct Problem: Error, Sendable, ProblemConvertible {
     }
 }
 
-// The problems the HTTP layer itself answers, and the ones every API needs, so that their
-// status and `code` are written once.
+// The problems the HTTP layer itself answers, so that their status and `code` are written once.
 extension Problem {
     /// 404 `not_found`: no route matches the path.
     public static func notFound(detail: String = "There is nothing at this address.") -> Problem {
@@ -183,12 +182,6 @@ extension Problem {
     public static func notImplemented(method: String) -> Problem {
         Problem(status: 501, code: "not_implemented",
                 detail: "This server does not implement the method \(method.prefix(32)); it knows \(HTTPMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
-    }
-
-    /// 415 `unsupported_media_type` with `Accept` naming the type to send (RFC 9110 §12.5.1, §15.5.16).
-    public static func unsupportedMediaType(expected: String = "application/json") -> Problem {
-        Problem(status: 415, code: "unsupported_media_type", detail: "Send the body as \(expected).",
-                headers: [("Accept", expected)])
     }
 }
 
