@@ -2,59 +2,24 @@
 //
 // libmicrohttpd calls `accessHandler` several times per request: once when the headers
 // are in (we only set up per-request state: answering here would drop keep-alive), once
-// per body chunk, and once more with no data, when we route and answer. Per-request state
-// is a retained `Exchange` object whose pointer sits in MHD's `req_cls` slot until the
-// completion callback releases it. Server-Sent Events answers use a content-reader callback
-// that suspends the connection while there is nothing to send (see EventHub).
+// per body chunk, and once more with no data, when we answer. Per-request state is a
+// retained `Exchange` object whose pointer sits in MHD's `req_cls` slot until the completion
+// callback releases it. The server itself answers what never reaches the handler (too large,
+// too long, a method outside `HTTPMethod`) and turns thrown errors into problem answers. A
+// handler that answers `.events` gets its stream opened by the server in the `EventHub`
+// (see EventHub), drained by a content-reader callback (see EventStream).
 import CMicroHTTPD
 import Foundation
 import Logging
 
-/// Limits and threading of the server.
-public struct HTTPServerConfiguration: Sendable {
-    public var host: String
-    /// 0 picks any free port; read the real one from `HTTPServer.port`.
-    public var port: UInt16
-    /// Worker threads of MHD's pool; defaults to the number of cores.
-    public var threads: Int
-    /// Open connections at most (display streams count too).
-    public var connectionLimit: Int
-    /// Seconds of silence after which MHD drops a connection (stalled clients).
-    public var connectionTimeoutSeconds: Int
-    /// Largest request body; larger answers 413.
-    public var maxBodyBytes: Int
-    /// Longest path plus query; longer answers 414.
-    public var maxURLBytes: Int
-    /// MHD's memory pool per connection (request line, headers, buffers). Bodies are copied out as they
-    /// arrive, so it need not hold them; MHD clears the pool between keep-alive requests, so smaller is faster.
-    public var connectionMemoryBytes: Int
-
-    public init(host: String = "127.0.0.1", port: UInt16 = 8080,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount, connectionLimit: Int = 4000,
-                connectionTimeoutSeconds: Int = 30, maxBodyBytes: Int = 64 * 1024, maxURLBytes: Int = 4096,
-                connectionMemoryBytes: Int = 32 * 1024) {
-        self.host = host
-        self.port = port
-        self.threads = max(1, threads)
-        self.connectionLimit = connectionLimit
-        self.connectionTimeoutSeconds = connectionTimeoutSeconds
-        self.maxBodyBytes = maxBodyBytes
-        self.maxURLBytes = maxURLBytes
-        self.connectionMemoryBytes = connectionMemoryBytes
-    }
-}
-
-/// Why the server could not start.
-public struct HTTPServerError: Error, CustomStringConvertible {
-    public var description: String
-}
-
 /// One running libmicrohttpd daemon.
 public final class HTTPServer: @unchecked Sendable {
-    // @unchecked: `daemon` is set once in start() and cleared in stop(), both called from one thread.
+    // @unchecked: `daemon` and `port` are set in start() and cleared in stop(), both called from one thread.
+    /// The settings it was made with.
     public let configuration: HTTPServerConfiguration
+    /// The hub that holds the event streams answered by the handler.
     public let hub: EventHub
-    let handler: Handler
+    let handler: @Sendable (Request) throws -> Response
     let logger: Logger
     private var daemon: OpaquePointer?
     private let requestCounter = LockedBox<UInt64>(0)
@@ -63,8 +28,12 @@ public final class HTTPServer: @unchecked Sendable {
     /// The bound port (after start).
     public private(set) var port: UInt16 = 0
 
-    /// Makes a server that answers every request with `handler`.
-    public init(configuration: HTTPServerConfiguration, hub: EventHub, logger: Logger, handler: @escaping Handler) {
+    /// Makes a server that answers every request with `handler` (usually a `Router` lookup).
+    ///
+    /// A thrown `ProblemConvertible` error is answered as its problem; any other error as a 500
+    /// problem with the request id, its text going only to the log.
+    public init(configuration: HTTPServerConfiguration, hub: EventHub, logger: Logger,
+                handler: @escaping @Sendable (Request) throws -> Response) {
         self.configuration = configuration
         self.hub = hub
         self.logger = logger
@@ -159,12 +128,10 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
            let n = UInt64(length), n > UInt64(server.configuration.maxBodyBytes) {
             // Refuse before reading (and before MHD sends 100 Continue); the connection then closes.
             exchange.tooLarge = true
-            let request = Request(method: method.map { String(cString: $0) } ?? "POST", path: url.map { String(cString: $0) } ?? "/",
-                                  requestID: server.nextRequestID())
-            let response = Problem(status: 413, code: "body_too_large",
-                                   detail: "The request body is larger than \(server.configuration.maxBodyBytes) bytes.").response()
-            let ok = server.queue(response, on: connection, for: request)
-            server.log(request, status: 413, started: exchange.started)
+            let response = server.bodyTooLarge.response()
+            let ok = server.queue(response, stream: nil, on: connection)
+            server.log(method: method.map { String(cString: $0) } ?? "POST", path: url.map { String(cString: $0) } ?? "/",
+                       status: 413, requestID: server.nextRequestID(), started: exchange.started)
             return ok
         }
         return .YES
@@ -196,23 +163,26 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     loket_mhd_client_address(connection, &peer, peer.count)
     let headers = collect(connection, .HEADER_KIND, lowercase: true)
     let query = collect(connection, .GET_ARGUMENT_KIND, lowercase: false)
-    let request = Request(method: methodText, path: path, query: query.pairs, headers: headers.pairs,
-                          body: exchange.body, peerAddress: String(decoding: peer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
-                          requestID: requestID)
 
-    let response: Response
+    var response: Response
+    var stream: EventStream?
     if path.utf8.count + query.bytes > server.configuration.maxURLBytes {
         response = Problem(status: 414, code: "uri_too_long",
                            detail: "The address is longer than \(server.configuration.maxURLBytes) bytes.").response()
     } else if exchange.tooLarge {
-        response = Problem(status: 413, code: "body_too_large",
-                           detail: "The request body is larger than \(server.configuration.maxBodyBytes) bytes.").response()
+        response = server.bodyTooLarge.response()
+    } else if let known = HTTPMethod(rawValue: methodText) {
+        let request = Request(method: known, path: path, query: query.pairs, headers: headers.pairs, body: exchange.body,
+                              peerAddress: String(decoding: peer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                              requestID: requestID)
+        (response, stream) = server.respond(to: request)
     } else {
-        response = server.respond(to: request)
+        // Never routed: no handler sees a method it cannot name.
+        response = Problem.notImplemented(method: methodText).response()
     }
     exchange.body = []
-    let ok = server.queue(response, on: connection, for: request)
-    server.log(request, status: response.status, started: exchange.started)
+    let ok = server.queue(response, stream: stream, on: connection)
+    server.log(method: methodText, path: path, status: response.status, requestID: requestID, started: exchange.started)
     return ok
 }
 
@@ -223,38 +193,53 @@ private let completedHandler: MHD_RequestCompletedCallback = { cls, connection, 
 }
 
 extension HTTPServer {
-    /// Runs the handler; any thrown error becomes a problem answer, unknown ones a logged 500.
-    func respond(to request: Request) -> Response {
-        var answer: EventStream?
-        defer { hub.settleRequest(answeredWith: answer) }
+    /// The 413 problem, answered before or after the body arrived.
+    var bodyTooLarge: Problem {
+        Problem(status: 413, code: "body_too_large",
+                detail: "The request body is larger than \(configuration.maxBodyBytes) bytes.")
+    }
+
+    /// Runs the handler and opens the event stream it asks for, if any (replaying what the client
+    /// missed); a thrown error, from the handler or the replay, becomes a problem answer and no stream.
+    func respond(to request: Request) -> (Response, EventStream?) {
         do {
             let response = try handler(request)
-            if case .events(let stream) = response.body { answer = stream }
-            return response
-        } catch let error as ProblemConvertible {
-            let problem = error.problem
-            return problem.response(requestID: problem.status >= 500 ? request.requestID : nil)
+            guard case .events(let events) = response.body else { return (response, nil) }
+            return (response, try hub.open(events))
         } catch {
-            // Storage and programming errors: the client gets an id, the log gets the type (never the SQL arguments).
-            logger.error("unhandled error", metadata: ["request": "\(request.requestID)", "error": "\(error)"])
-            return Problem(status: 500, code: "internal_error",
-                           detail: "Something went wrong on our side. Quote request id \(request.requestID) to support.")
-                .response(requestID: request.requestID)
+            return (answer(error, to: request), nil)
         }
     }
 
-    func queue(_ response: Response, on connection: OpaquePointer, for request: Request) -> MHD_Result {
+    /// The problem answer for an error: its own problem when it has one, else a logged 500.
+    func answer(_ error: any Error, to request: Request) -> Response {
+        if let error = error as? any ProblemConvertible {
+            let problem = error.problem
+            return problem.response(requestID: problem.status >= 500 ? request.requestID : nil)
+        }
+        // Storage and programming errors: the client gets an id, the log gets the type (never the SQL arguments).
+        logger.error("unhandled error", metadata: ["request": "\(request.requestID)", "error": "\(error)"])
+        return Problem(status: 500, code: "internal_error",
+                       detail: "Something went wrong on our side. Quote request id \(request.requestID) to support.")
+            .response(requestID: request.requestID)
+    }
+
+    /// Hands `response` to MHD; `stream` is the opened stream when the body is `.events`.
+    func queue(_ response: Response, stream: EventStream?, on connection: OpaquePointer) -> MHD_Result {
         let mhdResponse: OpaquePointer?
-        switch response.body {
-        case .bytes(let bytes):
+        switch (response.body, stream) {
+        case (.bytes(let bytes), _):
             // For HEAD, MHD leaves the body out itself and still announces its real length.
             mhdResponse = bytes.withUnsafeBytes { buffer in
                 MHD_create_response_from_buffer(buffer.count,
                                                  UnsafeMutableRawPointer(mutating: buffer.baseAddress),
                                                  .RESPMEM_MUST_COPY)
             }
-        case .events(let stream):
+        case (.events, let stream?):
             mhdResponse = hub.makeResponse(for: stream, connection: connection)
+        case (.events, nil):
+            // respond(to:) opens every stream it answers with; nothing else queues `.events`.
+            preconditionFailure("an event stream answer without its opened stream")
         }
         guard let mhdResponse else { return .NO }
         for (name, value) in response.headers {
@@ -266,11 +251,11 @@ extension HTTPServer {
     }
 
     /// One line per request. The query is never logged: it can hold manage tokens.
-    func log(_ request: Request, status: Int, started: DispatchTime) {
+    func log(method: String, path: String, status: Int, requestID: String, started: DispatchTime) {
         let micros = (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1000
         let level: Logger.Level = status >= 500 ? .error : .info
-        logger.log(level: level, "\(request.method) \(request.path) \(status)", metadata: [
-            "ms": "\(Double(micros) / 1000)", "request": "\(request.requestID)",
+        logger.log(level: level, "\(method) \(path) \(status)", metadata: [
+            "ms": "\(Double(micros) / 1000)", "request": "\(requestID)",
         ])
     }
 }

@@ -1,23 +1,26 @@
 // Requests and responses as the rest of Loket sees them: plain values, no C pointers.
 //
 // A `Request` is assembled by `HTTPServer` once the whole body has arrived; a `Response`
-// is either bytes (copied into libmicrohttpd) or an event stream kept open by `EventHub`.
+// is either bytes (copied into libmicrohttpd) or the description of an event stream, which
+// `HTTPServer` opens through `EventHub` after the handler has returned.
 import Foundation
 
-/// The HTTP methods Loket routes.
+/// The HTTP methods Loket routes; `HTTPServer` answers any other method 501 before routing.
 public enum HTTPMethod: String, Sendable, Hashable, CaseIterable {
     case GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS
 }
 
 /// One HTTP request, fully read.
 public struct Request: Sendable {
-    public var method: String
+    /// The method; HEAD is routed as GET (libmicrohttpd leaves the body out).
+    public var method: HTTPMethod
     /// The decoded path without the query, e.g. `/api/v1/tickets/abc`.
     public var path: String
     /// Query arguments (first value wins when a name repeats).
     public var query: [String: String]
     /// Header names in lower case.
     public var headers: [String: String]
+    /// The body as received; empty when there is none.
     public var body: [UInt8]
     /// The peer's IP address as text.
     public var peerAddress: String
@@ -26,7 +29,7 @@ public struct Request: Sendable {
     /// Path parameters filled by the router, e.g. `["reference": "K7M-3QX"]`.
     public var parameters: [String: String] = [:]
 
-    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
+    public init(method: HTTPMethod, path: String, query: [String: String] = [:], headers: [String: String] = [:],
                 body: [UInt8] = [], peerAddress: String = "127.0.0.1", requestID: String = "-") {
         self.method = method
         self.path = path
@@ -46,16 +49,23 @@ public struct Request: Sendable {
 
 /// What the handler answers.
 public struct Response: Sendable {
+    /// The content of an answer.
     public enum Body: Sendable {
+        /// A complete body, copied into libmicrohttpd.
         case bytes([UInt8])
-        /// A Server-Sent Events stream; the connection stays open until the client or the hub ends it.
-        case events(EventStream)
+        /// A Server-Sent Events stream: the server opens it in its `EventHub`, replays what the client
+        /// missed, and keeps the connection open until the client or the hub ends it.
+        case events(EventStreamRequest)
     }
 
+    /// The status code, e.g. 200.
     public var status: Int
+    /// Response headers in order; a name may repeat.
     public var headers: [(String, String)]
+    /// The content, or the event stream to open.
     public var body: Body
 
+    /// A response with any body.
     public init(status: Int, headers: [(String, String)] = [], body: Body = .bytes([])) {
         self.status = status
         self.headers = headers
@@ -85,13 +95,17 @@ public struct Response: Sendable {
 ///
 /// Conformers map each case to a status in one place, so no error leaves without one.
 public protocol ProblemConvertible: Error {
+    /// The answer for this error.
     var problem: Problem { get }
 }
 
 /// RFC 9457 problem details (`application/problem+json`).
 public struct Problem: Error, Sendable, ProblemConvertible {
+    /// The HTTP status it is answered with.
     public var status: Int
+    /// A short summary, by default the status's reason phrase.
     public var title: String
+    /// What went wrong and what to do about it, for a person.
     public var detail: String
     /// Machine-readable reason, e.g. `slot_unavailable`.
     public var code: String
@@ -100,6 +114,7 @@ public struct Problem: Error, Sendable, ProblemConvertible {
     /// Extra response headers, e.g. `Retry-After` or `Allow`.
     public var headers: [(String, String)]
 
+    /// A problem; `title` defaults to the status's reason phrase.
     public init(status: Int, code: String, title: String? = nil, detail: String,
                 extra: [String: ProblemValue] = [:], headers: [(String, String)] = []) {
         self.status = status
@@ -110,6 +125,7 @@ public struct Problem: Error, Sendable, ProblemConvertible {
         self.headers = headers
     }
 
+    /// The problem itself.
     public var problem: Problem { self }
 
     /// The response for this problem; `requestID` is added for 5xx answers.
@@ -123,6 +139,7 @@ public struct Problem: Error, Sendable, ProblemConvertible {
         return Response(status: status, contentType: "application/problem+json", bytes: Array(data), headers: headers)
     }
 
+    /// The standard reason phrase of a status (RFC 9110), e.g. `Not Found`.
     public static func reasonPhrase(_ status: Int) -> String {
         switch status {
         case 400: return "Bad Request"
@@ -138,16 +155,43 @@ public struct Problem: Error, Sendable, ProblemConvertible {
         case 422: return "Unprocessable Content"
         case 429: return "Too Many Requests"
         case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
         case 503: return "Service Unavailable"
         default: return "HTTP \(status)"
         }
     }
 }
 
+// The problems the HTTP layer itself answers, so that their status and `code` are written once.
+extension Problem {
+    /// 404 `not_found`: no route matches the path.
+    public static func notFound(detail: String = "There is nothing at this address.") -> Problem {
+        Problem(status: 404, code: "not_found", detail: detail)
+    }
+
+    /// 405 `method_not_allowed` with `Allow`: the path exists under other methods.
+    ///
+    /// - Parameter allowed: the methods the path answers; `Allow` lists them in alphabetical order.
+    public static func methodNotAllowed(_ method: HTTPMethod, allowed: Set<HTTPMethod>) -> Problem {
+        let allow = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+        return Problem(status: 405, code: "method_not_allowed",
+                       detail: "\(method.rawValue) is not allowed here; use \(allow).", headers: [("Allow", allow)])
+    }
+
+    /// 501 `not_implemented`: a method this server does not know, for any path (RFC 9110 §15.6.2).
+    public static func notImplemented(method: String) -> Problem {
+        Problem(status: 501, code: "not_implemented",
+                detail: "This server does not implement the method \(method.prefix(32)); it knows \(HTTPMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
+    }
+}
+
 /// A JSON value that may sit in a problem's extra members.
 public enum ProblemValue: Sendable {
+    /// A JSON string.
     case string(String)
+    /// A JSON number.
     case int(Int)
+    /// A JSON object of strings, e.g. `fields`.
     case object([String: String])
 
     var json: Any {

@@ -1,92 +1,145 @@
 // Routes requests to handlers by method and path pattern (`/api/v1/tickets/{id}/recall`).
 //
-// Patterns are split into literal and `{name}` segments once at registration; matching walks
-// the segments without allocation beyond the parameter dictionary. A path that matches a
-// pattern under another method answers 405 with `Allow`; no match at all answers 404.
+// A `RouteTable` collects routes in registration order, each pattern split once into literal,
+// `{name}` and `{name...}` segments. A `Router` is built from a table once and never changes,
+// so every server thread reads it without a lock. It indexes the routes by the number of path
+// segments they match: a path of n segments is compared only with the routes of exactly n
+// segments and the `{rest...}` routes of at most n. Among those candidates the first route
+// registered under the request's method wins (HEAD is routed as GET); a path that matches only
+// under other methods answers 405 with `Allow`; no match at all answers 404.
 
-/// A request handler: runs on one of the server's threads and must not block for long.
-public typealias Handler = @Sendable (Request) throws -> Response
+/// A request handler: gets the application's context and the request (with its path parameters).
+/// Runs on one of the server's threads and must not block for long.
+public typealias Handler<Context> = @Sendable (Context, Request) throws -> Response
 
-/// Maps (method, path) to handlers.
-public final class Router: Sendable {
-    private struct Route: Sendable {
-        let method: String
-        let segments: [Segment]
-        let handler: Handler
+/// One segment of a route pattern.
+private enum Segment: Sendable, Equatable {
+    /// Matches exactly this text.
+    case literal(String)
+    /// `{name}`: matches any one segment and captures it.
+    case parameter(String)
+    /// `{name...}`: matches the rest of the path (one segment or more), joined with `/`.
+    case rest(String)
+
+    init(_ part: Substring) {
+        if part.hasPrefix("{"), part.hasSuffix("...}") {
+            self = .rest(String(part.dropFirst().dropLast(4)))
+        } else if part.hasPrefix("{"), part.hasSuffix("}") {
+            self = .parameter(String(part.dropFirst().dropLast()))
+        } else {
+            self = .literal(String(part))
+        }
     }
 
-    private enum Segment: Sendable, Equatable {
-        case literal(String)
-        case parameter(String)
-        /// Matches the rest of the path (`{name...}`), possibly several segments.
-        case rest(String)
+    var text: String {
+        switch self {
+        case .literal(let l): return l
+        case .parameter(let p): return "{\(p)}"
+        case .rest(let p): return "{\(p)...}"
+        }
+    }
+}
+
+/// One registered route.
+private struct Route<Context>: Sendable {
+    let method: HTTPMethod
+    let segments: [Segment]
+    let handler: Handler<Context>
+
+    /// Whether the last segment is `{name...}`; then the route matches `segments.count` path segments or more.
+    var hasRest: Bool {
+        if case .rest = segments.last { return true }
+        return false
     }
 
-    private let routes: LockedBox<[Route]> = LockedBox([])
+    /// The pattern as registered, normalised (`/a/{b}`).
+    var pattern: String { "/" + segments.map(\.text).joined(separator: "/") }
 
+    /// The path parameters when `parts` matches; the router only asks with a fitting number of parts.
+    func match(_ parts: [Substring]) -> [String: String]? {
+        for (i, segment) in segments.enumerated() {
+            if case .literal(let l) = segment, parts[i] != l { return nil }
+        }
+        var parameters: [String: String] = [:]
+        for (i, segment) in segments.enumerated() {
+            switch segment {
+            case .literal: break
+            case .parameter(let name): parameters[name] = String(parts[i])
+            case .rest(let name): parameters[name] = parts[i...].joined(separator: "/")
+            }
+        }
+        return parameters
+    }
+}
+
+/// The routes of an application, collected before its `Router` is built.
+///
+/// ```swift
+/// var table = RouteTable<App>()
+/// table.add(.GET, "/api/v1/tickets/{id}") { app, request in try app.ticket(request.parameter("id")) }
+/// let router = Router(table)
+/// ```
+public struct RouteTable<Context>: Sendable {
+    fileprivate var routes: [Route<Context>] = []
+
+    /// An empty table.
     public init() {}
 
-    /// Registers `handler` for `method` and `pattern`; `{name}` captures one segment, `{name...}` the rest.
-    public func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping Handler) {
-        let segments: [Segment] = pattern.split(separator: "/").map { part in
-            if part.hasPrefix("{"), part.hasSuffix("...}") { return .rest(String(part.dropFirst().dropLast(4))) }
-            if part.hasPrefix("{"), part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
-            return .literal(String(part))
+    /// Registers `handler` for `method` and `pattern`.
+    ///
+    /// When two routes match the same request, the one added first wins. HEAD requests are
+    /// routed to GET routes, so a HEAD route is never chosen.
+    ///
+    /// `{name}` captures one segment, `{name...}` the rest.
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping Handler<Context>) {
+        let segments = pattern.split(separator: "/").map(Segment.init)
+        precondition(!segments.dropLast().contains { if case .rest = $0 { true } else { false } },
+                     "a {name...} segment must come last in \(pattern)")
+        routes.append(Route(method: method, segments: segments, handler: handler))
+    }
+}
+
+/// Maps (method, path) to handlers; built once from a `RouteTable`, then only read.
+public final class Router<Context>: Sendable {
+    /// Every route, in registration order.
+    private let routes: [Route<Context>]
+    /// At index n: the routes that can match a path of n segments, in registration order.
+    private let bySegmentCount: [[Route<Context>]]
+    /// The routes that can match a path longer than any index of `bySegmentCount`: the `{rest...}` ones.
+    private let longer: [Route<Context>]
+
+    /// Indexes the routes of `table`.
+    public init(_ table: RouteTable<Context>) {
+        routes = table.routes
+        let longest = routes.map(\.segments.count).max() ?? 0
+        var buckets = [[Route<Context>]](repeating: [], count: longest + 1)
+        for route in routes {
+            let fewest = route.segments.count
+            for n in (route.hasRest ? fewest...longest : fewest...fewest) { buckets[n].append(route) }
         }
-        routes.withLock { $0.append(Route(method: method.rawValue, segments: segments, handler: handler)) }
+        bySegmentCount = buckets
+        longer = routes.filter(\.hasRest)
     }
 
-    /// Every registered (method, pattern), for documentation checks.
-    public var patterns: [(method: String, pattern: String)] {
-        routes.withLock { list in
-            list.map { r in
-                (r.method, "/" + r.segments.map { s -> String in
-                    switch s {
-                    case .literal(let l): return l
-                    case .parameter(let p): return "{\(p)}"
-                    case .rest(let p): return "{\(p)...}"
-                    }
-                }.joined(separator: "/"))
-            }
+    /// Finds the handler for a request and the path parameters it declared.
+    ///
+    /// - Throws: a 404 `not_found` problem when no route matches the path, a 405
+    ///   `method_not_allowed` problem with `Allow` when routes match it only under other methods.
+    public func resolve(_ request: Request) throws -> (handler: Handler<Context>, parameters: [String: String]) {
+        let parts = request.path.split(separator: "/")
+        let candidates = parts.count < bySegmentCount.count ? bySegmentCount[parts.count] : longer
+        let method = request.method == .HEAD ? .GET : request.method
+        for route in candidates where route.method == method {
+            if let parameters = route.match(parts) { return (route.handler, parameters) }
         }
+        let others = Set(candidates.filter { $0.method != method && $0.match(parts) != nil }.map(\.method))
+        guard !others.isEmpty else { throw Problem.notFound() }
+        let allowed = others.contains(.GET) ? others.union([.HEAD]) : others
+        throw Problem.methodNotAllowed(request.method, allowed: allowed)
     }
 
-    /// Finds the handler for a request; throws a 404 or 405 problem when there is none.
-    public func resolve(_ request: Request) throws -> (Handler, [String: String]) {
-        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true)
-        let method = request.method == "HEAD" ? "GET" : request.method
-        var allowed: [String] = []
-        let table = routes.withLock { $0 }
-        for route in table {
-            guard let params = match(route.segments, parts) else { continue }
-            if route.method == method { return (route.handler, params) }
-            allowed.append(route.method)
-        }
-        if !allowed.isEmpty {
-            let allow = Set(allowed + (allowed.contains("GET") ? ["HEAD"] : [])).sorted().joined(separator: ", ")
-            throw Problem(status: 405, code: "method_not_allowed",
-                          detail: "\(request.method) is not allowed here; use \(allow).", headers: [("Allow", allow)])
-        }
-        throw Problem(status: 404, code: "not_found", detail: "There is nothing at this address.")
-    }
-
-    private func match(_ segments: [Segment], _ parts: [Substring]) -> [String: String]? {
-        var params: [String: String] = [:]
-        var i = 0
-        for (k, segment) in segments.enumerated() {
-            switch segment {
-            case .literal(let l):
-                guard i < parts.count, parts[i] == l else { return nil }
-            case .parameter(let name):
-                guard i < parts.count, !parts[i].isEmpty else { return nil }
-                params[name] = String(parts[i])
-            case .rest(let name):
-                guard k == segments.count - 1, i < parts.count else { return nil }
-                params[name] = parts[i...].joined(separator: "/")
-                return params
-            }
-            i += 1
-        }
-        return i == parts.count ? params : nil
+    /// Every registered (method, pattern) in registration order, for documentation checks.
+    public var patterns: [(method: HTTPMethod, pattern: String)] {
+        routes.map { ($0.method, $0.pattern) }
     }
 }

@@ -6,6 +6,7 @@ import Foundation
 
 /// Serves files below a root folder.
 public struct StaticFiles: Sendable {
+    /// The folder served, as a real path.
     public let root: String
 
     /// `root` is resolved to its real path once.
@@ -17,12 +18,12 @@ public struct StaticFiles: Sendable {
     public func response(for relativePath: String, request: Request, cacheSeconds: Int = 60) -> Response {
         guard !relativePath.utf8.contains(0), let real = StaticFiles.realPath(root + "/" + relativePath),
               real.hasPrefix(root + "/") else {
-            return Problem(status: 404, code: "not_found", detail: "There is no such file.").response()
+            return Problem.notFound(detail: "There is no such file.").response()
         }
         var info = stat()
         guard stat(real, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
               let data = FileManager.default.contents(atPath: real) else {
-            return Problem(status: 404, code: "not_found", detail: "There is no such file.").response()
+            return Problem.notFound(detail: "There is no such file.").response()
         }
         let etag = "\"\(info.st_size)-\(info.st_mtim.tv_sec)-\(info.st_mtim.tv_nsec / 1_000_000)\""
         let headers: [(String, String)] = [

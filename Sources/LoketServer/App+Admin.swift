@@ -12,27 +12,27 @@ struct AuditDTO: Encodable {
 }
 
 extension App {
-    func registerAdminRoutes() {
-        router.add(.GET, "/api/v1/appointments") { [unowned self] request in
-            try authorize(request, [.admin])
-            let location = try self.location(request.query["location"])
-            let day = try adminDay(request, location: location)
+    static func registerAdminRoutes(_ table: inout RouteTable<App>) {
+        table.add(.GET, "/api/v1/appointments") { app, request in
+            try app.authorize(request, [.admin])
+            let location = try app.location(request.query["location"])
+            let day = try app.adminDay(request, location: location)
             let civil = CivilClock(timeZone: location.timeZone)
-            let list = try store.read { try $0.appointments(location: location.id, from: civil.startOfDay(day), to: civil.startOfDay(day.adding(days: 1))) }
-            return try JSONOut.response(list.map { appointmentDTO($0, lang: language(request)) })
+            let list = try app.store.read { try $0.appointments(location: location.id, from: civil.startOfDay(day), to: civil.startOfDay(day.adding(days: 1))) }
+            return try JSONOut.response(list.map { app.appointmentDTO($0, lang: app.language(request)) })
         }
-        router.add(.GET, "/api/v1/stats/day") { [unowned self] request in
-            try authorize(request, [.admin])
-            let stats = try store.read { db in
-                try catalogue.locations.map { try DayStatistics.compute(db: db, location: $0, day: try adminDay(request, location: $0)) }
+        table.add(.GET, "/api/v1/stats/day") { app, request in
+            try app.authorize(request, [.admin])
+            let stats = try app.store.read { db in
+                try app.catalogue.locations.map { try DayStatistics.compute(db: db, location: $0, day: try app.adminDay(request, location: $0)) }
             }
             return try JSONOut.response(stats)
         }
-        router.add(.GET, "/api/v1/audit") { [unowned self] request in
-            try authorize(request, [.admin])
+        table.add(.GET, "/api/v1/audit") { app, request in
+            try app.authorize(request, [.admin])
             let civil = CivilClock(timeZone: .brussels)
-            let day = try adminDay(request, location: nil)
-            let lines = try store.read { try $0.auditLog(from: civil.startOfDay(day), limit: 5000) }
+            let day = try app.adminDay(request, location: nil)
+            let lines = try app.store.read { try $0.auditLog(from: civil.startOfDay(day), limit: 5000) }
                 .filter { $0.at < civil.startOfDay(day.adding(days: 1)) }
             return try JSONOut.response(lines.map { AuditDTO(at: civil.iso8601($0.at), actor: $0.actor, action: $0.action, subject: $0.subject, detail: $0.detail) })
         }

@@ -9,14 +9,14 @@ import LoketHTTP
 import LoketStore
 
 extension App {
-    func registerBookingRoutes() {
-        router.add(.GET, "/api/v1/availability") { [unowned self] request in try availability(request) }
-        router.add(.POST, "/api/v1/appointments") { [unowned self] request in try book(request) }
-        router.add(.GET, "/api/v1/appointments/{reference}") { [unowned self] request in try readAppointment(request) }
-        router.add(.DELETE, "/api/v1/appointments/{reference}") { [unowned self] request in try cancel(request) }
-        router.add(.POST, "/api/v1/appointments/{reference}/cancel") { [unowned self] request in try cancel(request) }
-        router.add(.POST, "/api/v1/appointments/{reference}/reschedule") { [unowned self] request in try reschedule(request) }
-        router.add(.GET, "/api/v1/appointments/{reference}/calendar.ics") { [unowned self] request in try calendarFile(request) }
+    static func registerBookingRoutes(_ table: inout RouteTable<App>) {
+        table.add(.GET, "/api/v1/availability") { app, request in try app.availability(request) }
+        table.add(.POST, "/api/v1/appointments") { app, request in try app.book(request) }
+        table.add(.GET, "/api/v1/appointments/{reference}") { app, request in try app.readAppointment(request) }
+        table.add(.DELETE, "/api/v1/appointments/{reference}") { app, request in try app.cancel(request) }
+        table.add(.POST, "/api/v1/appointments/{reference}/cancel") { app, request in try app.cancel(request) }
+        table.add(.POST, "/api/v1/appointments/{reference}/reschedule") { app, request in try app.reschedule(request) }
+        table.add(.GET, "/api/v1/appointments/{reference}/calendar.ics") { app, request in try app.calendarFile(request) }
     }
 
     private func language(_ request: Request, _ a: Appointment) -> Language {

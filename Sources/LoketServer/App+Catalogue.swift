@@ -2,7 +2,6 @@
 import Foundation
 import LoketCore
 import LoketHTTP
-import LoketStore
 
 struct LocationDTO: Encodable {
     var id: String
@@ -32,30 +31,30 @@ struct ServiceDTO: Encodable {
 }
 
 extension App {
-    func registerCatalogueRoutes() {
-        router.add(.GET, "/api/v1/health") { [unowned self] request in
-            try JSONOut.response(["status": "ok", "version": options.version, "now": CivilClock(timeZone: .brussels).iso8601(clock.now()),
-                                  "municipality": catalogue.settings.municipality.resolve(language(request))])
+    static func registerCatalogueRoutes(_ table: inout RouteTable<App>) {
+        table.add(.GET, "/api/v1/health") { app, request in
+            try JSONOut.response(["status": "ok", "version": app.options.version, "now": CivilClock(timeZone: .brussels).iso8601(app.clock.now()),
+                                  "municipality": app.catalogue.settings.municipality.resolve(app.language(request))])
         }
-        router.add(.GET, "/api/v1/locations") { [unowned self] request in
-            let lang = language(request)
-            return try JSONOut.response(catalogue.locations.map { locationDTO($0, lang) })
+        table.add(.GET, "/api/v1/locations") { app, request in
+            let lang = app.language(request)
+            return try JSONOut.response(app.catalogue.locations.map { app.locationDTO($0, lang) })
         }
-        router.add(.GET, "/api/v1/locations/{id}") { [unowned self] request in
-            try JSONOut.response(locationDTO(try location(request.parameter("id")), language(request)))
+        table.add(.GET, "/api/v1/locations/{id}") { app, request in
+            try JSONOut.response(app.locationDTO(try app.location(request.parameter("id")), app.language(request)))
         }
-        router.add(.GET, "/api/v1/categories") { [unowned self] request in
-            let lang = language(request)
-            return try JSONOut.response(catalogue.categories.map { CategoryDTO(id: $0.id, name: $0.name.resolve(lang)) })
+        table.add(.GET, "/api/v1/categories") { app, request in
+            let lang = app.language(request)
+            return try JSONOut.response(app.catalogue.categories.map { CategoryDTO(id: $0.id, name: $0.name.resolve(lang)) })
         }
-        router.add(.GET, "/api/v1/services") { [unowned self] request in try services(request) }
-        router.add(.GET, "/api/v1/services/{id}") { [unowned self] request in
-            try JSONOut.response(serviceDTO(try service(request.parameter("id")), language(request)))
+        table.add(.GET, "/api/v1/services") { app, request in try app.services(request) }
+        table.add(.GET, "/api/v1/services/{id}") { app, request in
+            try JSONOut.response(app.serviceDTO(try app.service(request.parameter("id")), app.language(request)))
         }
-        router.add(.GET, "/api/v1/openapi.json") { _ in
+        table.add(.GET, "/api/v1/openapi.json") { _, _ in
             Response(contentType: "application/json", text: OpenAPI.document)
         }
-        router.add(.GET, "/api/v1/qr.svg") { request in
+        table.add(.GET, "/api/v1/qr.svg") { _, request in
             guard let data = request.query["data"], !data.isEmpty, data.utf8.count <= 1024 else {
                 throw LoketError(.invalid, "Give the text to encode in `data` (at most 1024 bytes).", fields: ["data": "is required"])
             }
@@ -64,12 +63,12 @@ extension App {
             }
             return Response(contentType: "image/svg+xml", text: svg, headers: [("Cache-Control", "public, max-age=86400")])
         }
-        router.add(.GET, "/metrics") { [unowned self] _ in
+        table.add(.GET, "/metrics") { app, _ in
             var lines = ["# HELP loket_http_responses_total Responses sent, by status.", "# TYPE loket_http_responses_total counter"]
-            lines += metrics.lines()
+            lines += app.metrics.lines()
             lines += ["# HELP loket_sse_streams Open live event streams.", "# TYPE loket_sse_streams gauge",
-                      "loket_sse_streams \(hub.openStreams)"]
-            let waiting = try store.read { try $0.waitingTicketCount() }
+                      "loket_sse_streams \(app.hub.openStreams)"]
+            let waiting = try app.store.read { try $0.waitingTicketCount() }
             lines += ["# HELP loket_tickets_waiting Tickets waiting now.", "# TYPE loket_tickets_waiting gauge",
                       "loket_tickets_waiting \(waiting)"]
             return Response(contentType: "text/plain; version=0.0.4", text: lines.joined(separator: "\n") + "\n")

@@ -6,13 +6,13 @@ import LoketHTTP
 import LoketStore
 
 extension App {
-    func registerCounterRoutes() {
+    static func registerCounterRoutes(_ table: inout RouteTable<App>) {
         for (action, state) in [("open", CounterState.open), ("pause", .paused), ("close", .closed)] {
-            router.add(.POST, "/api/v1/counters/{id}/\(action)") { [unowned self] request in try setCounterState(request, state) }
+            table.add(.POST, "/api/v1/counters/{id}/\(action)") { app, request in try app.setCounterState(request, state) }
         }
-        router.add(.POST, "/api/v1/counters/{id}/call-next") { [unowned self] request in try callNext(request) }
-        router.add(.GET, "/api/v1/locations/{id}/counters") { [unowned self] request in try counters(request) }
-        router.add(.GET, "/api/v1/locations/{id}/queue") { [unowned self] request in try queue(request) }
+        table.add(.POST, "/api/v1/counters/{id}/call-next") { app, request in try app.callNext(request) }
+        table.add(.GET, "/api/v1/locations/{id}/counters") { app, request in try app.counters(request) }
+        table.add(.GET, "/api/v1/locations/{id}/queue") { app, request in try app.queue(request) }
     }
 
     private func setCounterState(_ request: Request, _ state: CounterState) throws -> Response {

@@ -9,9 +9,9 @@ extension App {
     /// Most events one reconnecting stream replays; events are kept two days, so even a long outage is bounded.
     static let maxReplay = 20_000
 
-    func registerDisplayRoutes() {
-        router.add(.GET, "/api/v1/locations/{id}/display") { [unowned self] request in try display(request) }
-        router.add(.GET, "/api/v1/locations/{id}/events") { [unowned self] request in try events(request) }
+    static func registerDisplayRoutes(_ table: inout RouteTable<App>) {
+        table.add(.GET, "/api/v1/locations/{id}/display") { app, request in try app.display(request) }
+        table.add(.GET, "/api/v1/locations/{id}/events") { app, request in try app.events(request) }
     }
 
     private func display(_ request: Request) throws -> Response {
@@ -35,20 +35,23 @@ extension App {
         var last = Int64(lastText.trimmingCharacters(in: .whitespaces)).map { max(0, $0) }
         // An id from the future (a server restored from a backup) would silence the stream: catch up from now.
         if let given = last { last = min(given, try store.read { try $0.newestEventID() }) }
-        let stream = hub.open(topic: location.id, lastEventID: last ?? 0)
-        // Page through what was missed. (Should reading fail, the server forgets the stream opened above.)
-        var missed: [ServerEvent] = []
-        if var after = last {
+        // Page through what was missed when the server opens the stream. (Should reading fail, the
+        // server drops the stream and answers the error.)
+        let topic = location.id
+        let store = self.store
+        let replay: @Sendable (Int64) throws -> [any ServerSentEvent] = { lastSeen in
+            var missed: [any ServerSentEvent] = []
+            var after = lastSeen
             while missed.count < App.maxReplay {
-                let page = try store.read { try $0.events(topic: location.id, after: after, limit: 500) }
-                missed += page.map { ServerEvent(id: $0.id, name: $0.name, data: $0.data) }
+                let page = try store.read { try $0.events(topic: topic, after: after, limit: 500) }
+                missed.append(contentsOf: page as [any ServerSentEvent])
                 guard page.count == 500, let newest = page.last else { break }
                 after = newest.id
             }
+            return missed
         }
-        hub.finishReplay(stream, missed: missed)
         return Response(status: 200, headers: [
             ("Content-Type", "text/event-stream"), ("Cache-Control", "no-store"), ("X-Accel-Buffering", "no"),
-        ], body: .events(stream))
+        ], body: .events(EventStreamRequest(topic: topic, lastEventID: last, replay: replay)))
     }
 }

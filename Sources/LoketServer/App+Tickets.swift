@@ -6,17 +6,17 @@ import LoketHTTP
 import LoketStore
 
 extension App {
-    func registerTicketRoutes() {
-        router.add(.GET, "/api/v1/me") { [unowned self] request in
-            let who = try authorize(request, Set(Role.allCases))
+    static func registerTicketRoutes(_ table: inout RouteTable<App>) {
+        table.add(.GET, "/api/v1/me") { app, request in
+            let who = try app.authorize(request, Set(Role.allCases))
             return try JSONOut.response(["role": who.role.rawValue, "name": who.name])
         }
-        router.add(.POST, "/api/v1/tickets") { [unowned self] request in try issueTicket(request) }
-        router.add(.POST, "/api/v1/checkins") { [unowned self] request in try checkIn(request) }
-        router.add(.GET, "/api/v1/tickets/{id}") { [unowned self] request in try ticketStatus(request) }
+        table.add(.POST, "/api/v1/tickets") { app, request in try app.issueTicket(request) }
+        table.add(.POST, "/api/v1/checkins") { app, request in try app.checkIn(request) }
+        table.add(.GET, "/api/v1/tickets/{id}") { app, request in try app.ticketStatus(request) }
         for action in [TicketAction.recall, .start, .finish, .noShow, .transfer] {
-            router.add(.POST, "/api/v1/tickets/{id}/\(action.rawValue)") { [unowned self] request in
-                try ticketAction(request, action)
+            table.add(.POST, "/api/v1/tickets/{id}/\(action.rawValue)") { app, request in
+                try app.ticketAction(request, action)
             }
         }
     }

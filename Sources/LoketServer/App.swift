@@ -21,7 +21,8 @@ public final class App: Sendable {
     public let hub: EventHub
     public let clock: any Clock
     public let options: AppOptions
-    public let router = Router()
+    /// The routes, built once; handlers get the app as their context.
+    public let router: Router<App>
     let logger: Logger
     let queueDesk: QueueDesk
     let bookingDesk: BookingDesk
@@ -54,13 +55,20 @@ public final class App: Sendable {
             json[lang] = catalogue.services.map { (try? Array(JSONOut.encoder.encode(App.serviceDTO($0, lang, catalogue)))) ?? Array("{}".utf8) }
         }
         self.serviceJSON = json
-        registerCatalogueRoutes()
-        registerBookingRoutes()
-        registerTicketRoutes()
-        registerCounterRoutes()
-        registerDisplayRoutes()
-        registerAdminRoutes()
-        registerPageRoutes()
+        self.router = Router(App.routes())
+    }
+
+    /// Every route of the API and the pages.
+    static func routes() -> RouteTable<App> {
+        var table = RouteTable<App>()
+        registerCatalogueRoutes(&table)
+        registerBookingRoutes(&table)
+        registerTicketRoutes(&table)
+        registerCounterRoutes(&table)
+        registerDisplayRoutes(&table)
+        registerAdminRoutes(&table)
+        registerPageRoutes(&table)
+        return table
     }
 
     /// The handler to give the HTTP server.
@@ -68,7 +76,7 @@ public final class App: Sendable {
         let (handler, parameters) = try router.resolve(request)
         var request = request
         request.parameters = parameters
-        let response = try handler(request)
+        let response = try handler(self, request)
         metrics.count(status: response.status)
         return response
     }
@@ -128,7 +136,7 @@ public final class App: Sendable {
             return (answer, try db.append(tx.events, now: now))
         }, afterCommit: { [hub] result in
             for (topic, e) in result.1 where topic != LiveEvent.appointmentsTopic {
-                hub.publish(ServerEvent(id: e.id, name: e.name, data: e.data), topic: topic)
+                hub.publish(e, topic: topic)
             }
         }).0
     }

@@ -1,4 +1,4 @@
-// Streams opened by handlers around shutdown, and streams a handler opens but never answers with.
+// Streams opened around shutdown, and streams whose replay fails before they are answered.
 import Foundation
 import Testing
 @testable import LoketHTTP
@@ -51,15 +51,17 @@ struct EventHubShutdownTests {
         #expect(stopped.wait(timeout: .now() + 10) == .success)
     }
 
-    @Test("a stream opened by a handler that then throws is not left open")
+    @Test("a stream whose replay throws is not left open")
     func abandonedStream() throws {
         let hub = EventHub(heartbeatSeconds: 15)
-        let router = Router()
-        router.add(.GET, "/events/{topic}") { r in
-            _ = hub.open(topic: r.parameter("topic"), lastEventID: 0)
-            throw Problem(status: 503, code: "unavailable", detail: "The replay could not be read.")
+        var table = RouteTable<Void>()
+        table.add(.GET, "/events/{topic}") { _, r in
+            Response(status: 200, headers: [("Content-Type", "text/event-stream")],
+                     body: .events(EventStreamRequest(topic: r.parameter("topic"), lastEventID: 0) { _ in
+                         throw Problem(status: 503, code: "unavailable", detail: "The replay could not be read.")
+                     }))
         }
-        let live = try LiveServer(router: router, hub: hub)
+        let live = try LiveServer(router: Router(table), hub: hub)
         defer { live.stop() }
         #expect(try get(port: live.port, "/events/hall").status == 503)
         let leftOpen = hub.openStreams

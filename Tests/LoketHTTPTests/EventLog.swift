@@ -10,9 +10,9 @@ final class EventLog: @unchecked Sendable {
     private var events: [(topic: String, event: ServerEvent)] = []
     private var nextID: Int64 = 1
     let hub: EventHub
-    /// Runs in the events handler between `hub.open` and reading the missed events.
+    /// Runs in the replay, after the hub registered the stream and before the missed events are read.
     var afterOpen: (@Sendable () -> Void)?
-    /// Runs between reading the missed events and `hub.finishReplay`.
+    /// Runs in the replay, after the missed events are read and before the hub sends them.
     var beforeFinish: (@Sendable () -> Void)?
 
     init(hub: EventHub) { self.hub = hub }
@@ -38,20 +38,21 @@ final class EventLog: @unchecked Sendable {
     var lastID: Int64 { lock.withLock { nextID - 1 } }
 
     /// A router with `GET /events/{topic}`, replaying from this log when `Last-Event-ID` is sent.
-    func router() -> Router {
-        let router = Router()
-        router.add(.GET, "/events/{topic}") { [self] request in
+    func router() -> Router<Void> {
+        var table = RouteTable<Void>()
+        table.add(.GET, "/events/{topic}") { [self] _, request in
             let topic = request.parameter("topic")
             let last = request.header("last-event-id").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
-            let stream = hub.open(topic: topic, lastEventID: max(0, last ?? 0))
-            afterOpen?()
-            let missed = last.map { events(topic: topic, after: $0) } ?? []
-            beforeFinish?()
-            hub.finishReplay(stream, missed: missed)
+            let replay: @Sendable (Int64) throws -> [any ServerSentEvent] = { [self] after in
+                afterOpen?()
+                let missed = events(topic: topic, after: after)
+                beforeFinish?()
+                return missed
+            }
             return Response(status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")],
-                            body: .events(stream))
+                            body: .events(EventStreamRequest(topic: topic, lastEventID: last.map { max(0, $0) }, replay: replay)))
         }
-        router.add(.GET, "/hello") { _ in Response(contentType: "text/plain", text: "hello") }
-        return router
+        table.add(.GET, "/hello") { _, _ in Response(contentType: "text/plain", text: "hello") }
+        return Router(table)
     }
 }

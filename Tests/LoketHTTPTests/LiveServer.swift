@@ -8,11 +8,11 @@ final class LiveServer: @unchecked Sendable {
     // @unchecked: `server` is only started and stopped from the test's own thread.
     let server: HTTPServer
     let hub: EventHub
-    let router: Router
+    let router: Router<Void>
     var port: UInt16 { server.port }
 
     /// Starts a server with two threads unless `configure` says otherwise.
-    init(router: Router, hub: EventHub = EventHub(), configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
+    init(router: Router<Void>, hub: EventHub = EventHub(), configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 2)
         configure(&configuration)
         self.router = router
@@ -22,7 +22,7 @@ final class LiveServer: @unchecked Sendable {
             let (handler, parameters) = try router.resolve(request)
             var request = request
             request.parameters = parameters
-            return try handler(request)
+            return try handler((), request)
         }
         try server.start()
     }

@@ -9,17 +9,17 @@ private struct Conflict: ProblemConvertible {
     var problem: Problem { Problem(status: 409, code: "slot_unavailable", detail: "That slot was just taken.") }
 }
 
-private func failingRouter() -> Router {
-    let router = Router()
-    router.add(.GET, "/crash") { _ in throw Unexpected() }
-    router.add(.GET, "/conflict") { _ in
+private func failingRouter() -> Router<Void> {
+    var table = RouteTable<Void>()
+    table.add(.GET, "/crash") { _, _ in throw Unexpected() }
+    table.add(.GET, "/conflict") { _, _ in
         throw Problem(status: 409, code: "slot_unavailable", detail: "That slot was just taken.",
                       extra: ["nextOpening": .string("2026-12-01T08:30:00+01:00")], headers: [("Retry-After", "5")])
     }
-    router.add(.GET, "/convertible") { _ in throw Conflict() }
-    router.add(.GET, "/unavailable") { _ in throw Problem(status: 503, code: "maintenance", detail: "Back soon.") }
-    router.add(.POST, "/only-post") { _ in .noContent }
-    return router
+    table.add(.GET, "/convertible") { _, _ in throw Conflict() }
+    table.add(.GET, "/unavailable") { _, _ in throw Problem(status: 503, code: "maintenance", detail: "Back soon.") }
+    table.add(.POST, "/only-post") { _, _ in .noContent }
+    return Router(table)
 }
 
 /// Checks the members every problem must carry.

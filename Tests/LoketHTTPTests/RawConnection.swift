@@ -181,12 +181,14 @@ final class RawConnection {
         return receiveAvailable() > 0 || peerClosed
     }
 
-    /// Non-blocking read of whatever is buffered in the kernel; returns the byte count.
+    /// Non-blocking read of whatever is buffered in the kernel, 1 MiB at most (callers loop: a reader
+    /// polling against a deadline regains control while a fast server keeps the socket full);
+    /// returns the byte count.
     @discardableResult
     func receiveAvailable() -> Int {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         var total = 0
-        while true {
+        while total < 1 << 20 {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if n > 0 {
                 buffer.append(contentsOf: chunk[0..<n])
@@ -196,6 +198,7 @@ final class RawConnection {
             if n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) { peerClosed = true }
             return total
         }
+        return total
     }
 
     /// Waits until the server closes the connection; true if it did before `timeout`.

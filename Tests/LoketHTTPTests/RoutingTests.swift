@@ -5,20 +5,20 @@ import Testing
 @testable import LoketHTTP
 
 /// The router used by most live tests: a few literal, parameter and rest routes.
-func demoRouter() -> Router {
-    let router = Router()
-    router.add(.GET, "/hello") { _ in Response(contentType: "text/plain; charset=utf-8", text: "hello") }
-    router.add(.GET, "/items/{id}") { r in Response(contentType: "text/plain", text: "item=\(r.parameter("id"))") }
-    router.add(.POST, "/items/{id}/recall") { r in Response(contentType: "text/plain", text: "recalled=\(r.parameter("id"))") }
-    router.add(.GET, "/files/{path...}") { r in Response(contentType: "text/plain", text: "path=\(r.parameter("path"))") }
-    router.add(.DELETE, "/items/{id}") { _ in .noContent }
-    router.add(.POST, "/echo") { r in
+func demoRouter() -> Router<Void> {
+    var table = RouteTable<Void>()
+    table.add(.GET, "/hello") { _, _ in Response(contentType: "text/plain; charset=utf-8", text: "hello") }
+    table.add(.GET, "/items/{id}") { _, r in Response(contentType: "text/plain", text: "item=\(r.parameter("id"))") }
+    table.add(.POST, "/items/{id}/recall") { _, r in Response(contentType: "text/plain", text: "recalled=\(r.parameter("id"))") }
+    table.add(.GET, "/files/{path...}") { _, r in Response(contentType: "text/plain", text: "path=\(r.parameter("path"))") }
+    table.add(.DELETE, "/items/{id}") { _, _ in .noContent }
+    table.add(.POST, "/echo") { _, r in
         Response(contentType: "application/octet-stream", bytes: r.body, headers: [("X-Body-Length", "\(r.body.count)")])
     }
-    router.add(.GET, "/query") { r in
+    table.add(.GET, "/query") { _, r in
         Response(contentType: "text/plain", text: r.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&"))
     }
-    return router
+    return Router(table)
 }
 
 @Suite("Routing on a live server")
@@ -90,6 +90,34 @@ struct RoutingTests {
         let getRecall = try get(port: live.port, "/items/7/recall")
         #expect(getRecall.status == 405)
         #expect(getRecall.header("Allow") == "POST")
+    }
+
+    @Test("a method outside HTTPMethod answers a 501 problem before routing, on any path",
+          arguments: ["BREW /hello", "TRACE /hello", "PROPFIND /nope", "get /hello"])
+    func unknownMethod(requestLine: String) throws {
+        let live = try LiveServer(router: demoRouter())
+        defer { live.stop() }
+        let c = try RawConnection(port: live.port)
+        defer { c.close() }
+        try c.send("\(requestLine) HTTP/1.1\r\nHost: t\r\n\r\n")
+        let reply = try c.readResponse()
+        #expect(reply.status == 501)
+        #expect(reply.header("Content-Type") == "application/problem+json")
+        #expect(reply.json?["code"] as? String == "not_implemented")
+        #expect(reply.json?["status"] as? Int == 501)
+        // The connection stays usable.
+        try c.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try c.readResponse().text == "hello")
+    }
+
+    @Test("a known method with no route on the path answers 405 with Allow")
+    func knownMethodNotRouted() throws {
+        let live = try LiveServer(router: demoRouter())
+        defer { live.stop() }
+        let reply = try exchange(port: live.port, "OPTIONS /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        #expect(reply.status == 405)
+        #expect(reply.header("Allow") == "GET, HEAD")
+        #expect(reply.json?["code"] as? String == "method_not_allowed")
     }
 
     @Test("HEAD on a GET route answers the headers without a body")

@@ -85,11 +85,20 @@ final class SSEClient {
         parseBlocks()
     }
 
+    /// Splits the complete blocks off `text`. One pass, and one removal at the end: a client that
+    /// reads megabytes at once must not shift the rest of its buffer after every block.
     private func parseBlocks() {
-        let separator = Array("\n\n".utf8)
-        while let range = firstRange(of: separator, in: text) {
-            let raw = String(decoding: text[..<range.lowerBound], as: UTF8.self)
-            text.removeSubrange(..<range.upperBound)
+        let newline = UInt8(ascii: "\n")
+        var start = 0
+        var i = 0
+        while i + 1 < text.count {
+            guard text[i] == newline, text[i + 1] == newline else {
+                i += 1
+                continue
+            }
+            let raw = String(decoding: text[start..<i], as: UTF8.self)
+            i += 2
+            start = i
             var block = SSEBlock()
             var onlyComments = true
             for line in raw.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -114,6 +123,7 @@ final class SSEClient {
             if let id = block.id, arrivals[id] == nil { arrivals[id] = Date() }
             blocks.append(block)
         }
+        text.removeSubrange(..<start)
     }
 
     /// Pumps every client whose socket is readable until `done` holds; false on timeout.

@@ -49,9 +49,9 @@ final class StaticFixture: @unchecked Sendable {
     /// A server whose `/static/{path...}` route serves the root.
     func server() throws -> LiveServer {
         let files = StaticFiles(root: root)
-        let router = Router()
-        router.add(.GET, "/static/{path...}") { r in files.response(for: r.parameter("path"), request: r) }
-        return try LiveServer(router: router)
+        var table = RouteTable<Void>()
+        table.add(.GET, "/static/{path...}") { _, r in files.response(for: r.parameter("path"), request: r) }
+        return try LiveServer(router: Router(table))
     }
 }
 
@@ -115,9 +115,9 @@ struct StaticFilesTests {
         let fixture = try StaticFixture()
         defer { fixture.remove() }
         let files = StaticFiles(root: fixture.root)
-        let before = files.response(for: "notes.txt", request: Request(method: "GET", path: "/")).header("ETag")
+        let before = files.response(for: "notes.txt", request: Request(method: .GET, path: "/")).header("ETag")
         try "something longer than before".write(toFile: fixture.root + "/notes.txt", atomically: true, encoding: .utf8)
-        let after = files.response(for: "notes.txt", request: Request(method: "GET", path: "/")).header("ETag")
+        let after = files.response(for: "notes.txt", request: Request(method: .GET, path: "/")).header("ETag")
         #expect(before != nil)
         #expect(before != after)
     }
@@ -127,9 +127,9 @@ struct StaticFilesTests {
         let fixture = try StaticFixture()
         defer { fixture.remove() }
         let files = StaticFiles(root: fixture.root)
-        let etag = try #require(files.response(for: "app.js", request: Request(method: "GET", path: "/")).header("ETag"))
-        let listed = files.response(for: "app.js", request: Request(method: "GET", path: "/", headers: ["if-none-match": "\"old\", \(etag)"]))
-        let star = files.response(for: "app.js", request: Request(method: "GET", path: "/", headers: ["if-none-match": "*"]))
+        let etag = try #require(files.response(for: "app.js", request: Request(method: .GET, path: "/")).header("ETag"))
+        let listed = files.response(for: "app.js", request: Request(method: .GET, path: "/", headers: ["if-none-match": "\"old\", \(etag)"]))
+        let star = files.response(for: "app.js", request: Request(method: .GET, path: "/", headers: ["if-none-match": "*"]))
         #expect(listed.status == 304)
         #expect(star.status == 304)
     }
@@ -194,11 +194,11 @@ struct StaticFilesTests {
         let fixture = try StaticFixture()
         defer { fixture.remove() }
         let files = StaticFiles(root: fixture.root)
-        let response = files.response(for: relative, request: Request(method: "GET", path: "/"))
+        let response = files.response(for: relative, request: Request(method: .GET, path: "/"))
         #expect(response.status == 404)
         if case .bytes(let b) = response.body { #expect(!String(decoding: b, as: UTF8.self).contains(StaticFixture.secret)) }
         // An absolute path to the secret itself, as a client might hope:
-        #expect(files.response(for: fixture.secretPath, request: Request(method: "GET", path: "/")).status == 404)
+        #expect(files.response(for: fixture.secretPath, request: Request(method: .GET, path: "/")).status == 404)
     }
 
     @Test("a root given through a symlink still serves its files")
@@ -208,7 +208,7 @@ struct StaticFilesTests {
         let link = fixture.base + "/www-link"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture.root)
         let files = StaticFiles(root: link)
-        #expect(files.response(for: "index.html", request: Request(method: "GET", path: "/")).status == 200)
-        #expect(files.response(for: "leak.txt", request: Request(method: "GET", path: "/")).status == 404)
+        #expect(files.response(for: "index.html", request: Request(method: .GET, path: "/")).status == 200)
+        #expect(files.response(for: "leak.txt", request: Request(method: .GET, path: "/")).status == 404)
     }
 }

@@ -167,7 +167,7 @@ struct CatalogueAPITests {
                 Issue.record("openapi.json has no path \(route.pattern)")
                 continue
             }
-            #expect(item[route.method.lowercased()] != nil, "openapi.json has no \(route.method) for \(route.pattern)")
+            #expect(item[route.method.rawValue.lowercased()] != nil, "openapi.json has no \(route.method.rawValue) for \(route.pattern)")
         }
     }
 }
