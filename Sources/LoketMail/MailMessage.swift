@@ -48,9 +48,11 @@ public struct MailMessage: Sendable, Hashable {
     /// The HTML alternative.
     public var html: String
     public var attachments: [MailAttachment]
+    /// The language of the text (`nl`), sent as `Content-Language`; nil: not sent.
+    public var language: String?
 
     public init(messageID: String, date: Date, from: MailAddress, replyTo: MailAddress?, to: MailAddress, subject: String,
-                text: String, html: String, attachments: [MailAttachment] = []) {
+                text: String, html: String, attachments: [MailAttachment] = [], language: String? = nil) {
         self.messageID = messageID
         self.date = date
         self.from = from
@@ -60,6 +62,7 @@ public struct MailMessage: Sendable, Hashable {
         self.text = text
         self.html = html
         self.attachments = attachments
+        self.language = language
     }
 }
 

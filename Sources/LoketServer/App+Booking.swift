@@ -6,6 +6,7 @@
 import Foundation
 import LoketCore
 import LoketHTTP
+import LoketMail
 import LoketStore
 
 extension App {
@@ -136,8 +137,9 @@ extension App {
         let a = try store.read { db in
             try bookingDesk.own(reference: request.parameter("reference"), tokenHash: tokenHash(request), reading: db).appointment
         }
-        let ics = ICalendar.event(for: a, catalogue: catalogue, language: language(request, a), now: now,
-                                  baseURL: catalogue.settings.publicBaseURL)
+        // The download has no history: it is the event as it is now (sequence 0). Mail carries the rising sequence.
+        let ics = ICalendar.event(for: a, sequence: 0, method: .publish, catalogue: catalogue, language: language(request, a),
+                                  now: now, publicURL: catalogue.settings.publicBaseURL, meetingURL: nil)
         return Response(contentType: "text/calendar; charset=utf-8", text: ics, headers: [
             ("Content-Disposition", "attachment; filename=\"afspraak-\(a.reference).ics\""), ("Cache-Control", "no-store"),
         ])

@@ -2,6 +2,7 @@
 import Foundation
 import LoketCore
 import LoketHTTP
+import LoketMail
 
 struct LocationDTO: Encodable {
     var id: String
