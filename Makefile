@@ -6,6 +6,8 @@ DB ?= var/loket.sqlite
 CONFIG ?= config
 # e.g. make run CLOCK=2026-12-01T09:00:00+01:00 to try a Tuesday morning on a weekend
 CLOCK ?=
+# Citizen mail is written here as .eml files (use --smtp URL for a real mail server)
+MAIL_DIR ?= var/mail
 VENV = .venv
 
 .PHONY: run test build release deps bench swift-test browser-test clean
@@ -22,8 +24,8 @@ release: deps
 ## make run: install what is missing, build, and serve the demo municipality.
 run: release
 	@mkdir -p var
-	@scripts/show-urls.sh $(HOST) $(PORT) $(DB)
-	.build/release/loket serve --config $(CONFIG) --db $(DB) --host $(HOST) --port $(PORT) $(if $(CLOCK),--clock $(CLOCK))
+	@scripts/show-urls.sh $(HOST) $(PORT) $(DB) $(MAIL_DIR)
+	.build/release/loket serve --config $(CONFIG) --db $(DB) --host $(HOST) --port $(PORT) --mail-dir $(MAIL_DIR) $(if $(CLOCK),--clock $(CLOCK))
 
 ## make test: install, build, and run every test (unit, live server, end to end, browser, terminal kiosk).
 # The venv comes before the Swift tests: the LoketMail tests start a real SMTP server (aiosmtpd)

@@ -39,7 +39,7 @@ let package = Package(
             "CMicroHTTPD", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "LoketServer", dependencies: [
-            "LoketCore", "LoketStore", "LoketHTTP", "LoketConfig", "LoketMail", "CQRencode",
+            "LoketCore", "LoketStore", "LoketHTTP", "LoketConfig", "LoketMail",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -50,7 +50,7 @@ let package = Package(
             "LoketCore",
         ]),
         .executableTarget(name: "loket", dependencies: [
-            "LoketServer", "LoketKiosk", "LoketConfig", "LoketStore", "LoketHTTP", "LoketCore",
+            "LoketServer", "LoketKiosk", "LoketConfig", "LoketStore", "LoketHTTP", "LoketMail", "LoketCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -73,7 +73,7 @@ let package = Package(
             "LoketHTTP", "LoketCore", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LoketServerTests", dependencies: [
-            "LoketServer", "LoketHTTP", "LoketStore", "LoketConfig", "LoketCore", "LoketTestKit",
+            "LoketServer", "LoketHTTP", "LoketStore", "LoketConfig", "LoketCore", "LoketMail", "LoketTestKit",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LoketKioskTests", dependencies: ["LoketKiosk", "LoketCore"]),

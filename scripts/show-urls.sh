@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints where the pages of the demo municipality are, before `make run` starts the server.
-host=$1 port=$2 db=$3
+host=$1 port=$2 db=$3 maildir=${4:-}
 base="http://$host:$port"
 echo
 echo "Loket – demo municipality Wilgendaal"
@@ -15,6 +15,9 @@ while read -r loc kind; do
   echo "  Display $loc: $base/display/$loc"
 done
 echo "  API:                  $base/api/v1/openapi.json"
+if [ -n "$maildir" ]; then
+  echo "  Citizen mail:         $maildir/ (each message as an .eml file: open it in a mail program)"
+fi
 echo
 echo "Make tokens in another shell (the server picks them up at once):"
 echo "  .build/release/loket token add --role kiosk --name kiosk-1 --db $db"

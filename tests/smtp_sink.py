@@ -5,7 +5,7 @@ connections, and saves each accepted message in DIR as `<n>.eml` (the DATA bytes
 received, after dot-unstuffing) beside `<n>.json` (`{"from": ..., "to": [...]}`). It stops on
 SIGTERM or when its standard input closes, so a test that dies does not leave it running.
 
-    smtp_sink.py --dir DIR [--starttls CERT KEY | --implicit-tls CERT KEY]
+    smtp_sink.py --dir DIR [--port N] [--starttls CERT KEY | --implicit-tls CERT KEY]
                  [--require-auth USER PASS [--auth-mechanism PLAIN|LOGIN]]
                  [--reject-rcpt CODE] [--reject-data CODE] [--verbose]
     smtp_sink.py --dir DIR --mute                accepts connections and never answers
@@ -141,7 +141,7 @@ async def serve(args):
     else:
         def factory():
             return SMTP(sink, hostname="sink.test", loop=loop, **options)
-    server = await loop.create_server(factory, host="127.0.0.1", port=0, ssl=implicit)
+    server = await loop.create_server(factory, host="127.0.0.1", port=args.port, ssl=implicit, reuse_address=True)
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
@@ -154,6 +154,7 @@ async def serve(args):
 def main():
     parser = argparse.ArgumentParser(description="A test SMTP server that saves what it accepts.")
     parser.add_argument("--dir", help="folder for the accepted messages")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: any free one)")
     tls = parser.add_mutually_exclusive_group()
     tls.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"), help="offer STARTTLS")
     tls.add_argument("--implicit-tls", nargs=2, metavar=("CERT", "KEY"), help="TLS from the first byte")

@@ -32,13 +32,16 @@ public struct BookingRequest: Sendable {
     public var channel: BookingChannel
     /// Hash of the normalized contact, for the cap on active appointments; nil without contact.
     public var contactKey: String?
-    /// Hash of the manage token given to the citizen.
-    public var tokenHash: [UInt8]
+    /// The hash of the manage token the citizen gets for a reference.
+    public var tokenHash: @Sendable (String) -> [UInt8]
     /// Fresh reference codes to try in order; the first one not yet used is taken.
     public var referenceCandidates: [String]
+    /// A fresh room name, used when the location is a video desk.
+    public var meetingRoom: String?
 
     public init(location: Location, visit: [VisitItem], start: Date, name: String, email: String?, phone: String?,
-                language: Language, channel: BookingChannel, contactKey: String?, tokenHash: [UInt8], referenceCandidates: [String]) {
+                language: Language, channel: BookingChannel, contactKey: String?, tokenHash: @escaping @Sendable (String) -> [UInt8],
+                referenceCandidates: [String], meetingRoom: String? = nil) {
         self.location = location
         self.visit = visit
         self.start = start
@@ -50,6 +53,7 @@ public struct BookingRequest: Sendable {
         self.contactKey = contactKey
         self.tokenHash = tokenHash
         self.referenceCandidates = referenceCandidates
+        self.meetingRoom = meetingRoom
     }
 }
 
@@ -148,10 +152,11 @@ public struct BookingDesk: Sendable {
         let a = Appointment(reference: reference, location: r.location.id,
                             items: r.visit.map { Appointment.Item(service: $0.service.id, persons: $0.persons) },
                             start: slot.start, end: slot.end, status: .booked, name: r.name, email: r.email, phone: r.phone,
-                            language: r.language, channel: r.channel, createdAt: now)
+                            language: r.language, channel: r.channel, createdAt: now,
+                            meetingRoom: r.location.kind == .remote ? r.meetingRoom : nil)
         let by = r.channel == .staff ? "staff" : "citizen"
         return Outcome(a, changes: [
-            .insertAppointment(a, tokenHash: r.tokenHash, group: r.visit.first?.service.group, contactKey: r.contactKey),
+            .insertAppointment(a, tokenHash: r.tokenHash(a.reference), group: r.visit.first?.service.group, contactKey: r.contactKey),
             .audit(AuditEntry(actor: by, action: "appointment.book", subject: a.reference)),
         ], events: [.appointment(AppointmentUpdate(.booked, a, by: by))])
     }
@@ -181,6 +186,7 @@ public struct BookingDesk: Sendable {
             return Outcome(a)
         case .booked:
             a.status = .cancelled
+            a.revision += 1
             var changes: [Change] = [.appointmentStatus(reference: a.reference, status: .cancelled, ticketID: nil)]
             let cooldown = catalogue.location(a.location)?.booking.cancelCooldownMinutes ?? 0
             if cooldown > 0, a.start > now {
@@ -216,6 +222,7 @@ public struct BookingDesk: Sendable {
         let previous = a.start
         a.start = slot.start
         a.end = slot.end
+        a.revision += 1
         return Outcome(a, changes: [
             .moveAppointment(reference: a.reference, start: slot.start, end: slot.end),
             .audit(AuditEntry(actor: "citizen", action: "appointment.reschedule", subject: a.reference)),

@@ -188,6 +188,10 @@ public struct AppointmentUpdate: Sendable, Hashable, Encodable {
     public var previousStart: String?
     /// Who made the change: `citizen`, `staff` or `office`.
     public var by: String
+    /// The start before a move, as an instant (not in the payload, which has `previousStart`).
+    public var previousStartInstant: Date?
+
+    enum CodingKeys: String, CodingKey { case change, reference, location, services, start, end, previousStart, by }
 
     public init(_ change: Change, _ a: Appointment, previousStart: Date? = nil, by: String) {
         self.change = change
@@ -197,6 +201,7 @@ public struct AppointmentUpdate: Sendable, Hashable, Encodable {
         self.start = AppointmentUpdate.utc(a.start)
         self.end = AppointmentUpdate.utc(a.end)
         self.previousStart = previousStart.map(AppointmentUpdate.utc)
+        self.previousStartInstant = previousStart
         self.by = by
     }
 

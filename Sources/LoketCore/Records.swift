@@ -31,6 +31,10 @@ public struct Appointment: Sendable, Hashable {
     public var createdAt: Date
     /// The ticket made at check-in, if any.
     public var ticketID: String?
+    /// Changes since booking (each move or cancel adds one): the calendar file's `SEQUENCE`.
+    public var revision: Int
+    /// A video appointment's unguessable room on the location's `videoBaseURL`.
+    public var meetingRoom: String?
 
     /// One service of the visit and how many people need it.
     public struct Item: Sendable, Hashable, Codable {
@@ -44,7 +48,7 @@ public struct Appointment: Sendable, Hashable {
 
     public init(reference: String, location: String, items: [Item], start: Date, end: Date, status: AppointmentStatus,
                 name: String, email: String?, phone: String?, language: Language, channel: BookingChannel,
-                createdAt: Date, ticketID: String? = nil) {
+                createdAt: Date, ticketID: String? = nil, revision: Int = 0, meetingRoom: String? = nil) {
         self.reference = reference
         self.location = location
         self.items = items
@@ -58,6 +62,14 @@ public struct Appointment: Sendable, Hashable {
         self.channel = channel
         self.createdAt = createdAt
         self.ticketID = ticketID
+        self.revision = revision
+        self.meetingRoom = meetingRoom
+    }
+
+    /// The meeting link of a video appointment at `location`, nil for a visit in person.
+    public func meetingURL(at location: Location?) -> String? {
+        guard let room = meetingRoom, let base = location?.videoBaseURL else { return nil }
+        return base + "/" + room
     }
 }
 

@@ -2,6 +2,7 @@
 import Foundation
 import LoketCore
 import LoketHTTP
+import LoketStore
 
 struct AuditDTO: Encodable {
     var at: String
@@ -9,6 +10,20 @@ struct AuditDTO: Encodable {
     var action: String
     var subject: String?
     var detail: String?
+}
+
+/// An outbox message as the admin sees it: no address, no name, no content.
+struct OutboxDTO: Encodable {
+    var id: Int64
+    var messageId: String
+    var kind: String
+    var reference: String
+    var status: String
+    var attempts: Int
+    var lastError: String?
+    var createdAt: String
+    var nextAttemptAt: String?
+    var sentAt: String?
 }
 
 extension App {
@@ -28,6 +43,7 @@ extension App {
             }
             return try JSONOut.response(stats)
         }
+        table.add(.GET, "/api/v1/admin/outbox") { app, request in try app.outboxList(request) }
         table.add(.GET, "/api/v1/audit") { app, request in
             try app.authorize(request, [.admin])
             let civil = CivilClock(timeZone: .brussels)
@@ -36,6 +52,25 @@ extension App {
                 .filter { $0.at < civil.startOfDay(day.adding(days: 1)) }
             return try JSONOut.response(lines.map { AuditDTO(at: civil.iso8601($0.at), actor: $0.actor, action: $0.action, subject: $0.subject, detail: $0.detail) })
         }
+    }
+
+    /// `GET /api/v1/admin/outbox?status=pending|sent|failed`: citizen mail and how its delivery went.
+    func outboxList(_ request: Request) throws -> Response {
+        try authorize(request, [.admin])
+        var status: OutboxStatus?
+        if let text = request.query["status"], !text.isEmpty {
+            guard let s = OutboxStatus(rawValue: text) else {
+                throw LoketError(.invalid, "status must be pending, sent or failed.", fields: ["status": "must be pending, sent or failed"])
+            }
+            status = s
+        }
+        let civil = CivilClock(timeZone: .brussels)
+        let rows = try store.read { try $0.outbox(status: status, limit: 1000) }
+        return try JSONOut.response(rows.map {
+            OutboxDTO(id: $0.id, messageId: $0.messageID, kind: $0.kind, reference: $0.reference, status: $0.status.rawValue,
+                      attempts: $0.attempts, lastError: $0.lastError, createdAt: civil.iso8601($0.createdAt),
+                      nextAttemptAt: $0.status == .pending ? civil.iso8601($0.nextAttemptAt) : nil, sentAt: $0.sentAt.map(civil.iso8601))
+        })
     }
 
     private func adminDay(_ request: Request, location: Location?) throws -> CivilDate {

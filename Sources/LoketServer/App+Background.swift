@@ -12,6 +12,7 @@ extension App {
         timer.setEventHandler { [weak self] in self?.housekeeping() }
         timer.resume()
         backgroundTimer.withLock { $0 = timer }
+        mailer.start()
     }
 
     public func stopBackgroundWork() {
@@ -19,6 +20,7 @@ extension App {
             $0?.cancel()
             $0 = nil
         }
+        mailer.stop()
     }
 
     /// One round: day rollover per location, event pruning and retention purge.
@@ -28,7 +30,8 @@ extension App {
             try rolloverDays(now: now)
             let purged = try store.write { db in
                 try db.pruneEvents(before: now.addingTimeInterval(-2 * 86400))
-                return try db.purgePersonalData(endedBefore: now.addingTimeInterval(-Double(catalogue.settings.retentionDays) * 86400), now: now)
+                let cutoff = now.addingTimeInterval(-Double(catalogue.settings.retentionDays) * 86400)
+                return try db.purgePersonalData(endedBefore: cutoff, now: now) + db.purgeMail(endedBefore: cutoff, now: now)
             }
             // Erased names must not linger in the write-ahead log either.
             if purged > 0 { try store.checkpoint() }

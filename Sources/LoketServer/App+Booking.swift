@@ -87,17 +87,19 @@ extension App {
         let body = try decodeBody(request, as: BookBody.self)
         let location = try self.location(body.location)
         let visit = try bookingDesk.visit(body.items, asList: body.asList, at: location)
-        let token = Secret.random()
+        let key = manageKey
+        var rng = SystemRandomNumberGenerator()
         let lang = body.language ?? catalogue.settings.defaultLanguage
         let command = BookingRequest(
             location: location, visit: visit, start: body.start, name: body.name, email: body.email, phone: body.phone,
             language: lang, channel: isStaff(request) ? .staff : .online,
-            contactKey: Contact.key(email: body.email, phone: body.phone), tokenHash: Secret.hash(token),
-            referenceCandidates: (0..<8).map { _ in ReferenceCode.generate() })
+            contactKey: Contact.key(email: body.email, phone: body.phone),
+            tokenHash: { Secret.hash(Secret.manageToken(reference: $0, key: key)) },
+            referenceCandidates: (0..<8).map { _ in ReferenceCode.generate() }, meetingRoom: Secret.roomName(using: &rng))
         var dto = try write(now: now) { tx in
             appointmentDTO(try tx.apply(bookingDesk.book(command, now: now, reading: tx.db)), lang: lang)
         }
-        dto.manageToken = token
+        dto.manageToken = Secret.manageToken(reference: dto.reference, key: key)
         return try JSONOut.response(dto, status: 201, headers: [("Location", "/api/v1/appointments/\(dto.reference)")])
     }
 
@@ -138,8 +140,9 @@ extension App {
             try bookingDesk.own(reference: request.parameter("reference"), tokenHash: tokenHash(request), reading: db).appointment
         }
         // The download has no history: it is the event as it is now (sequence 0). Mail carries the rising sequence.
-        let ics = ICalendar.event(for: a, sequence: 0, method: .publish, catalogue: catalogue, language: language(request, a),
-                                  now: now, publicURL: catalogue.settings.publicBaseURL, meetingURL: nil)
+        // The same SEQUENCE as the last mail, so a calendar that holds the mailed event takes this one as current.
+        let ics = ICalendar.event(for: a, sequence: a.revision, method: .publish, catalogue: catalogue, language: language(request, a),
+                                  now: now, publicURL: mailer.publicURL, meetingURL: a.meetingURL(at: catalogue.location(a.location)))
         return Response(contentType: "text/calendar; charset=utf-8", text: ics, headers: [
             ("Content-Disposition", "attachment; filename=\"afspraak-\(a.reference).ics\""), ("Cache-Control", "no-store"),
         ])

@@ -92,6 +92,6 @@ extension App {
             persons: a.items.map(\.persons).reduce(0, +), items: items, start: civil.iso8601(a.start), end: civil.iso8601(a.end),
             durationMinutes: Int(a.end.timeIntervalSince(a.start) / 60), status: a.status.rawValue, name: a.name, email: a.email,
             phone: a.phone, lang: a.language.rawValue, createdAt: civil.iso8601(a.createdAt),
-            bring: a.items.compactMap { catalogue.service($0.service)?.bring?.resolve(lang) })
+            bring: a.items.compactMap { catalogue.service($0.service)?.bring?.resolve(lang) }, meetingUrl: a.meetingURL(at: location))
     }
 }

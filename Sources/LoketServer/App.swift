@@ -11,6 +11,7 @@ import Foundation
 import LoketConfig
 import LoketCore
 import LoketHTTP
+import LoketMail
 import LoketStore
 import Logging
 
@@ -34,10 +35,15 @@ public final class App: Sendable {
     let backgroundTimer = LockedBox<DispatchSourceTimer?>(nil)
     /// The civil day up to which each location's old tickets are closed (see `rollover`).
     let rolledOver = LockedBox<[String: CivilDate]>([:])
+    /// The key manage tokens are derived from (`Secret.manageToken`), kept in the database.
+    let manageKey: [UInt8]
+    /// Sends the outbox's citizen mail in the background.
+    public let mailer: Mailer
     /// Each service's JSON object per language, by catalogue index, encoded once (the search answer is their concatenation).
     let serviceJSON: [Language: [[UInt8]]]
 
-    public init(catalogue: Catalogue, store: Store, hub: EventHub, clock: any Clock, options: AppOptions, logger: Logger) {
+    /// - Throws: a store error when the installation's secrets cannot be read or made.
+    public init(catalogue: Catalogue, store: Store, hub: EventHub, clock: any Clock, options: AppOptions, logger: Logger) throws {
         self.catalogue = catalogue
         self.store = store
         self.hub = hub
@@ -55,6 +61,15 @@ public final class App: Sendable {
             json[lang] = catalogue.services.map { (try? Array(JSONOut.encoder.encode(App.serviceDTO($0, lang, catalogue)))) ?? Array("{}".utf8) }
         }
         self.serviceJSON = json
+        self.manageKey = try store.write { db in
+            try db.secret(named: "manage-token-key") {
+                var g = SystemRandomNumberGenerator()
+                return (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
+            }
+        }
+        self.mailer = Mailer(store: store, catalogue: catalogue, clock: clock, transport: options.mailTransport,
+                             publicURL: options.publicURL ?? catalogue.settings.publicBaseURL ?? "http://localhost:8080",
+                             manageKey: manageKey, logger: logger)
         self.router = Router(App.routes())
     }
 
@@ -129,16 +144,20 @@ public final class App: Sendable {
     /// Runs one change in one write transaction: `body` applies use-case outcomes through the
     /// transaction and builds the answer from the same connection. The events are logged in the
     /// transaction and published to live streams after the commit, in commit order.
+    /// Appointment events also become outbox rows in the transaction, for the mailer to send.
     func write<T>(now: Date, _ body: (inout Transaction) throws -> T) throws -> T {
-        try store.write({ db -> (T, [(topic: String, event: StoredEvent)]) in
+        let (answer, _, mail) = try store.write({ db -> (T, [(topic: String, event: StoredEvent)], Bool) in
             var tx = Transaction(db: db, now: now)
             let answer = try body(&tx)
-            return (answer, try db.append(tx.events, now: now))
+            let mail = try mailer.enqueue(tx.events, db: db, now: now)
+            return (answer, try db.append(tx.events, now: now), mail)
         }, afterCommit: { [hub] result in
             for (topic, e) in result.1 where topic != LiveEvent.appointmentsTopic {
                 hub.publish(e, topic: topic)
             }
-        }).0
+        })
+        if mail { mailer.wake() }
+        return answer
     }
 
     /// Day rollover for `location` inside `tx`: tickets of earlier days still open are closed.

@@ -1,4 +1,5 @@
 // What the API needs to know that the config files do not say.
+import LoketMail
 
 /// Options for the API that do not come from the config files.
 public struct AppOptions: Sendable {
@@ -10,11 +11,18 @@ public struct AppOptions: Sendable {
     public var rateLimits: Bool
     /// Shown by `/api/v1/health`.
     public var version: String
+    /// The base of links in mail (`--public-url`); the settings' `publicBaseURL`, else the listening address, when nil.
+    public var publicURL: String?
+    /// How citizen mail leaves (`--smtp`, `--mail-dir`); nil keeps it in the outbox.
+    public var mailTransport: (any MailTransport)?
 
-    public init(pagesDirectory: String = "kiosk", trustedProxies: Set<String> = [], rateLimits: Bool = true, version: String = "dev") {
+    public init(pagesDirectory: String = "kiosk", trustedProxies: Set<String> = [], rateLimits: Bool = true, version: String = "dev",
+                publicURL: String? = nil, mailTransport: (any MailTransport)? = nil) {
         self.pagesDirectory = pagesDirectory
         self.trustedProxies = trustedProxies
         self.rateLimits = rateLimits
         self.version = version
+        self.publicURL = publicURL
+        self.mailTransport = mailTransport
     }
 }

@@ -34,6 +34,8 @@ struct AppointmentDTO: Encodable {
     var createdAt: String
     /// What to bring, per service.
     var bring: [String]
+    /// A video appointment's meeting link; only for the citizen (with the token) and staff.
+    var meetingUrl: String?
 
     struct ItemDTO: Encodable {
         var service: String

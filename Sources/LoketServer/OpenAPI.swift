@@ -121,6 +121,9 @@ enum OpenAPI {
                   responses: [(200, "OK", nil)]),
         Operation(method: "get", path: "/api/v1/stats/day", summary: "A day's figures per location.", tag: "admin", roles: ["admin"],
                   query: [("date", "YYYY-MM-DD, default today", false)], responses: [(200, "OK", nil)]),
+        Operation(method: "get", path: "/api/v1/admin/outbox", summary: "Citizen mail and its delivery (no addresses or content).",
+                  tag: "admin", roles: ["admin"], query: [("status", "pending, sent or failed", false)],
+                  responses: [(200, "OK", nil), (401, "No token", problem), (403, "Not an admin", problem), (422, "Unknown status", problem)]),
         Operation(method: "get", path: "/api/v1/audit", summary: "Audit log: who did what, when.", tag: "admin", roles: ["admin"],
                   query: [("date", "YYYY-MM-DD, default today", false)], responses: [(200, "OK", nil)]),
     ]

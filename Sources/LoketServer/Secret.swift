@@ -21,6 +21,19 @@ public enum Secret {
         Array(SHA256.hash(data: Data(token.utf8)))
     }
 
+    /// The manage token of appointment `reference`: HMAC-SHA256 under the installation's `key`, so the
+    /// server can put it in a reminder long after booking while the database stores only its hash.
+    public static func manageToken(reference: String, key: [UInt8]) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(reference.utf8), using: SymmetricKey(data: key))
+        return base64url(Array(Array(mac).prefix(24)))
+    }
+
+    /// A room name for a video call: 20 letters and digits (about 119 bits), safe in any video service's URL.
+    public static func roomName<G: RandomNumberGenerator>(using generator: inout G) -> String {
+        let symbols = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        return "loket-" + String((0..<20).map { _ in symbols[Int.random(in: 0..<symbols.count, using: &generator)] })
+    }
+
     /// `raw` in base64url without padding (RFC 4648 section 5). Written here because Foundation
     /// offers only the padded `+/` alphabet, and a secret is made on every ticket and booking.
     public static func base64url(_ raw: [UInt8]) -> String {

@@ -4,7 +4,13 @@ import LoketCore
 
 extension Connection {
     private static let appointmentColumns =
-        "reference, location, items, start, end, status, name, email, phone, lang, channel, created_at, ticket_id"
+        "reference, location, items, start, end, status, name, email, phone, lang, channel, created_at, ticket_id, revision, meeting_room"
+
+    /// The appointment columns, for queries elsewhere in the store.
+    static var appointmentColumnList: String { appointmentColumns }
+
+    /// An appointment from a row of `appointmentColumnList`.
+    func appointment(fromRow row: Row) throws -> Appointment { try appointment(from: row) }
 
     private func appointment(from row: Row) throws -> Appointment {
         // The name is NULL once `purgePersonalData` erased it; the record then reads with an empty name.
@@ -12,7 +18,8 @@ extension Connection {
                     start: try row.time(3), end: try row.time(4), status: try row.value(AppointmentStatus.self, 5),
                     name: try row.optionalText(6) ?? "", email: try row.optionalText(7), phone: try row.optionalText(8),
                     language: try row.value(Language.self, 9), channel: try row.value(BookingChannel.self, 10),
-                    createdAt: try row.time(11), ticketID: try row.optionalText(12))
+                    createdAt: try row.time(11), ticketID: try row.optionalText(12), revision: try row.int(13),
+                    meetingRoom: try row.optionalText(14))
     }
 
     /// `start, end, grp, channel` of an appointment or a hold.
@@ -26,18 +33,19 @@ extension Connection {
         let items = String(decoding: try JSONEncoder().encode(a.items), as: UTF8.self)
         try execute("""
             INSERT INTO appointments (reference, token_hash, location, grp, items, start, end, status, name, email, phone,
-                                      contact_key, lang, channel, created_at, changed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      contact_key, lang, channel, created_at, changed_at, revision, meeting_room)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(a.reference), .blob(tokenHash), .text(a.location), .text(group), .text(items), .time(a.start), .time(a.end),
                   .text(a.status.rawValue), .text(a.name), .text(a.email), .text(a.phone), .text(contactKey),
-                  .text(a.language.rawValue), .text(a.channel.rawValue), .time(a.createdAt), .time(a.createdAt)])
+                  .text(a.language.rawValue), .text(a.channel.rawValue), .time(a.createdAt), .time(a.createdAt), .int(a.revision),
+                  .text(a.meetingRoom)])
     }
 
     /// The appointment and its token hash, by reference.
     public func appointment(reference: String) throws -> (appointment: Appointment, tokenHash: [UInt8], group: String?)? {
         guard let row = try first("SELECT \(Connection.appointmentColumns), token_hash, grp FROM appointments WHERE reference = ?",
                                   [.text(reference)], table: "appointments") else { return nil }
-        return (try appointment(from: row), try row.blob(13), try row.optionalText(14))
+        return (try appointment(from: row), try row.blob(15), try row.optionalText(16))
     }
 
     /// Appointments holding capacity at `location` that overlap [from, to).
@@ -69,14 +77,17 @@ extension Connection {
     }
 
     /// Sets an appointment's status (and check-in ticket).
+    /// A cancel raises the revision (the calendar file's SEQUENCE), once.
     public func setAppointmentStatus(reference: String, _ status: AppointmentStatus, ticketID: String? = nil, now: Date) throws {
-        try execute("UPDATE appointments SET status = ?, ticket_id = COALESCE(?, ticket_id), changed_at = ? WHERE reference = ?",
-                    [.text(status.rawValue), .text(ticketID), .time(now), .text(reference)])
+        try execute("""
+            UPDATE appointments SET revision = revision + (CASE WHEN ?1 = 'cancelled' AND status != 'cancelled' THEN 1 ELSE 0 END),
+              status = ?1, ticket_id = COALESCE(?2, ticket_id), changed_at = ?3 WHERE reference = ?4
+            """, [.text(status.rawValue), .text(ticketID), .time(now), .text(reference)])
     }
 
-    /// Moves an appointment.
+    /// Moves an appointment and raises its revision.
     public func moveAppointment(reference: String, start: Date, end: Date, now: Date) throws {
-        try execute("UPDATE appointments SET start = ?, end = ?, changed_at = ? WHERE reference = ?",
+        try execute("UPDATE appointments SET start = ?, end = ?, changed_at = ?, revision = revision + 1 WHERE reference = ?",
                     [.time(start), .time(end), .time(now), .text(reference)])
     }
 

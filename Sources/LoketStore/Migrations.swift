@@ -165,6 +165,33 @@ enum Migrations {
                 WHERE location = OLD.location AND service = OLD.service AND target = COALESCE(OLD.target_counter, '');
         END;
         """),
+        Migration(name: "003-outbox", sql: """
+        -- Citizen mail: written in the transaction of the change it reports, sent in the background.
+        ALTER TABLE appointments ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;  -- +1 per move or cancel: iCalendar SEQUENCE
+        ALTER TABLE appointments ADD COLUMN meeting_room TEXT;                    -- video appointments: the room's name
+        CREATE TABLE outbox (
+            id              INTEGER PRIMARY KEY,
+            message_id      TEXT NOT NULL UNIQUE,  -- kept through every retry
+            kind            TEXT NOT NULL,         -- booked | moved | cancelled | reminder
+            reference       TEXT NOT NULL,         -- the appointment
+            dedup           TEXT UNIQUE,           -- e.g. reminder:K7M-3QX:24, so a reminder is written once
+            payload         TEXT,                  -- what the message says (JSON); personal data, erased by purge
+            status          TEXT NOT NULL,         -- pending | sent | failed
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL NOT NULL,
+            last_error      TEXT,                  -- the mail server's answer; never an address
+            created_at      REAL NOT NULL,
+            sent_at         REAL,
+            purged_at       REAL
+        );
+        CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+        CREATE INDEX outbox_by_reference ON outbox(reference);
+        -- Installation secrets, e.g. the key manage tokens are derived from.
+        CREATE TABLE secrets (
+            name  TEXT PRIMARY KEY,
+            value BLOB NOT NULL
+        );
+        """),
     ]
 
     /// The steps that the scheme before names counted in `PRAGMA user_version`; frozen.

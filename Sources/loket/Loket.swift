@@ -4,6 +4,7 @@ import Foundation
 import LoketConfig
 import LoketCore
 import LoketHTTP
+import LoketMail
 import LoketServer
 import LoketStore
 import Logging
@@ -55,6 +56,11 @@ func makeLogger(_ label: String, level: Logger.Level) -> Logger {
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
+extension String {
+    /// The string without one trailing `suffix`.
+    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
+}
+
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP server (API, pages, live events).")
 
@@ -81,8 +87,39 @@ struct Serve: ParsableCommand {
     @Option(help: "Worker threads (default: one per core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .customLong("public-url"), help: "Base of the links in mail, e.g. https://loket.wilgendaal.be (env LOKET_PUBLIC_URL; default: settings' publicBaseURL, else the listening address).")
+    var publicURL: String = ProcessInfo.processInfo.environment["LOKET_PUBLIC_URL"] ?? ""
+
+    @Option(name: .customLong("smtp"), help: "Send citizen mail through this SMTP server: smtp://host:port (STARTTLS when offered), smtps://host:port, user in the URL (env LOKET_SMTP_URL).")
+    var smtp: String = ProcessInfo.processInfo.environment["LOKET_SMTP_URL"] ?? ""
+
+    @Option(name: .customLong("smtp-password-file"), help: "File holding the SMTP password (else env LOKET_SMTP_PASSWORD).")
+    var smtpPasswordFile: String?
+
+    @Option(name: .customLong("mail-dir"), help: "Write citizen mail as .eml files into this folder instead of sending it (env LOKET_MAIL_DIR).")
+    var mailDir: String = ProcessInfo.processInfo.environment["LOKET_MAIL_DIR"] ?? ""
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env LOKET_LOG_LEVEL).")
     var logLevel: Logger.Level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOKET_LOG_LEVEL"] ?? "") ?? .info
+
+    /// The transport `--smtp` or `--mail-dir` asks for; nil when neither is given.
+    func mailTransport() throws -> (any MailTransport)? {
+        if !smtp.isEmpty && !mailDir.isEmpty { throw ValidationError("give --smtp or --mail-dir, not both") }
+        if !mailDir.isEmpty { return MailDirectory(directory: URL(fileURLWithPath: mailDir)) }
+        guard !smtp.isEmpty else { return nil }
+        var password = ProcessInfo.processInfo.environment["LOKET_SMTP_PASSWORD"]
+        if let file = smtpPasswordFile {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ValidationError("cannot read --smtp-password-file \(file)")
+            }
+            password = text.trimmingCharacters(in: .newlines)
+        }
+        do {
+            return try SMTPTransport(url: smtp, password: password)
+        } catch {
+            throw ValidationError("--smtp: \(error)")
+        }
+    }
 
     func run() throws {
         // SIGTERM and SIGINT stay blocked until the main thread waits for signals in dispatchMain(),
@@ -100,14 +137,21 @@ struct Serve: ParsableCommand {
             }
             start = instant
         }
+        if !publicURL.isEmpty {
+            guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ValidationError("--public-url must be an http(s) URL such as https://loket.wilgendaal.be")
+            }
+        }
+        let transport = try mailTransport()
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = makeLogger("loket", level: logLevel)
         let catalogue = try data.loadCatalogue()
         let store = try data.openStore(logger: logger)
         let hub = EventHub()
-        let app = App(catalogue: catalogue, store: store, hub: hub, clock: start.map { StartedClock(startingAt: $0) as any Clock } ?? SystemClock(),
+        let app = try App(catalogue: catalogue, store: store, hub: hub, clock: start.map { StartedClock(startingAt: $0) as any Clock } ?? SystemClock(),
                       options: AppOptions(pagesDirectory: pages, trustedProxies: Set(trustedProxies),
-                                          rateLimits: !noRateLimits, version: loketVersion),
+                                          rateLimits: !noRateLimits, version: loketVersion,
+                                          publicURL: publicURL.isEmpty ? nil : publicURL.trimmingSuffix("/"), mailTransport: transport),
                       logger: logger)
         let server = HTTPServer(configuration: HTTPServerConfiguration(host: host, port: port, threads: threads),
                                 hub: hub, logger: logger, handler: app.handle)
@@ -135,8 +179,11 @@ struct Serve: ParsableCommand {
             signalSources.append(source)
         }
         _ = registered.wait(timeout: .now() + 5)
-        app.startBackgroundWork()
         let shownHost = host.contains(":") ? "[\(host)]" : host
+        if publicURL.isEmpty && catalogue.settings.publicBaseURL == nil {
+            app.mailer.usePublicURL("http://\(shownHost):\(server.port)")
+        }
+        app.startBackgroundWork()
         print("loket listening on http://\(shownHost):\(server.port)")
         fflush(nil)
         dispatchMain()
@@ -247,6 +294,7 @@ struct Purge: ParsableCommand {
         let cutoff = now.addingTimeInterval(-Double(catalogue.settings.retentionDays) * 86400)
         let n = try store.write { db in
             let n = try db.purgePersonalData(endedBefore: cutoff, now: now)
+            _ = try db.purgeMail(endedBefore: cutoff, now: now)
             try db.pruneEvents(before: now.addingTimeInterval(-2 * 86400))
             try db.audit(actor: "cli", action: "purge", subject: nil, detail: "\(n) appointments", at: now)
             return n

@@ -28,7 +28,7 @@ import Testing
         let hall = desk.catalogue.locations[0]
         return BookingRequest(location: hall, visit: try desk.visit(items.map { ($0.0, $0.1) }, asList: true, at: hall), start: start,
                               name: "An", email: "an@example.be", phone: nil, language: .nl, channel: channel,
-                              contactKey: contact, tokenHash: [token], referenceCandidates: candidates)
+                              contactKey: contact, tokenHash: { _ in [token] }, referenceCandidates: candidates)
     }
 
     /// The most appointments that overlap any one minute.

@@ -98,11 +98,15 @@ final class InMemoryDesk: QueueReading, BookingReading {
                 precondition(appointments[a.reference] == nil, "reference \(a.reference) used twice")
                 appointments[a.reference] = (a, tokenHash, group, contactKey)
             case .appointmentStatus(let reference, let status, let ticketID):
+                if status == .cancelled, appointments[reference]?.appointment.status != .cancelled {
+                    appointments[reference]?.appointment.revision += 1
+                }
                 appointments[reference]?.appointment.status = status
                 if let ticketID { appointments[reference]?.appointment.ticketID = ticketID }
             case .moveAppointment(let reference, let start, let end):
                 appointments[reference]?.appointment.start = start
                 appointments[reference]?.appointment.end = end
+                appointments[reference]?.appointment.revision += 1
             case .hold(let location, let group, let start, let end, let channel, let until):
                 holdRows.append((location, BookedInterval(start: start, end: end, group: group, channel: channel), until))
             case .audit(let e):

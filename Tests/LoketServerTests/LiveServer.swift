@@ -10,6 +10,7 @@ import Logging
 import LoketConfig
 import LoketCore
 import LoketHTTP
+import LoketMail
 import LoketServer
 import LoketStore
 import Testing
@@ -98,7 +99,9 @@ final class LiveServer: @unchecked Sendable {
     let clock: ManualClock
 
     /// Starts a server at `clock` (ISO 8601 with offset) on a fresh database, or on `dbPath` in `directory`.
-    init(catalogue: Catalogue, clock: String, rateLimits: Bool = false, directory: URL? = nil) throws {
+    /// - Parameter mail: how citizen mail leaves; nil keeps it in the outbox.
+    init(catalogue: Catalogue, clock: String, rateLimits: Bool = false, directory: URL? = nil,
+         mail: (any MailTransport)? = nil) throws {
         if let directory {
             self.directory = directory
             ownsDirectory = false
@@ -113,8 +116,9 @@ final class LiveServer: @unchecked Sendable {
         store = try Store(path: dbPath, logger: logger)
         let hub = EventHub()
         self.clock = ManualClock(try instant(clock))
-        app = App(catalogue: catalogue, store: store, hub: hub, clock: self.clock,
-                  options: AppOptions(pagesDirectory: Repo.pages, rateLimits: rateLimits, version: "test"), logger: logger)
+        app = try App(catalogue: catalogue, store: store, hub: hub, clock: self.clock,
+                  options: AppOptions(pagesDirectory: Repo.pages, rateLimits: rateLimits, version: "test",
+                                      publicURL: "https://loket.test", mailTransport: mail), logger: logger)
         server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 4), hub: hub,
                             logger: logger, handler: app.handle)
         try server.start()

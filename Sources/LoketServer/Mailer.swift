@@ -1,0 +1,228 @@
+// Citizen mail, from a committed change to the citizen's inbox.
+//
+// `App.write` turns each appointment event of a change into an outbox row in the same
+// transaction (`enqueueMail`): nothing is sent for a change that rolled back, nothing is lost
+// on kill -9. The `Mailer` works the outbox off on its own serial queue, never under the write
+// lock: it writes the reminders that came due, then delivers each due message through the
+// transport, keeping its Message-ID through retries. A temporary failure is retried with a
+// growing pause; a permanent one (a 5xx answer) is kept as failed for the admin. Logs name
+// outbox ids, never addresses or names.
+import Foundation
+import LoketCore
+import LoketHTTP
+import LoketMail
+import LoketStore
+import Logging
+
+/// What one round of the mailer did.
+public struct MailRound: Sendable, Equatable {
+    /// Reminders written to the outbox.
+    public var reminders = 0
+    /// Messages delivered.
+    public var sent = 0
+    /// Messages that will be tried again.
+    public var retried = 0
+    /// Messages refused for good.
+    public var failed = 0
+
+    public init(reminders: Int = 0, sent: Int = 0, retried: Int = 0, failed: Int = 0) {
+        self.reminders = reminders
+        self.sent = sent
+        self.retried = retried
+        self.failed = failed
+    }
+}
+
+/// Works off the outbox in the background.
+public final class Mailer: Sendable {
+    private let store: Store
+    private let catalogue: Catalogue
+    private let clock: any Clock
+    private let logger: Logger
+    private let transport: (any MailTransport)?
+    private let manageKey: [UInt8]
+    /// Writes the messages, with links under the public URL; replaced once the listening address is known.
+    private let composer: LockedBox<MailComposer>
+    /// The host of the public URL, the right side of Message-IDs.
+    private let host: LockedBox<String>
+    private let queue = DispatchQueue(label: "loket.mail")
+    private let timer = LockedBox<DispatchSourceTimer?>(nil)
+    /// Coalesces wake-ups: at most one round waits on the queue.
+    private let scheduled = LockedBox(false)
+    /// Longest a temporary failure is retried before the message counts as failed.
+    static let giveUpAfter: TimeInterval = 48 * 3600
+
+    init(store: Store, catalogue: Catalogue, clock: any Clock, transport: (any MailTransport)?, publicURL: String,
+         manageKey: [UInt8], logger: Logger) {
+        self.store = store
+        self.catalogue = catalogue
+        self.clock = clock
+        self.transport = transport
+        self.manageKey = manageKey
+        self.logger = logger
+        self.host = LockedBox(URL(string: publicURL)?.host ?? "localhost")
+        self.composer = LockedBox(Mailer.makeComposer(catalogue, publicURL: publicURL))
+    }
+
+    private static func makeComposer(_ catalogue: Catalogue, publicURL: String) -> MailComposer {
+        let policy = catalogue.settings.mail
+        let name = policy.fromName ?? catalogue.settings.municipality.resolve(catalogue.settings.defaultLanguage)
+        return MailComposer(catalogue: catalogue, settings: MailSettings(
+            from: MailAddress(policy.from, name: name), replyTo: policy.replyTo.map { MailAddress($0) }, publicURL: publicURL))
+    }
+
+    /// The base of links in mail and calendar files.
+    public var publicURL: String { composer.withLock { $0.settings.publicURL } }
+
+    /// Points the links in mail at `url` (the listening address, when no public URL was given).
+    public func usePublicURL(_ url: String) {
+        composer.withLock { $0 = Mailer.makeComposer(catalogue, publicURL: url) }
+        host.withLock { $0 = URL(string: url)?.host ?? "localhost" }
+    }
+
+    /// The pause before attempt `attempts + 1`: 15 s, doubling, at most an hour.
+    public static func backoff(afterAttempts attempts: Int) -> TimeInterval {
+        min(3600, 15 * pow(2, Double(max(0, attempts - 1))))
+    }
+
+    /// Starts a round every `interval` seconds.
+    func start(interval: Double = 5) {
+        if transport == nil {
+            logger.notice("mail: no transport (--smtp or --mail-dir); citizen mail stays in the outbox")
+        }
+        let t = DispatchSource.makeTimerSource(queue: queue)
+        t.schedule(deadline: .now() + 0.2, repeating: interval)
+        t.setEventHandler { [weak self] in _ = self?.round() }
+        t.resume()
+        timer.withLock { $0 = t }
+    }
+
+    func stop() {
+        timer.withLock {
+            $0?.cancel()
+            $0 = nil
+        }
+        queue.sync {}
+    }
+
+    /// Asks for a round soon (after a change wrote mail).
+    func wake() {
+        guard transport != nil, timer.withLock({ $0 != nil }) else { return }
+        let first = scheduled.withLock { pending -> Bool in
+            defer { pending = true }
+            return !pending
+        }
+        guard first else { return }
+        queue.async { [weak self] in
+            self?.scheduled.withLock { $0 = false }
+            _ = self?.round()
+        }
+    }
+
+    /// One round now, on the caller's thread but never beside another round (tests call this).
+    public func runRound() -> MailRound { queue.sync { round() } }
+
+    /// Writes due reminders, then delivers due messages. Runs on `queue`.
+    private func round() -> MailRound {
+        var result = MailRound()
+        let now = clock.now()
+        do {
+            result.reminders = try writeReminders(now: now)
+            guard let transport else { return result }
+            for message in try store.read({ try $0.dueMail(now: now, limit: 50) }) {
+                deliver(message, through: transport, now: now, into: &result)
+            }
+        } catch {
+            logger.error("mail: round failed", metadata: ["error": "\(error)"])
+        }
+        return result
+    }
+
+    private func deliver(_ message: OutboxMessage, through transport: any MailTransport, now: Date, into result: inout MailRound) {
+        let meta: Logger.Metadata = ["outbox": "\(message.id)", "kind": "\(message.kind)"]
+        do {
+            guard let payload = message.payload, let mail = try? JSONDecoder().decode(AppointmentMail.self, from: Data(payload.utf8)) else {
+                try store.write { try $0.failMail(id: message.id, error: "the message's content is missing or unreadable") }
+                result.failed += 1
+                return
+            }
+            let rendered = composer.withLock { $0 }.compose(mail, messageID: message.messageID, now: now).rendered()
+            try transport.deliver(rendered, messageID: message.messageID, from: catalogue.settings.mail.from, to: [mail.email])
+            try store.write { try $0.markMailSent(id: message.id, now: clock.now()) }
+            result.sent += 1
+            logger.info("mail: sent", metadata: meta)
+        } catch MailDeliveryError.permanent(let detail) {
+            try? store.write { try $0.failMail(id: message.id, error: detail) }
+            result.failed += 1
+            logger.warning("mail: refused for good", metadata: meta.merging(["reason": "\(detail)"]) { $1 })
+        } catch MailDeliveryError.temporary(let detail) {
+            if now.timeIntervalSince(message.createdAt) > Mailer.giveUpAfter {
+                try? store.write { try $0.failMail(id: message.id, error: "gave up after 48 hours: \(detail)") }
+                result.failed += 1
+            } else {
+                let next = now.addingTimeInterval(Mailer.backoff(afterAttempts: message.attempts + 1))
+                try? store.write { try $0.retryMail(id: message.id, error: detail, next: next) }
+                result.retried += 1
+            }
+            logger.notice("mail: will try again", metadata: meta.merging(["reason": "\(detail)"]) { $1 })
+        } catch {
+            logger.error("mail: could not record the delivery", metadata: meta.merging(["error": "\(error)"]) { $1 })
+        }
+    }
+
+    /// Writes the reminders whose moment has come, each once (the outbox's dedup key).
+    private func writeReminders(now: Date) throws -> Int {
+        var written = 0
+        for hours in catalogue.settings.mail.reminderHours {
+            written += try store.write { db -> Int in
+                var n = 0
+                for due in try db.remindersDue(hours: hours, now: now) {
+                    guard let mail = appointmentMail(.reminder, due.appointment, previousStart: nil, by: "system") else { continue }
+                    if try db.enqueueMail(messageID: messageID(), kind: MailKind.reminder.rawValue, reference: due.appointment.reference,
+                                          dedup: "reminder:\(due.appointment.reference):\(hours)", payload: try encode(mail), now: now) != nil {
+                        n += 1
+                    }
+                }
+                return n
+            }
+        }
+        return written
+    }
+
+    /// Outbox rows for the appointment events of a change, written in its transaction; true when any was written.
+    func enqueue(_ events: [LiveEvent], db: Connection, now: Date) throws -> Bool {
+        var any = false
+        for case .appointment(let update) in events {
+            guard let a = try db.appointment(withReference: update.reference) else { continue }
+            let kind: MailKind
+            switch update.change {
+            case .booked: kind = .booked
+            case .moved: kind = .moved
+            case .cancelled: kind = .cancelled
+            }
+            guard let mail = appointmentMail(kind, a, previousStart: update.previousStartInstant, by: update.by) else { continue }
+            try db.enqueueMail(messageID: messageID(), kind: kind.rawValue, reference: a.reference, payload: try encode(mail), now: now)
+            any = true
+        }
+        return any
+    }
+
+    /// What the message about `a` says; nil without an e-mail address.
+    private func appointmentMail(_ kind: MailKind, _ a: Appointment, previousStart: Date?, by: String) -> AppointmentMail? {
+        guard let email = a.email, !email.isEmpty else { return nil }
+        return AppointmentMail(kind: kind, reference: a.reference,
+                               manageToken: kind == .cancelled ? nil : Secret.manageToken(reference: a.reference, key: manageKey),
+                               location: a.location, items: a.items, start: a.start, end: a.end, previousStart: previousStart,
+                               language: a.language, name: a.name, email: email, sequence: a.revision,
+                               cancelledByOffice: by == "office", meetingURL: a.meetingURL(at: catalogue.location(a.location)))
+    }
+
+    private func messageID() -> String {
+        var g = SystemRandomNumberGenerator()
+        return MailComposer.messageID(host: host.withLock { $0 }, using: &g)
+    }
+
+    private func encode(_ mail: AppointmentMail) throws -> String {
+        String(decoding: try JSONEncoder().encode(mail), as: UTF8.self)
+    }
+}

@@ -1,0 +1,140 @@
+// The mail outbox: one row per message, written in the transaction of the change it reports
+// (so nothing is sent for a change that rolled back and nothing is lost on kill -9), and
+// worked off by the sender outside the write lock. Rows hold what the message says as opaque
+// JSON (`payload`); the store does not know mail formats. Also installation secrets.
+import Foundation
+import LoketCore
+
+/// Where an outbox message stands.
+public enum OutboxStatus: String, Sendable, Codable, CaseIterable {
+    /// Waiting for its (next) attempt.
+    case pending
+    /// Accepted by the mail server (or written to the mail folder).
+    case sent
+    /// Refused for good, or given up on; kept for the admin.
+    case failed
+}
+
+/// One message of the outbox.
+public struct OutboxMessage: Sendable, Hashable {
+    public var id: Int64
+    public var messageID: String
+    public var kind: String
+    public var reference: String
+    /// What the message says; nil once purged.
+    public var payload: String?
+    public var status: OutboxStatus
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    public var lastError: String?
+    public var createdAt: Date
+    public var sentAt: Date?
+}
+
+/// An appointment due for a reminder.
+public struct ReminderDue: Sendable, Hashable {
+    public var appointment: Appointment
+    /// Hours before the visit this reminder is for.
+    public var hours: Int
+}
+
+extension Connection {
+    private static let outboxColumns =
+        "id, message_id, kind, reference, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at"
+
+    private func outboxMessage(from r: Row) throws -> OutboxMessage {
+        OutboxMessage(id: try r.int64(0), messageID: try r.text(1), kind: try r.text(2), reference: try r.text(3),
+                      payload: try r.optionalText(4), status: try r.value(OutboxStatus.self, 5), attempts: try r.int(6),
+                      nextAttemptAt: try r.time(7), lastError: try r.optionalText(8), createdAt: try r.time(9),
+                      sentAt: try r.optionalTime(10))
+    }
+
+    /// Adds a message, due at once. With a `dedup` key already used nothing is added and it returns nil.
+    @discardableResult
+    public func enqueueMail(messageID: String, kind: String, reference: String, dedup: String? = nil, payload: String,
+                            now: Date) throws -> Int64? {
+        let changed = try execute("""
+            INSERT INTO outbox (message_id, kind, reference, dedup, payload, status, attempts, next_attempt_at, created_at)
+            VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (dedup) DO NOTHING
+            """, [.text(messageID), .text(kind), .text(reference), .text(dedup), .text(payload), .time(now), .time(now)])
+        return changed == 1 ? lastInsertRowID : nil
+    }
+
+    /// Pending messages whose attempt is due at `now`, oldest first.
+    public func dueMail(now: Date, limit: Int) throws -> [OutboxMessage] {
+        try query("""
+            SELECT \(Connection.outboxColumns) FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?
+            """, [.time(now), .int(limit)], table: "outbox").map(outboxMessage(from:))
+    }
+
+    /// The earliest next attempt of a pending message, nil when none is pending.
+    public func nextMailAttempt() throws -> Date? {
+        try first("SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'", table: "outbox")?.optionalTime(0)
+    }
+
+    /// Marks a message sent.
+    public func markMailSent(id: Int64, now: Date) throws {
+        try execute("UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                    [.time(now), .integer(id)])
+    }
+
+    /// Records a failed attempt that may succeed later, and when to try again.
+    public func retryMail(id: Int64, error: String, next: Date) throws {
+        try execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                    [.text(String(error.prefix(500))), .time(next), .integer(id)])
+    }
+
+    /// Marks a message failed for good, with the reason.
+    public func failMail(id: Int64, error: String) throws {
+        try execute("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+                    [.text(String(error.prefix(500))), .integer(id)])
+    }
+
+    /// Messages in `status` (all when nil), newest first.
+    public func outbox(status: OutboxStatus?, limit: Int) throws -> [OutboxMessage] {
+        if let status {
+            return try query("SELECT \(Connection.outboxColumns) FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?",
+                             [.text(status.rawValue), .int(limit)], table: "outbox").map(outboxMessage(from:))
+        }
+        return try query("SELECT \(Connection.outboxColumns) FROM outbox ORDER BY id DESC LIMIT ?", [.int(limit)], table: "outbox")
+            .map(outboxMessage(from:))
+    }
+
+    /// Messages about one appointment, oldest first.
+    public func outbox(reference: String) throws -> [OutboxMessage] {
+        try query("SELECT \(Connection.outboxColumns) FROM outbox WHERE reference = ? ORDER BY id", [.text(reference)], table: "outbox")
+            .map(outboxMessage(from:))
+    }
+
+    /// Booked appointments with an e-mail address whose reminder `hours` before the visit is due at `now`
+    /// and not yet written: the visit has not begun, and it was booked before the reminder moment.
+    public func remindersDue(hours: Int, now: Date, limit: Int = 500) throws -> [ReminderDue] {
+        let lead = Double(hours * 3600)
+        let rows = try query("""
+            SELECT \(Connection.appointmentColumnList) FROM appointments a
+            WHERE a.status = 'booked' AND a.email IS NOT NULL AND a.start > ?1 AND a.start - ?2 <= ?1 AND a.created_at < a.start - ?2
+              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedup = 'reminder:' || a.reference || ':' || ?3)
+            ORDER BY a.start LIMIT ?4
+            """, [.time(now), .real(lead), .int(hours), .int(limit)], table: "appointments")
+        return try rows.map { ReminderDue(appointment: try appointment(fromRow: $0), hours: hours) }
+    }
+
+    /// Erases what sent or failed messages say about appointments that ended before `cutoff`
+    /// (and gives up on pending ones about them); returns how many.
+    public func purgeMail(endedBefore cutoff: Date, now: Date) throws -> Int {
+        try execute("""
+            UPDATE outbox SET payload = NULL, purged_at = ?,
+              status = CASE status WHEN 'pending' THEN 'failed' ELSE status END,
+              last_error = CASE status WHEN 'pending' THEN 'erased by the retention purge before it could be sent' ELSE last_error END
+            WHERE purged_at IS NULL AND reference IN (SELECT reference FROM appointments WHERE end < ?)
+            """, [.time(now), .time(cutoff)])
+    }
+
+    /// The secret named `name`, made by `make` and stored the first time it is asked for.
+    public func secret(named name: String, make: () -> [UInt8]) throws -> [UInt8] {
+        if let row = try first("SELECT value FROM secrets WHERE name = ?", [.text(name)], table: "secrets") { return try row.blob(0) }
+        let value = make()
+        try execute("INSERT INTO secrets (name, value) VALUES (?, ?)", [.text(name), .blob(value)])
+        return value
+    }
+}
