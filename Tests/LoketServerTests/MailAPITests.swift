@@ -164,8 +164,17 @@ struct MailAPITests {
         let link2 = try #require(try live.appointment(second).object()["meetingUrl"] as? String)
         #expect(link1.hasPrefix("https://meet.wilgendaal.be/loket-") && link1 != link2)
         #expect(try payloads(live, first.reference).first?.mail.meetingURL == link1)
+        // At the time of the call the clerk, not the display, gets the link.
+        live.clock.set(try instant(start).addingTimeInterval(-300))
+        let kiosk = try live.token(.kiosk), clerk = try live.token(.clerk)
+        #expect(try live.client.post("/api/v1/checkins", json: ["reference": first.reference], token: kiosk).status == 201)
+        #expect(try live.client.post("/api/v1/counters/video-1/open", token: clerk).status == 200)
+        let called = try live.client.post("/api/v1/counters/video-1/call-next", token: clerk).object()
+        #expect((called["appointment"] as? [String: Any])?["meetingUrl"] as? String == link1)
         let display = try live.client.get("/api/v1/locations/video-loket/display").text
-        #expect(!display.contains(link1))
+        #expect(display.contains(called["number"] as? String ?? "?") && !display.contains(link1))
+        let events = try live.store.read { try $0.events(topic: "video-loket", after: 0, limit: 100) }
+        #expect(!events.contains { $0.data.contains("meet.wilgendaal.be") }, "no meeting link in the live events")
         let hallSlots = try live.client.get("/api/v1/availability?service=eid-aanvraag&location=stadhuis&from=2026-12-02&to=2026-12-04")
             .object()["slots"] as? [[String: Any]]
         let hall = try live.mustBook(start: try #require(hallSlots?.first?["start"] as? String), service: "eid-aanvraag", location: "stadhuis")

@@ -773,6 +773,11 @@ function renderManage() {
   $('#manage-status').textContent = statusText(a.status);
   $('#manage-when').textContent = whenText(a.start, a.end);
   $('#manage-location').textContent = locationText(a.location);
+  // A video appointment has its own meeting room; only the citizen (with the token) and staff see it.
+  const meeting = a.status === 'booked' ? a.meetingUrl : null;
+  $('#manage-meeting-label').hidden = !meeting;
+  $('#manage-meeting').hidden = !meeting;
+  if (meeting) $('#manage-meeting-link').href = meeting;
   $('#manage-what').textContent = itemsLabel(state.items);
   $('#manage-name').textContent = a.name || '';
   const active = a.status === 'booked';

@@ -255,6 +255,10 @@ function renderCurrent() {
       `${it.serviceName || it.service}${it.persons > 1 ? ` × ${it.persons}` : ''}`)));
     $('#appt-email').textContent = a.email || '—';
     $('#appt-phone').textContent = a.phone || '—';
+    // A video appointment: the clerk joins the citizen's own room (never shown on a display).
+    $('#appt-meeting-label').hidden = !a.meetingUrl;
+    $('#appt-meeting').hidden = !a.meetingUrl;
+    if (a.meetingUrl) $('#appt-meeting-link').href = a.meetingUrl;
   }
 }
 
