@@ -18,15 +18,6 @@ extension Connection {
                recalls: try r.int(17), closeReason: try r.optionalText(18))
     }
 
-    /// The next number in the day's sequence for `prefix` at `location` (1, 2, ...).
-    public func nextTicketSequence(location: String, day: CivilDate, prefix: String) throws -> Int {
-        try one("""
-            INSERT INTO ticket_sequences (location, day, prefix, last) VALUES (?, ?, ?, 1)
-            ON CONFLICT (location, day, prefix) DO UPDATE SET last = last + 1
-            RETURNING last
-            """, [.text(location), .text(day.description), .text(prefix)], table: "ticket_sequences").int(0)
-    }
-
     /// Stores a new ticket. Throws a unique violation if its id or its day's number exists.
     public func insertTicket(_ t: Ticket) throws {
         try execute("INSERT INTO tickets (\(Connection.ticketColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -78,3 +78,13 @@ func onThreads(_ count: Int, timeout: Double = 60, _ body: @escaping @Sendable (
     }
     return group.wait(timeout: .now() + timeout) == .success
 }
+
+extension Connection {
+    /// The next number of the day's sequence, the way the queue's use cases take one: read the
+    /// last (`lastTicketSequence`), then write it one higher (`Change.ticketSequence`).
+    func nextTicketSequence(location: String, day: CivilDate, prefix: String) throws -> Int {
+        let next = try lastTicketSequence(location: location, day: day, prefix: prefix) + 1
+        try apply([.ticketSequence(location: location, day: day, prefix: prefix, last: next)], now: baseTime)
+        return next
+    }
+}
