@@ -159,16 +159,19 @@ struct Row: Sendable {
         guard case .blob(let b) = values[i] else { throw error(i, expected: "a blob") }
         return b
     }
-    /// TEXT that `parse` turns into a value; `expected` names that value in the error.
-    func parse<T>(_ i: Int, expected: String, _ parse: (String) -> T?) throws -> T {
-        guard let value = parse(try text(i)) else { throw error(i, expected: expected, found: "text that is not one") }
+    /// TEXT that `parse` turns into a value; `expected` names that value in the error (built only
+    /// for the error: naming a type costs more than reading a row, and this runs for every row).
+    func parse<T>(_ i: Int, expected: @autoclosure () -> String, _ parse: (String) -> T?) throws -> T {
+        guard let value = parse(try text(i)) else { throw error(i, expected: expected(), found: "text that is not one") }
         return value
     }
     /// TEXT holding one of the raw values of `type` (a status, a role, a language, ...).
     func value<T: RawRepresentable>(_ type: T.Type, _ i: Int) throws -> T where T.RawValue == String {
-        let name = "\(T.self)"
-        let article = name.first.map { "AEIOU".contains($0) } == true ? "an" : "a"
-        return try parse(i, expected: "\(article) \(name)") { T(rawValue: $0) }
+        try parse(i, expected: Row.article(for: "\(T.self)")) { T(rawValue: $0) }
+    }
+    /// "a Role", "an AppointmentStatus".
+    private static func article(for name: String) -> String {
+        (name.first.map { "AEIOU".contains($0) } == true ? "an " : "a ") + name
     }
     /// TEXT holding JSON that decodes as `type`.
     func json<T: Decodable>(_ type: T.Type, _ i: Int) throws -> T {
