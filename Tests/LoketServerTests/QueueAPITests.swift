@@ -71,6 +71,18 @@ struct QueueAPITests {
         #expect(try closed.object()["nextOpening"] as? String == "2026-12-28T08:00:00+01:00")
     }
 
+    /// eID and passports are called to the same counters but are separate queues in the demo: each
+    /// keeps its own number sequence, so "A003" and "P003" are never confused on the display.
+    @Test func theDemoNumbersPassportsApartFromIdentityCards() throws {
+        let live = try LiveServer(catalogue: try Demo.catalogue(), clock: "2026-12-01T09:00:00+01:00") // a Tuesday
+        defer { live.stop() }
+        let kiosk = try live.token(.kiosk)
+        let numbers = try ["eid-aanvraag", "reispas-aanvraag", "eid-aanvraag", "reispas-aanvraag"].map {
+            try live.mustIssue(service: $0, location: "stadhuis", kiosk: kiosk)["number"] as? String
+        }
+        #expect(numbers == ["A001", "P001", "A002", "P002"])
+    }
+
     @Test func numbersCountUpPerPrefixAndRestartTheNextDay() throws {
         // Walk-in all day, every day, to issue a ticket at 23:59.
         let catalogue = Fixture.catalogue(walkIn: ["00:00-24:00"], walkInDays: Set(Weekday.allCases))
