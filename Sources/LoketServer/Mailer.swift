@@ -170,10 +170,12 @@ public final class Mailer: Sendable {
         }
     }
 
-    /// Writes the reminders whose moment has come, each once (the outbox's dedup key).
+    /// Writes the reminders whose moment has come, each once (the outbox's dedup key). Looks in a
+    /// read snapshot first, so the write lock is taken only when there is something to write.
     private func writeReminders(now: Date) throws -> Int {
         var written = 0
         for hours in catalogue.settings.mail.reminderHours {
+            guard try !store.read({ try $0.remindersDue(hours: hours, now: now, limit: 1) }).isEmpty else { continue }
             written += try store.write { db -> Int in
                 var n = 0
                 for due in try db.remindersDue(hours: hours, now: now) {

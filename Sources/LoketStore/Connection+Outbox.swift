@@ -112,7 +112,7 @@ extension Connection {
         let lead = Double(hours * 3600)
         let rows = try query("""
             SELECT \(Connection.appointmentColumnList) FROM appointments a
-            WHERE a.status = 'booked' AND a.email IS NOT NULL AND a.start > ?1 AND a.start - ?2 <= ?1 AND a.created_at < a.start - ?2
+            WHERE a.status = 'booked' AND a.start > ?1 AND a.start <= ?1 + ?2 AND a.email IS NOT NULL AND a.created_at < a.start - ?2
               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedup = 'reminder:' || a.reference || ':' || ?3)
             ORDER BY a.start LIMIT ?4
             """, [.time(now), .real(lead), .int(hours), .int(limit)], table: "appointments")

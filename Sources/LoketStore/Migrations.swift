@@ -185,6 +185,8 @@ enum Migrations {
             purged_at       REAL
         );
         CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+        -- The reminder scan every few seconds looks at booked visits by start only.
+        CREATE INDEX appointments_booked_by_start ON appointments(start) WHERE status = 'booked';
         CREATE INDEX outbox_by_reference ON outbox(reference);
         -- Installation secrets, e.g. the key manage tokens are derived from.
         CREATE TABLE secrets (
