@@ -11,8 +11,8 @@
 //       text/calendar ...                   base64, attachment
 //
 // Boundaries start with `=_`, which neither quoted-printable nor base64 can produce, so no body
-// can contain one; they are derived from the Message-ID, so one message renders to the same
-// bytes on every retry. Every header value passes through `MIMEEncoding`, which neutralises
+// can contain one; they are derived from the Message-ID, so the structure of one message is the
+// same on every retry (its Date and the calendar's DTSTAMP are those of the attempt). Every header value passes through `MIMEEncoding`, which neutralises
 // control characters: a CR or LF in a name, address or subject cannot start a header line.
 
 extension MailMessage {

@@ -139,7 +139,6 @@ extension App {
         let a = try store.read { db in
             try bookingDesk.own(reference: request.parameter("reference"), tokenHash: tokenHash(request), reading: db).appointment
         }
-        // The download has no history: it is the event as it is now (sequence 0). Mail carries the rising sequence.
         // The same SEQUENCE as the last mail, so a calendar that holds the mailed event takes this one as current.
         let ics = ICalendar.event(for: a, sequence: a.revision, method: .publish, catalogue: catalogue, language: language(request, a),
                                   now: now, publicURL: mailer.publicURL, meetingURL: a.meetingURL(at: catalogue.location(a.location)))

@@ -35,15 +35,14 @@ public final class App: Sendable {
     let backgroundTimer = LockedBox<DispatchSourceTimer?>(nil)
     /// The civil day up to which each location's old tickets are closed (see `rollover`).
     let rolledOver = LockedBox<[String: CivilDate]>([:])
-    /// The key manage tokens are derived from (`Secret.manageToken`), kept in the database.
+    /// The key manage tokens are derived from (`Secret.manageToken`), kept beside the database.
     let manageKey: [UInt8]
     /// Sends the outbox's citizen mail in the background.
     public let mailer: Mailer
     /// Each service's JSON object per language, by catalogue index, encoded once (the search answer is their concatenation).
     let serviceJSON: [Language: [[UInt8]]]
 
-    /// - Throws: a store error when the installation's secrets cannot be read or made.
-    public init(catalogue: Catalogue, store: Store, hub: EventHub, clock: any Clock, options: AppOptions, logger: Logger) throws {
+    public init(catalogue: Catalogue, store: Store, hub: EventHub, clock: any Clock, options: AppOptions, logger: Logger) {
         self.catalogue = catalogue
         self.store = store
         self.hub = hub
@@ -61,12 +60,8 @@ public final class App: Sendable {
             json[lang] = catalogue.services.map { (try? Array(JSONOut.encoder.encode(App.serviceDTO($0, lang, catalogue)))) ?? Array("{}".utf8) }
         }
         self.serviceJSON = json
-        self.manageKey = try store.write { db in
-            try db.secret(named: "manage-token-key") {
-                var g = SystemRandomNumberGenerator()
-                return (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
-            }
-        }
+        var g = SystemRandomNumberGenerator()
+        self.manageKey = options.manageKey ?? (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
         self.mailer = Mailer(store: store, catalogue: catalogue, clock: clock, transport: options.mailTransport,
                              publicURL: options.publicURL ?? catalogue.settings.publicBaseURL ?? "http://localhost:8080",
                              manageKey: manageKey, logger: logger)

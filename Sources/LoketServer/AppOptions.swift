@@ -15,14 +15,17 @@ public struct AppOptions: Sendable {
     public var publicURL: String?
     /// How citizen mail leaves (`--smtp`, `--mail-dir`); nil keeps it in the outbox.
     public var mailTransport: (any MailTransport)?
+    /// The key manage tokens are derived from (`Secret.key(at:)`); a fresh one for this process when nil.
+    public var manageKey: [UInt8]?
 
     public init(pagesDirectory: String = "kiosk", trustedProxies: Set<String> = [], rateLimits: Bool = true, version: String = "dev",
-                publicURL: String? = nil, mailTransport: (any MailTransport)? = nil) {
+                publicURL: String? = nil, mailTransport: (any MailTransport)? = nil, manageKey: [UInt8]? = nil) {
         self.pagesDirectory = pagesDirectory
         self.trustedProxies = trustedProxies
         self.rateLimits = rateLimits
         self.version = version
         self.publicURL = publicURL
         self.mailTransport = mailTransport
+        self.manageKey = manageKey
     }
 }

@@ -49,6 +49,8 @@ public final class Mailer: Sendable {
     private let timer = LockedBox<DispatchSourceTimer?>(nil)
     /// Coalesces wake-ups: at most one round waits on the queue.
     private let scheduled = LockedBox(false)
+    /// Set by `stop`: a round in progress ends after the message at hand.
+    private let stopping = LockedBox(false)
     /// Longest a temporary failure is retried before the message counts as failed.
     static let giveUpAfter: TimeInterval = 48 * 3600
 
@@ -98,6 +100,7 @@ public final class Mailer: Sendable {
     }
 
     func stop() {
+        stopping.withLock { $0 = true }
         timer.withLock {
             $0?.cancel()
             $0 = nil
@@ -123,28 +126,63 @@ public final class Mailer: Sendable {
     public func runRound() -> MailRound { queue.sync { round() } }
 
     /// Writes due reminders, then delivers due messages. Runs on `queue`.
+    ///
+    /// A round ends early after `Mailer.temporaryFailuresPerRound` temporary failures (the relay is
+    /// probably down: the rest would only wait out the same timeout), when a delivery cannot be
+    /// recorded, or when the mailer is stopping.
     private func round() -> MailRound {
         var result = MailRound()
-        let now = clock.now()
         do {
-            result.reminders = try writeReminders(now: now)
-            guard let transport else { return result }
-            for message in try store.read({ try $0.dueMail(now: now, limit: 50) }) {
-                deliver(message, through: transport, now: now, into: &result)
+            result.reminders = try writeReminders(now: clock.now())
+        } catch {
+            logger.error("mail: writing reminders failed", metadata: ["error": "\(error)"])
+        }
+        guard let transport else { return result }
+        do {
+            var trouble = 0
+            for message in try store.read({ try $0.dueMail(now: clock.now(), limit: 50) }) {
+                if stopping.withLock({ $0 }) || trouble >= Mailer.temporaryFailuresPerRound { break }
+                let before = result
+                guard deliver(message, through: transport, into: &result) else { break }
+                if result.retried > before.retried { trouble += 1 }
             }
         } catch {
-            logger.error("mail: round failed", metadata: ["error": "\(error)"])
+            logger.error("mail: reading the outbox failed", metadata: ["error": "\(error)"])
         }
         return result
     }
 
-    private func deliver(_ message: OutboxMessage, through transport: any MailTransport, now: Date, into result: inout MailRound) {
+    /// Temporary failures after which a round gives up until the next one.
+    static let temporaryFailuresPerRound = 3
+
+    /// Delivers one message; false when what happened could not be recorded (the round stops).
+    private func deliver(_ message: OutboxMessage, through transport: any MailTransport, into result: inout MailRound) -> Bool {
         let meta: Logger.Metadata = ["outbox": "\(message.id)", "kind": "\(message.kind)"]
+        let now = clock.now()
         do {
-            guard let payload = message.payload, let mail = try? JSONDecoder().decode(AppointmentMail.self, from: Data(payload.utf8)) else {
+            // Counted and put off first: should recording the outcome fail, the message is not sent again at once.
+            try store.write { try $0.claimMail(id: message.id, next: now.addingTimeInterval(Mailer.backoff(afterAttempts: message.attempts + 1))) }
+        } catch {
+            logger.error("mail: could not claim a message", metadata: meta.merging(["error": "\(error)"]) { $1 })
+            return false
+        }
+        do {
+            guard let payload = message.payload, var mail = try? JSONDecoder().decode(AppointmentMail.self, from: Data(payload.utf8)) else {
                 try store.write { try $0.failMail(id: message.id, error: "the message's content is missing or unreadable") }
                 result.failed += 1
-                return
+                return true
+            }
+            let stored = try store.read { try $0.appointment(reference: message.reference) }
+            if let stale = staleness(of: mail, stored: stored?.appointment, now: now) {
+                try store.write { try $0.failMail(id: message.id, error: stale) }
+                result.failed += 1
+                return true
+            }
+            // The manage link, derived now (the outbox keeps no token), and only where it opens this appointment:
+            // an appointment booked before tokens were derived keeps its own token, which only the citizen has.
+            if mail.kind != .cancelled, let stored {
+                let token = Secret.manageToken(reference: mail.reference, key: manageKey)
+                mail.manageToken = constantTimeEqual(Secret.hash(token), stored.tokenHash) ? token : nil
             }
             let rendered = composer.withLock { $0 }.compose(mail, messageID: message.messageID, now: now).rendered()
             try transport.deliver(rendered, messageID: message.messageID, from: catalogue.settings.mail.from, to: [mail.email])
@@ -152,22 +190,44 @@ public final class Mailer: Sendable {
             result.sent += 1
             logger.info("mail: sent", metadata: meta)
         } catch MailDeliveryError.permanent(let detail) {
-            try? store.write { try $0.failMail(id: message.id, error: detail) }
+            let reason = Mailer.withoutAddresses(detail)
+            try? store.write { try $0.failMail(id: message.id, error: reason) }
             result.failed += 1
-            logger.warning("mail: refused for good", metadata: meta.merging(["reason": "\(detail)"]) { $1 })
+            logger.warning("mail: refused for good", metadata: meta.merging(["reason": "\(reason)"]) { $1 })
         } catch MailDeliveryError.temporary(let detail) {
-            if now.timeIntervalSince(message.createdAt) > Mailer.giveUpAfter {
-                try? store.write { try $0.failMail(id: message.id, error: "gave up after 48 hours: \(detail)") }
+            let reason = Mailer.withoutAddresses(detail)
+            let failedAt = clock.now()
+            if failedAt.timeIntervalSince(message.createdAt) > Mailer.giveUpAfter {
+                try? store.write { try $0.failMail(id: message.id, error: "gave up after 48 hours: \(reason)") }
                 result.failed += 1
             } else {
-                let next = now.addingTimeInterval(Mailer.backoff(afterAttempts: message.attempts + 1))
-                try? store.write { try $0.retryMail(id: message.id, error: detail, next: next) }
+                let next = failedAt.addingTimeInterval(Mailer.backoff(afterAttempts: message.attempts + 1))
+                try? store.write { try $0.retryMail(id: message.id, error: reason, next: next) }
                 result.retried += 1
             }
-            logger.notice("mail: will try again", metadata: meta.merging(["reason": "\(detail)"]) { $1 })
+            logger.notice("mail: will try again", metadata: meta.merging(["reason": "\(reason)"]) { $1 })
         } catch {
-            logger.error("mail: could not record the delivery", metadata: meta.merging(["error": "\(error)"]) { $1 })
+            // Delivered (or not) but not recorded: the claim keeps it from going out again before its next attempt.
+            logger.error("mail: could not record a delivery", metadata: meta.merging(["error": "\(error)"]) { $1 })
+            return false
         }
+        return true
+    }
+
+    /// Why `mail` should no longer go out, or nil: the visit is over, or a reminder's visit was
+    /// cancelled or moved since it was written.
+    private func staleness(of mail: AppointmentMail, stored: Appointment?, now: Date) -> String? {
+        if mail.end <= now { return "not sent: the visit is over" }
+        guard mail.kind == .reminder else { return nil }
+        guard let stored, stored.status == .booked, stored.start == mail.start, stored.start > now else {
+            return "not sent: the visit was cancelled, moved or has begun since the reminder was written"
+        }
+        return nil
+    }
+
+    /// `text` with anything shaped like an e-mail address replaced (mail servers echo the recipient).
+    public static func withoutAddresses(_ text: String) -> String {
+        text.replacing(/[^\s<>()\[\]"',;:]+@[^\s<>()\[\]"',;:]+/, with: "<address>")
     }
 
     /// Writes the reminders whose moment has come, each once (the outbox's dedup key). Looks in a
@@ -180,8 +240,9 @@ public final class Mailer: Sendable {
                 var n = 0
                 for due in try db.remindersDue(hours: hours, now: now) {
                     guard let mail = appointmentMail(.reminder, due.appointment, previousStart: nil, by: "system") else { continue }
+                    let key = "reminder:\(due.appointment.reference):\(hours):\(Int64(due.appointment.start.timeIntervalSince1970))"
                     if try db.enqueueMail(messageID: messageID(), kind: MailKind.reminder.rawValue, reference: due.appointment.reference,
-                                          dedup: "reminder:\(due.appointment.reference):\(hours)", payload: try encode(mail), now: now) != nil {
+                                          dedup: key, payload: try encode(mail), now: now) != nil {
                         n += 1
                     }
                 }
@@ -203,6 +264,9 @@ public final class Mailer: Sendable {
             case .cancelled: kind = .cancelled
             }
             guard let mail = appointmentMail(kind, a, previousStart: update.previousStartInstant, by: update.by) else { continue }
+            // The newest message says what is true now: one still waiting (a reminder of the old time,
+            // a confirmation in backoff) must not arrive after it.
+            _ = try db.supersedeMail(reference: a.reference)
             try db.enqueueMail(messageID: messageID(), kind: kind.rawValue, reference: a.reference, payload: try encode(mail), now: now)
             any = true
         }
@@ -212,8 +276,8 @@ public final class Mailer: Sendable {
     /// What the message about `a` says; nil without an e-mail address.
     private func appointmentMail(_ kind: MailKind, _ a: Appointment, previousStart: Date?, by: String) -> AppointmentMail? {
         guard let email = a.email, !email.isEmpty else { return nil }
-        return AppointmentMail(kind: kind, reference: a.reference,
-                               manageToken: kind == .cancelled ? nil : Secret.manageToken(reference: a.reference, key: manageKey),
+        // No token in the outbox: the sender derives it when it writes the message.
+        return AppointmentMail(kind: kind, reference: a.reference, manageToken: nil,
                                location: a.location, items: a.items, start: a.start, end: a.end, previousStart: previousStart,
                                language: a.language, name: a.name, email: email, sequence: a.revision,
                                cancelledByOffice: by == "office", meetingURL: a.meetingURL(at: catalogue.location(a.location)))

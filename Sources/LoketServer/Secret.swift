@@ -28,6 +28,32 @@ public enum Secret {
         return base64url(Array(Array(mac).prefix(24)))
     }
 
+    /// The key manage tokens are derived from, kept in the file at `path` (mode 0600), made the first
+    /// time. Outside the database, so a copy of the database alone (a backup) cannot make tokens.
+    ///
+    /// - Throws: when the file cannot be read or written, or does not hold a 32-byte key.
+    public static func key(at path: String) throws -> [UInt8] {
+        if let data = FileManager.default.contents(atPath: path) {
+            guard data.count == 32 else { throw KeyFileError(path: path, problem: "does not hold a 32-byte key") }
+            return Array(data)
+        }
+        var g = SystemRandomNumberGenerator()
+        let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
+        let temporary = path + ".new-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(key), attributes: [.posixPermissions: 0o600]),
+              rename(temporary, path) == 0 else {
+            throw KeyFileError(path: path, problem: "cannot be written")
+        }
+        return key
+    }
+
+    /// A key file that cannot be used.
+    public struct KeyFileError: Error, CustomStringConvertible {
+        public var path: String
+        public var problem: String
+        public var description: String { "the key file \(path) \(problem)" }
+    }
+
     /// A room name for a video call: 20 letters and digits (about 119 bits), safe in any video service's URL.
     public static func roomName<G: RandomNumberGenerator>(using generator: inout G) -> String {
         let symbols = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")

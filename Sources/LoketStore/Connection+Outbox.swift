@@ -1,7 +1,7 @@
 // The mail outbox: one row per message, written in the transaction of the change it reports
 // (so nothing is sent for a change that rolled back and nothing is lost on kill -9), and
 // worked off by the sender outside the write lock. Rows hold what the message says as opaque
-// JSON (`payload`); the store does not know mail formats. Also installation secrets.
+// JSON (`payload`, personal data, erased by the retention purge); the store does not know mail formats.
 import Foundation
 import LoketCore
 
@@ -67,27 +67,35 @@ extension Connection {
             """, [.time(now), .int(limit)], table: "outbox").map(outboxMessage(from:))
     }
 
-    /// The earliest next attempt of a pending message, nil when none is pending.
-    public func nextMailAttempt() throws -> Date? {
-        try first("SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'", table: "outbox")?.optionalTime(0)
+    /// Counts an attempt and puts off the next one to `next`, before the message is handed to the
+    /// transport: if recording what happened then fails (a full disk), the message waits for
+    /// `next` instead of going out again at once.
+    public func claimMail(id: Int64, next: Date) throws {
+        try execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?", [.time(next), .integer(id)])
     }
 
     /// Marks a message sent.
     public func markMailSent(id: Int64, now: Date) throws {
-        try execute("UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-                    [.time(now), .integer(id)])
+        try execute("UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?", [.time(now), .integer(id)])
     }
 
-    /// Records a failed attempt that may succeed later, and when to try again.
+    /// Records why an attempt failed and when to try again.
     public func retryMail(id: Int64, error: String, next: Date) throws {
-        try execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+        try execute("UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?",
                     [.text(String(error.prefix(500))), .time(next), .integer(id)])
     }
 
     /// Marks a message failed for good, with the reason.
     public func failMail(id: Int64, error: String) throws {
-        try execute("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
-                    [.text(String(error.prefix(500))), .integer(id)])
+        try execute("UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?", [.text(String(error.prefix(500))), .integer(id)])
+    }
+
+    /// Ends the pending messages about `reference` (a newer message about it says what is true now); returns how many.
+    public func supersedeMail(reference: String) throws -> Int {
+        try execute("""
+            UPDATE outbox SET status = 'failed', last_error = 'superseded by a later change of the appointment'
+            WHERE reference = ? AND status = 'pending'
+            """, [.text(reference)])
     }
 
     /// Messages in `status` (all when nil), newest first.
@@ -113,28 +121,21 @@ extension Connection {
         let rows = try query("""
             SELECT \(Connection.appointmentColumnList) FROM appointments a
             WHERE a.status = 'booked' AND a.start > ?1 AND a.start <= ?1 + ?2 AND a.email IS NOT NULL AND a.created_at < a.start - ?2
-              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedup = 'reminder:' || a.reference || ':' || ?3)
+              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedup = 'reminder:' || a.reference || ':' || ?3 || ':' || CAST(a.start AS INTEGER))
             ORDER BY a.start LIMIT ?4
             """, [.time(now), .real(lead), .int(hours), .int(limit)], table: "appointments")
         return try rows.map { ReminderDue(appointment: try appointment(fromRow: $0), hours: hours) }
     }
 
-    /// Erases what sent or failed messages say about appointments that ended before `cutoff`
-    /// (and gives up on pending ones about them); returns how many.
+    /// Erases what messages say about appointments that ended before `cutoff` (and gives up on
+    /// pending ones about them); returns how many.
     public func purgeMail(endedBefore cutoff: Date, now: Date) throws -> Int {
         try execute("""
             UPDATE outbox SET payload = NULL, purged_at = ?,
               status = CASE status WHEN 'pending' THEN 'failed' ELSE status END,
-              last_error = CASE status WHEN 'pending' THEN 'erased by the retention purge before it could be sent' ELSE last_error END
+              last_error = CASE status WHEN 'pending' THEN 'erased by the retention purge before it could be sent' ELSE NULL END
             WHERE purged_at IS NULL AND reference IN (SELECT reference FROM appointments WHERE end < ?)
             """, [.time(now), .time(cutoff)])
     }
 
-    /// The secret named `name`, made by `make` and stored the first time it is asked for.
-    public func secret(named name: String, make: () -> [UInt8]) throws -> [UInt8] {
-        if let row = try first("SELECT value FROM secrets WHERE name = ?", [.text(name)], table: "secrets") { return try row.blob(0) }
-        let value = make()
-        try execute("INSERT INTO secrets (name, value) VALUES (?, ?)", [.text(name), .blob(value)])
-        return value
-    }
 }

@@ -9,7 +9,8 @@
 // applied the first n steps; its names are recorded on the first open.
 //
 // Instants are unix seconds (UTC): INTEGER when whole, REAL when they carry a fraction of a second. Civil dates are TEXT `YYYY-MM-DD` in the location's
-// zone. Personal data lives only in `appointments.name/email/phone` and is erased by `purge`.
+// zone. Personal data lives only in `appointments.name/email/phone` and `outbox.payload` (what a
+// message to the citizen says), and the retention purge erases both.
 import Foundation
 import Logging
 
@@ -174,7 +175,7 @@ enum Migrations {
             message_id      TEXT NOT NULL UNIQUE,  -- kept through every retry
             kind            TEXT NOT NULL,         -- booked | moved | cancelled | reminder
             reference       TEXT NOT NULL,         -- the appointment
-            dedup           TEXT UNIQUE,           -- e.g. reminder:K7M-3QX:24, so a reminder is written once
+            dedup           TEXT UNIQUE,           -- e.g. reminder:K7M-3QX:24:<start>, so a reminder is written once per time
             payload         TEXT,                  -- what the message says (JSON); personal data, erased by purge
             status          TEXT NOT NULL,         -- pending | sent | failed
             attempts        INTEGER NOT NULL DEFAULT 0,
@@ -188,11 +189,6 @@ enum Migrations {
         -- The reminder scan every few seconds looks at booked visits by start only.
         CREATE INDEX appointments_booked_by_start ON appointments(start) WHERE status = 'booked';
         CREATE INDEX outbox_by_reference ON outbox(reference);
-        -- Installation secrets, e.g. the key manage tokens are derived from.
-        CREATE TABLE secrets (
-            name  TEXT PRIMARY KEY,
-            value BLOB NOT NULL
-        );
         """),
     ]
 

@@ -29,6 +29,9 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "SQLite database file (env LOKET_DB).")
     var db: String = ProcessInfo.processInfo.environment["LOKET_DB"] ?? "./var/loket.sqlite"
 
+    /// The file beside the database that holds the key manage tokens are derived from.
+    var keyPath: String { db + ".key" }
+
     func loadCatalogue() throws -> Catalogue {
         do {
             return try ConfigLoader.load(directory: config)
@@ -103,9 +106,9 @@ struct Serve: ParsableCommand {
     var logLevel: Logger.Level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOKET_LOG_LEVEL"] ?? "") ?? .info
 
     /// The transport `--smtp` or `--mail-dir` asks for; nil when neither is given.
-    func mailTransport() throws -> (any MailTransport)? {
+    func mailTransport(clock: any Clock) throws -> (any MailTransport)? {
         if !smtp.isEmpty && !mailDir.isEmpty { throw ValidationError("give --smtp or --mail-dir, not both") }
-        if !mailDir.isEmpty { return MailDirectory(directory: URL(fileURLWithPath: mailDir)) }
+        if !mailDir.isEmpty { return MailDirectory(directory: URL(fileURLWithPath: mailDir), clock: clock) }
         guard !smtp.isEmpty else { return nil }
         var password = ProcessInfo.processInfo.environment["LOKET_SMTP_PASSWORD"]
         if let file = smtpPasswordFile {
@@ -142,16 +145,18 @@ struct Serve: ParsableCommand {
                 throw ValidationError("--public-url must be an http(s) URL such as https://loket.wilgendaal.be")
             }
         }
-        let transport = try mailTransport()
+        let serverClock: any Clock = start.map { StartedClock(startingAt: $0) } ?? SystemClock()
+        let transport = try mailTransport(clock: serverClock)
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = makeLogger("loket", level: logLevel)
         let catalogue = try data.loadCatalogue()
         let store = try data.openStore(logger: logger)
         let hub = EventHub()
-        let app = try App(catalogue: catalogue, store: store, hub: hub, clock: start.map { StartedClock(startingAt: $0) as any Clock } ?? SystemClock(),
+        let app = App(catalogue: catalogue, store: store, hub: hub, clock: serverClock,
                       options: AppOptions(pagesDirectory: pages, trustedProxies: Set(trustedProxies),
                                           rateLimits: !noRateLimits, version: loketVersion,
-                                          publicURL: publicURL.isEmpty ? nil : publicURL.trimmingSuffix("/"), mailTransport: transport),
+                                          publicURL: publicURL.isEmpty ? nil : publicURL.trimmingSuffix("/"), mailTransport: transport,
+                                          manageKey: try Secret.key(at: data.keyPath)),
                       logger: logger)
         let server = HTTPServer(configuration: HTTPServerConfiguration(host: host, port: port, threads: threads),
                                 hub: hub, logger: logger, handler: app.handle)

@@ -116,7 +116,7 @@ final class LiveServer: @unchecked Sendable {
         store = try Store(path: dbPath, logger: logger)
         let hub = EventHub()
         self.clock = ManualClock(try instant(clock))
-        app = try App(catalogue: catalogue, store: store, hub: hub, clock: self.clock,
+        app = App(catalogue: catalogue, store: store, hub: hub, clock: self.clock,
                   options: AppOptions(pagesDirectory: Repo.pages, rateLimits: rateLimits, version: "test",
                                       publicURL: "https://loket.test", mailTransport: mail), logger: logger)
         server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 4), hub: hub,

@@ -53,4 +53,29 @@ struct SecretTests {
         #expect(first == Secret.random(bytes: 24, using: &b))
         #expect(first != Secret.random(bytes: 24, using: &c))
     }
+
+    /// The manage-token key lives in a file of its own (mode 0600), made once and then reused; a file
+    /// that does not hold a key is refused rather than replaced (the links in sent mail depend on it).
+    @Test func theKeyFileIsMadeOnceAndKeptPrivate() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loket-key-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("loket.sqlite.key").path
+        let first = try Secret.key(at: path)
+        #expect(first.count == 32)
+        #expect(try Secret.key(at: path) == first)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(Secret.manageToken(reference: "K7M-3QX", key: first) == Secret.manageToken(reference: "K7M-3QX", key: first))
+        #expect(Secret.manageToken(reference: "K7M-3QX", key: first) != Secret.manageToken(reference: "K7M-3QY", key: first))
+        FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]))
+        #expect(throws: Secret.KeyFileError.self) { try Secret.key(at: path) }
+    }
+
+    /// Mail servers echo recipients in their answers; what is stored and logged has none.
+    @Test func addressesAreTakenOutOfServerAnswers() {
+        #expect(Mailer.withoutAddresses("550 5.1.1 <jan.peeters@example.be>: Recipient address rejected")
+                == "550 5.1.1 <<address>>: Recipient address rejected")
+        #expect(Mailer.withoutAddresses("451 try later") == "451 try later")
+    }
 }

@@ -30,10 +30,11 @@ import Testing
         #expect(first != nil && again == nil)
         try store.write { try $0.enqueueMail(messageID: "<3@t>", kind: "booked", reference: "B", payload: "{}", now: at(0)) }
         #expect(try store.read { try $0.dueMail(now: at(0), limit: 10) }.map(\.messageID) == ["<1@t>", "<3@t>"])
+        try store.write { try $0.claimMail(id: try #require(first), next: at(1)) }
         try store.write { try $0.retryMail(id: try #require(first), error: "451", next: at(5)) }
         #expect(try store.read { try $0.dueMail(now: at(4), limit: 10) }.map(\.messageID) == ["<3@t>"])
         #expect(try store.read { try $0.dueMail(now: at(5), limit: 10) }.map(\.messageID) == ["<1@t>", "<3@t>"])
-        #expect(try store.read { try $0.nextMailAttempt() } == at(0))
+        try store.write { try $0.claimMail(id: try #require(first), next: at(7)) }
         try store.write { try $0.markMailSent(id: try #require(first), now: at(6)) }
         let row = try #require(try store.read { try $0.outbox(reference: "A") }.first)
         #expect(row.status == .sent && row.attempts == 2 && row.lastError == nil && row.sentAt == at(6))
@@ -68,7 +69,7 @@ import Testing
         }
         #expect(try store.read { try $0.remindersDue(hours: 24, now: at(59)) }.isEmpty)
         #expect(try store.read { try $0.remindersDue(hours: 24, now: at(61)) }.map(\.appointment.reference) == ["AAA-AAA"])
-        try store.write { try $0.enqueueMail(messageID: "<r@t>", kind: "reminder", reference: "AAA-AAA", dedup: "reminder:AAA-AAA:24", payload: "{}", now: at(61)) }
+        try store.write { try $0.enqueueMail(messageID: "<r@t>", kind: "reminder", reference: "AAA-AAA", dedup: "reminder:AAA-AAA:24:\(Int64(at(25 * 60).timeIntervalSince1970))", payload: "{}", now: at(61)) }
         #expect(try store.read { try $0.remindersDue(hours: 24, now: at(62)) }.isEmpty)
         #expect(try store.read { try $0.remindersDue(hours: 24, now: at(25 * 60 + 1)) }.isEmpty, "the visit has begun")
     }
@@ -89,12 +90,17 @@ import Testing
         #expect(rows.map(\.status) == [.sent, .failed, .pending], "a message not sent in time is not sent after the purge")
     }
 
-    @Test func aSecretIsMadeOnceAndKept() throws {
+    @Test func aNewerMessageEndsTheOnesStillWaiting() throws {
         let db = TempDatabase()
         defer { db.remove() }
         let store = try db.open()
-        let first = try store.write { try $0.secret(named: "k") { [1, 2, 3] } }
-        let second = try store.write { try $0.secret(named: "k") { [9] } }
-        #expect(first == [1, 2, 3] && second == [1, 2, 3])
+        let sent = try #require(try store.write { try $0.enqueueMail(messageID: "<1@t>", kind: "booked", reference: "A", payload: "{}", now: at(0)) })
+        try store.write { try $0.markMailSent(id: sent, now: at(1)) }
+        try store.write { _ = try $0.enqueueMail(messageID: "<2@t>", kind: "moved", reference: "A", payload: "{}", now: at(2)) }
+        try store.write { _ = try $0.enqueueMail(messageID: "<3@t>", kind: "booked", reference: "B", payload: "{}", now: at(2)) }
+        #expect(try store.write { try $0.supersedeMail(reference: "A") } == 1)
+        let a = try store.read { try $0.outbox(reference: "A") }
+        #expect(a.map(\.status) == [.sent, .failed])
+        #expect(try store.read { try $0.outbox(reference: "B") }.map(\.status) == [.pending])
     }
 }
