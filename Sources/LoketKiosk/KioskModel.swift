@@ -110,7 +110,7 @@ public struct KioskModel: Sendable {
 
     /// The service list laid out for the current size.
     public var pager: ServicePager {
-        ServicePager(services: services, rows: ScreenRenderer.listRows(for: size))
+        ServicePager(services: services, rows: ScreenRenderer.listRows(for: size), columns: ScreenRenderer.listColumns(for: size))
     }
 
     /// Seconds until the next retry while out of service.

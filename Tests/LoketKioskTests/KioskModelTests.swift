@@ -371,7 +371,7 @@ import Testing
         var issued: Set<String> = []
         let keys: [Key] = [.enter, .backspace, .escape, .interrupt, .redraw, .up, .down, .pageUp, .pageDown, .home, .end,
                            .character("1"), .character("+"), .character("-"), .character("*"), .character("/"),
-                           .character("K"), .text("K7M-3QX"), .text(Self.reference)]
+                           .character("K"), .character("b"), .text("K7M-3QX"), .text(Self.reference)]
         for step in 0..<5000 {
             now += Double(rng.next() % 1000) / 250
             let event: KioskEvent
