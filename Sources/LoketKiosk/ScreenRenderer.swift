@@ -99,11 +99,16 @@ public enum ScreenRenderer {
         } else {
             rows.append(ScreenLine())
         }
-        rows.append(ScreenLine())
+        if pager.pageCount > 1, let example = pager.categories.first?.key {
+            rows.append(ScreenLine(" " + PlainText.truncate(text.categoryHint(example), to: width - 2)))
+        } else {
+            rows.append(ScreenLine())
+        }
         rows.append(ScreenLine(" " + PlainText.truncate(text.checkInHint, to: width - 2)))
         switch model.notice {
         case let .noSuchNumber(n)?: rows.append(ScreenLine(" " + PlainText.truncate(text.noSuchNumber(n), to: width - 2), .error))
         case .invalidReference?: rows.append(ScreenLine(" " + PlainText.truncate(text.invalidReference, to: width - 2), .error))
+        case let .noSuchCategory(key)?: rows.append(ScreenLine(" " + PlainText.truncate(text.noSuchCategory(key), to: width - 2), .error))
         case nil: rows.append(ScreenLine(model.busy ? " " + text.loading : ""))
         }
         let prompt = " " + text.prompt + " "

@@ -23,6 +23,7 @@ import Testing
         #expect(rows[4] == " [B] Burgerzaken")
         #expect(rows[5] == "   1  Dienst nummer 1")
         #expect(rows[18].hasPrefix(" Pagina 1 van 4"))
+        #expect(rows[19] == " Naar een categorie: typ haar letter (bv. B) en druk Enter.")
         #expect(rows[20].hasPrefix(" Afspraak? Typ of scan uw referentie"))
         #expect(rows[22] == " Nummer of referentie: _")
         #expect(rows[23].hasPrefix(" * terug   / taal"))
@@ -103,6 +104,30 @@ import Testing
             let cut = Array(name.dropLast())
             #expect(names.contains { Array($0.prefix(cut.count)) == cut }, "\(cell)")
         }
+    }
+
+    @Test func categoryHintInAllFourLanguages() {
+        var model = TestData.onlineModel(list: TestData.townHall())
+        let expected = [" Naar een categorie: typ haar letter (bv. B) en druk Enter.",
+                        " Aller à une catégorie : tapez sa lettre (ex. B) + Enter.",
+                        " Go to a category: type its letter (e.g. B), press Enter.",
+                        " Zu einer Kategorie: ihren Buchstaben (etwa B) und Enter."]
+        for line in expected {
+            #expect(text(model)[19] == line)
+            _ = model.handle(.key(.character("/")), now: 1)
+        }
+        #expect(text(TestData.onlineModel(services: 5))[19].isEmpty)  // one page: nothing to jump to
+    }
+
+    @Test func categoryJumpShowsTheCategoryAndAnUnknownLetterSaysSo() {
+        var model = TestData.onlineModel(list: TestData.townHall())
+        _ = model.handle(.key(.character("n")), now: 1)
+        _ = model.handle(.key(.enter), now: 1)
+        #expect(text(model)[4] == " [N] Onderwijs")
+        #expect(text(model)[5] == "  101  Dienst nummer 101")
+        _ = model.handle(.key(.character("z")), now: 2)
+        _ = model.handle(.key(.enter), now: 2)
+        #expect(text(model)[21] == " Er is geen categorie met letter Z.")
     }
 
     @Test func emptyListSaysSo() {
