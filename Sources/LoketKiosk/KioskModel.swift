@@ -6,6 +6,9 @@
 // the server cannot be reached), a ticket screen and a message screen, both of which return to
 // the start after `resetSeconds`. Connection: starting → online ⇄ outage (retried with back-off
 // 1, 2, 4 … 30 s), or notConfigured when the server does not know the location.
+//
+// Typing on the start screen: a number and Enter asks for a walk-in ticket, a reference and Enter
+// checks in, one letter and Enter jumps to the category with that key (shown by its heading).
 import LoketCore
 
 /// The kiosk's whole state and its transitions.
@@ -54,6 +57,8 @@ public struct KioskModel: Sendable {
     public enum Notice: Equatable, Sendable {
         case noSuchNumber(Int)
         case invalidReference
+        /// A lone letter that is no category's key.
+        case noSuchCategory(Character)
     }
 
     /// Which screen shows.
@@ -110,7 +115,7 @@ public struct KioskModel: Sendable {
 
     /// The service list laid out for the current size.
     public var pager: ServicePager {
-        ServicePager(services: services, rows: ScreenRenderer.listRows(for: size))
+        ServicePager(services: services, rows: ScreenRenderer.listRows(for: size), columns: ScreenRenderer.listColumns(for: size))
     }
 
     /// Seconds until the next retry while out of service.
@@ -285,6 +290,18 @@ public struct KioskModel: Sendable {
     private mutating func submit() -> [KioskEffect] {
         let line = input
         input = ""
+        // One letter and Enter jumps to that category. No reference is one letter long, so a
+        // reference typed in full (which starts with a letter too) still checks in.
+        let trimmed = line.filter { $0 != " " }
+        if trimmed.count == 1, let letter = trimmed.first, letter.isASCII, letter.isLetter {
+            if let p = pager.page(ofCategory: letter) {
+                page = p
+                notice = nil
+            } else {
+                notice = .noSuchCategory(Character(letter.uppercased()))
+            }
+            return []
+        }
         switch KioskInput.classify(line) {
         case .empty:
             return []

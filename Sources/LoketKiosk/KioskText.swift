@@ -49,6 +49,17 @@ struct KioskText: Sendable {
         pick("* terug   / taal · langue · language · Sprache", "* retour   / langue · taal · language · Sprache",
              "* back   / language · taal · langue · Sprache", "* zurück   / Sprache · taal · langue · language")
     }
+    /// How to jump to a category; `key` is a key shown on the screen, as the example.
+    func categoryHint(_ key: Character) -> String {
+        pick("Naar een categorie: typ haar letter (bv. \(key)) en druk Enter.",
+             "Aller à une catégorie : tapez sa lettre (ex. \(key)) + Enter.",
+             "Go to a category: type its letter (e.g. \(key)), press Enter.",
+             "Zu einer Kategorie: ihren Buchstaben (etwa \(key)) und Enter.")
+    }
+    func noSuchCategory(_ key: Character) -> String {
+        pick("Er is geen categorie met letter \(key).", "Il n'y a pas de catégorie avec la lettre \(key).",
+             "There is no category with letter \(key).", "Es gibt keine Kategorie mit dem Buchstaben \(key).")
+    }
     var noServicesOpen: String {
         pick("Er zijn nu geen diensten open zonder afspraak. Meld u aan de balie.",
              "Aucun service n'est ouvert sans rendez-vous pour le moment. Adressez-vous à l'accueil.",

@@ -1,7 +1,8 @@
 // Lays out the kiosk's screens as rows of text for a terminal of any size from 80x24 up: a title
-// bar with the location and language, then the start screen (numbered services by category,
-// paged, with the check-in prompt), the ticket (number in block letters when there is room),
-// a message, or "out of service" in all four languages. Pure: a model and a size in, rows out.
+// bar with the location and language, then the start screen (numbered services by category with
+// their jump keys, in two columns from 100 columns up, paged, with the check-in prompt), the
+// ticket (number in block letters when there is room), a message, or "out of service" in all
+// four languages. Pure: a model and a size in, rows out.
 import LoketCore
 
 /// Turns the kiosk's state into screen rows.
@@ -10,6 +11,16 @@ public enum ScreenRenderer {
     /// check-in hint, notice, prompt and key help take the other ten).
     public static func listRows(for size: TerminalSize) -> Int {
         max(2, size.rows - 10)
+    }
+
+    /// Narrowest terminal that shows the service list in two columns. At 100 columns each column
+    /// keeps 49, which leaves about 40 characters for a name after its number: most names fit
+    /// whole. At 80 two columns would cut nearly every name, so 80x24 keeps one column.
+    public static let twoColumnWidth = 100
+
+    /// Columns of the service list at `size`: 2 from ``twoColumnWidth`` up, else 1.
+    public static func listColumns(for size: TerminalSize) -> Int {
+        size.columns >= twoColumnWidth ? 2 : 1
     }
 
     /// Exactly `model.size.rows` rows for the current state.
@@ -59,14 +70,23 @@ public enum ScreenRenderer {
         } else {
             let page = pager.pages[min(model.page, pager.pageCount - 1)]
             let digits = max(2, String(model.services.count).count)
-            for row in page {
-                switch row {
-                case let .heading(name):
-                    list.append(ScreenLine(" " + PlainText.truncate(PlainText.printable(name), to: width - 2), .heading))
-                case let .entry(n, name):
-                    let number = String(n)
-                    let prefix = "  " + String(repeating: " ", count: max(0, digits - number.count)) + number + "  "
-                    list.append(ScreenLine(prefix + PlainText.truncate(PlainText.printable(name), to: width - prefix.count - 1)))
+            if page.count <= 1 {
+                for row in page.first ?? [] {
+                    let line = cell(row, width: width, digits: digits, pager: pager)
+                    list.append(ScreenLine(line, isHeading(row) ? .heading : .normal))
+                }
+            } else {
+                // Two columns side by side; the left one padded to half the width. A row is bold
+                // only when all its cells are headings (a row has one style); the key in brackets
+                // marks a heading in a mixed row.
+                let half = width / 2
+                for index in 0..<(page.map(\.count).max() ?? 0) {
+                    let cells = page.map { index < $0.count ? $0[index] : nil }
+                    let left = cells[0].map { cell($0, width: half, digits: digits, pager: pager) } ?? ""
+                    let right = cells[1].map { cell($0, width: width - half, digits: digits, pager: pager) } ?? ""
+                    let line = right.isEmpty ? left : left + String(repeating: " ", count: max(0, half - left.count)) + right
+                    let bold = cells.allSatisfy { $0.map(isHeading) ?? true }
+                    list.append(ScreenLine(line, bold ? .heading : .normal))
                 }
             }
         }
@@ -79,11 +99,16 @@ public enum ScreenRenderer {
         } else {
             rows.append(ScreenLine())
         }
-        rows.append(ScreenLine())
+        if pager.pageCount > 1, let example = pager.categories.first?.key {
+            rows.append(ScreenLine(" " + PlainText.truncate(text.categoryHint(example), to: width - 2)))
+        } else {
+            rows.append(ScreenLine())
+        }
         rows.append(ScreenLine(" " + PlainText.truncate(text.checkInHint, to: width - 2)))
         switch model.notice {
         case let .noSuchNumber(n)?: rows.append(ScreenLine(" " + PlainText.truncate(text.noSuchNumber(n), to: width - 2), .error))
         case .invalidReference?: rows.append(ScreenLine(" " + PlainText.truncate(text.invalidReference, to: width - 2), .error))
+        case let .noSuchCategory(key)?: rows.append(ScreenLine(" " + PlainText.truncate(text.noSuchCategory(key), to: width - 2), .error))
         case nil: rows.append(ScreenLine(model.busy ? " " + text.loading : ""))
         }
         let prompt = " " + text.prompt + " "
@@ -91,6 +116,24 @@ public enum ScreenRenderer {
         rows.append(ScreenLine(prompt + shown + "_", .heading))
         rows.append(ScreenLine(" " + PlainText.truncate(text.keysHelp, to: width - 2), .dim))
         return rows
+    }
+
+    private static func isHeading(_ row: ServicePager.Row) -> Bool {
+        if case .heading = row { return true } else { return false }
+    }
+
+    /// One row of a list column `width` wide, at most `width - 1` characters (a space stays between
+    /// columns and at the right edge): a heading with its key, or a number and a name, cut with `…`.
+    private static func cell(_ row: ServicePager.Row, width: Int, digits: Int, pager: ServicePager) -> String {
+        switch row {
+        case let .heading(name):
+            let key = pager.key(of: name).map { "[\($0)] " } ?? ""
+            return " " + PlainText.truncate(key + PlainText.printable(name), to: width - 2)
+        case let .entry(n, name):
+            let number = String(n)
+            let prefix = "  " + String(repeating: " ", count: max(0, digits - number.count)) + number + "  "
+            return PlainText.truncate(prefix + PlainText.truncate(PlainText.printable(name), to: width - prefix.count - 1), to: width - 1)
+        }
     }
 
     private static func outOfService(_ model: KioskModel, _ sentence: (KioskText) -> String, apology: Bool) -> [ScreenLine] {

@@ -148,6 +148,55 @@ import Testing
         #expect(other.notice == .invalidReference)
     }
 
+    // MARK: category keys
+
+    /// A valid reference that starts with K, a category key of ``TestData/townHall(_:)``:
+    /// K7M-3Q and the check symbol that makes it valid.
+    private static let kReference: String = ReferenceCode.alphabet.lazy.compactMap { ReferenceCode.normalize("K7M3Q\($0)") }.first!
+
+    /// (keys typed, page after, notice, effects) on the town hall list at 80x24, where the
+    /// categories B, O, S, F, N and K start on pages 0, 2, 4, 6, 8 and 10.
+    @Test(arguments: [
+        ("K\n", 10, nil, []), ("k\n", 10, nil, []), ("N\n", 8, nil, []), ("S \n", 4, nil, []),
+        ("Z\n", 0, KioskModel.Notice.noSuchCategory("Z"), []),
+        ("KK\n", 0, KioskModel.Notice.invalidReference, []),
+        ("K\n12\n", 0, nil, [KioskEffect.requestTicket(.walkIn(service: "t12"))]),
+        (kReference + "\n", 0, nil, [KioskEffect.requestTicket(.checkIn(reference: kReference))]),
+        (kReference.lowercased().replacingOccurrences(of: "-", with: "") + "\n", 0, nil,
+         [KioskEffect.requestTicket(.checkIn(reference: kReference))]),
+    ] as [(String, Int, KioskModel.Notice?, [KioskEffect])])
+    func letterAndEnterJumpsToACategory(typed: String, page: Int, notice: KioskModel.Notice?, effects: [KioskEffect]) {
+        #expect(Self.kReference.hasPrefix("K7M-3Q"))  // K is also Kinderopvang's key
+        var model = TestData.onlineModel(list: TestData.townHall())
+        #expect(type(&model, typed, now: 1) == effects)
+        #expect(model.page == page)
+        #expect(model.notice == notice)
+        #expect(model.input.isEmpty)
+    }
+
+    @Test func referenceTypedInFullChecksInWithoutJumping() {
+        var model = TestData.onlineModel(list: TestData.townHall())
+        for (i, c) in Self.kReference.enumerated() {
+            #expect(model.handle(.key(.character(c)), now: 1) == [])
+            #expect(model.page == 0, "after \(i + 1) keys")
+        }
+        #expect(model.input == Self.kReference)
+        #expect(model.handle(.key(.enter), now: 1) == [.requestTicket(.checkIn(reference: Self.kReference))])
+        // A scanner's burst too.
+        var scanned = TestData.onlineModel(list: TestData.townHall())
+        _ = scanned.handle(.key(.text(Self.kReference.lowercased())), now: 1)
+        #expect(scanned.handle(.key(.enter), now: 1) == [.requestTicket(.checkIn(reference: Self.kReference))])
+    }
+
+    @Test func jumpFollowsTheLayoutAfterAResize() {
+        var model = TestData.onlineModel(list: TestData.townHall(), size: TerminalSize(columns: 120, rows: 30))
+        _ = type(&model, "K\n", now: 1)
+        #expect(model.page == 3)
+        _ = model.handle(.resized(.vt100), now: 2)
+        _ = type(&model, "K\n", now: 2)
+        #expect(model.page == 10)
+    }
+
     @Test func dashIsTypedInAReferenceAndPagesBackOtherwise() {
         var model = TestData.onlineModel(services: 60)
         _ = model.handle(.key(.character("+")), now: 1)
@@ -371,7 +420,7 @@ import Testing
         var issued: Set<String> = []
         let keys: [Key] = [.enter, .backspace, .escape, .interrupt, .redraw, .up, .down, .pageUp, .pageDown, .home, .end,
                            .character("1"), .character("+"), .character("-"), .character("*"), .character("/"),
-                           .character("K"), .text("K7M-3QX"), .text(Self.reference)]
+                           .character("K"), .character("b"), .text("K7M-3QX"), .text(Self.reference)]
         for step in 0..<5000 {
             now += Double(rng.next() % 1000) / 250
             let event: KioskEvent

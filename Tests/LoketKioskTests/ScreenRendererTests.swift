@@ -20,9 +20,10 @@ import Testing
         #expect(rows[0].hasSuffix("Nederlands "))
         #expect(rows[0].count == 80)
         #expect(rows[2] == " Kies uw dienst: typ het nummer en druk Enter.")
-        #expect(rows[4] == " Burgerzaken")
+        #expect(rows[4] == " [B] Burgerzaken")
         #expect(rows[5] == "   1  Dienst nummer 1")
         #expect(rows[18].hasPrefix(" Pagina 1 van 4"))
+        #expect(rows[19] == " Naar een categorie: typ haar letter (bv. B) en druk Enter.")
         #expect(rows[20].hasPrefix(" Afspraak? Typ of scan uw referentie"))
         #expect(rows[22] == " Nummer of referentie: _")
         #expect(rows[23].hasPrefix(" * terug   / taal"))
@@ -32,7 +33,7 @@ import Testing
         var model = TestData.onlineModel(services: 40)
         _ = model.handle(.key(.character("+")), now: 1)
         let rows = text(model)
-        #expect(rows[4] == " Burgerzaken")
+        #expect(rows[4] == " [B] Burgerzaken")
         #expect(rows[5] == "  14  Dienst nummer 14")
         #expect(rows[18].hasPrefix(" Pagina 2 van 4"))
     }
@@ -53,6 +54,80 @@ import Testing
         let row = text(model)[5]
         #expect(row.count <= 80)
         #expect(row.hasSuffix("…"))
+    }
+
+    // MARK: columns
+
+    private static func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+
+    /// (size, columns, pages, row 4, row 5, last entry row) for 150 services in two categories.
+    @Test(arguments: [
+        (TerminalSize(columns: 80, rows: 24), 1, 12, " [B] Burgerzaken", "    1  Dienst nummer 1", "   13  Dienst nummer 13"),
+        (TerminalSize(columns: 99, rows: 24), 1, 12, " [B] Burgerzaken", "    1  Dienst nummer 1", "   13  Dienst nummer 13"),
+        (TerminalSize(columns: 100, rows: 24), 2, 6, Self.pad(" [B] Burgerzaken", 50) + " [B] Burgerzaken",
+         Self.pad("    1  Dienst nummer 1", 50) + "   14  Dienst nummer 14", Self.pad("   13  Dienst nummer 13", 50) + "   26  Dienst nummer 26"),
+        (TerminalSize(columns: 120, rows: 30), 2, 4, Self.pad(" [B] Burgerzaken", 60) + " [B] Burgerzaken",
+         Self.pad("    1  Dienst nummer 1", 60) + "   20  Dienst nummer 20", Self.pad("   19  Dienst nummer 19", 60) + "   38  Dienst nummer 38"),
+    ] as [(TerminalSize, Int, Int, String, String, String)])
+    func layoutFor150Services(size: TerminalSize, columns: Int, pages: Int, heading: String, first: String, last: String) {
+        let model = TestData.onlineModel(services: 150, size: size)
+        #expect(ScreenRenderer.listColumns(for: size) == columns)
+        #expect(model.pager.pageCount == pages)
+        let rows = text(model)
+        #expect(rows.count == size.rows && rows.allSatisfy { $0.count <= size.columns })
+        #expect(rows[4] == heading)
+        #expect(rows[5] == first)
+        #expect(rows[4 + ScreenRenderer.listRows(for: size) - 1] == last)
+        #expect(rows[4 + ScreenRenderer.listRows(for: size)].hasPrefix(" Pagina 1 van \(pages)"))
+    }
+
+    /// Long names, with accents and combining marks, are cut with `…` on a character
+    /// boundary: what shows before the ellipsis is a prefix of the name, character for character.
+    @Test(arguments: [80, 99, 100, 120, 132])
+    func longNamesAreCutOnACharacterBoundary(columns: Int) {
+        let names = [String(repeating: "Identiteitskaart ", count: 10), String(repeating: "Rijbewijs e\u{301}e\u{301}n ", count: 12),
+                     "Attestation " + String(repeating: "Réü", count: 40), String(repeating: "Ä", count: 200)]
+        let list = (0..<40).map { i in
+            ServiceEntry(id: "l\(i)", name: names[i % names.count], categoryName: "Burgerzaken")
+        }
+        let model = TestData.onlineModel(list: list, size: TerminalSize(columns: columns, rows: 24))
+        let rows = text(model)
+        #expect(rows.allSatisfy { $0.count <= columns })
+        let cells = rows[5..<18].flatMap { row -> [String] in
+            columns >= 100 ? [String(row.prefix(columns / 2)), String(row.dropFirst(columns / 2))] : [row]
+        }
+        for cell in cells {
+            let shown = cell.trimmingCharacters(in: .whitespaces)
+            guard let space = shown.firstIndex(of: " ") else { Issue.record("no number in \(cell)"); continue }
+            let name = String(shown[shown.index(after: space)...].drop { $0 == " " })
+            #expect(name.hasSuffix("…"), "\(cell)")
+            let cut = Array(name.dropLast())
+            #expect(names.contains { Array($0.prefix(cut.count)) == cut }, "\(cell)")
+        }
+    }
+
+    @Test func categoryHintInAllFourLanguages() {
+        var model = TestData.onlineModel(list: TestData.townHall())
+        let expected = [" Naar een categorie: typ haar letter (bv. B) en druk Enter.",
+                        " Aller à une catégorie : tapez sa lettre (ex. B) + Enter.",
+                        " Go to a category: type its letter (e.g. B), press Enter.",
+                        " Zu einer Kategorie: ihren Buchstaben (etwa B) und Enter."]
+        for line in expected {
+            #expect(text(model)[19] == line)
+            _ = model.handle(.key(.character("/")), now: 1)
+        }
+        #expect(text(TestData.onlineModel(services: 5))[19].isEmpty)  // one page: nothing to jump to
+    }
+
+    @Test func categoryJumpShowsTheCategoryAndAnUnknownLetterSaysSo() {
+        var model = TestData.onlineModel(list: TestData.townHall())
+        _ = model.handle(.key(.character("n")), now: 1)
+        _ = model.handle(.key(.enter), now: 1)
+        #expect(text(model)[4] == " [N] Onderwijs")
+        #expect(text(model)[5] == "  101  Dienst nummer 101")
+        _ = model.handle(.key(.character("z")), now: 2)
+        _ = model.handle(.key(.enter), now: 2)
+        #expect(text(model)[21] == " Er is geen categorie met letter Z.")
     }
 
     @Test func emptyListSaysSo() {
