@@ -72,6 +72,12 @@ extension SQLiteError: ProblemConvertible {
             return Problem(status: 503, code: "busy", detail: "The server is busy; try again in a moment.",
                            headers: [("Retry-After", "1")])
         }
+        if isStorageFault {
+            // Nothing was stored (the transaction rolled back); the client may try again later.
+            return Problem(status: 503, code: "storage_unavailable",
+                           detail: "Storing data is not possible right now; nothing was changed. Try again later.",
+                           headers: [("Retry-After", "30")])
+        }
         return Problem(status: 500, code: "storage_error", detail: "Storing or reading data failed on our side.")
     }
 }

@@ -23,7 +23,7 @@ enum OpenAPI {
     private static let problem = "Problem"
 
     /// Problem codes the HTTP layer and the store answer with, besides the domain's `LoketError.Code`s.
-    static let transportCodes = ["busy", "storage_error", "body_too_large", "uri_too_long", "method_not_allowed",
+    static let transportCodes = ["busy", "storage_unavailable", "storage_error", "body_too_large", "uri_too_long", "method_not_allowed",
                                  "not_implemented", "internal_error"]
 
     private static let operations: [Operation] = [

@@ -69,6 +69,11 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var isUniqueViolation: Bool { extendedCode == 2067 || extendedCode == 1555 }
     /// True when the database was locked for longer than the busy timeout.
     public var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
+    /// True when the storage itself fails (disk full, read-only, I/O error, the file gone): the
+    /// request was fine, and writing may work again once an operator has fixed the disk.
+    public var isStorageFault: Bool {
+        [SQLITE_FULL, SQLITE_IOERR, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PROTOCOL].contains(code)
+    }
 }
 
 /// A stored row that does not hold what Loket wrote: a wrong storage class, NULL where a value
