@@ -33,10 +33,7 @@ struct ServiceDTO: Encodable {
 
 extension App {
     static func registerCatalogueRoutes(_ table: inout RouteTable<App>) {
-        table.add(.GET, "/api/v1/health") { app, request in
-            try JSONOut.response(["status": "ok", "version": app.options.version, "now": CivilClock(timeZone: .brussels).iso8601(app.clock.now()),
-                                  "municipality": app.catalogue.settings.municipality.resolve(app.language(request))])
-        }
+        table.add(.GET, "/api/v1/health") { app, request in try app.health(request) }
         table.add(.GET, "/api/v1/locations") { app, request in
             let lang = app.language(request)
             return try JSONOut.response(app.catalogue.locations.map { app.locationDTO($0, lang) })

@@ -33,6 +33,8 @@ public final class App: Sendable {
     let limiter: RateLimiter
     let metrics = Metrics()
     let backgroundTimer = LockedBox<DispatchSourceTimer?>(nil)
+    /// What is wrong with storage writes, from the last write that hit a storage fault; nil while they work.
+    let storageFault = LockedBox<String?>(nil)
     /// The civil day up to which each location's old tickets are closed (see `rollover`).
     let rolledOver = LockedBox<[String: CivilDate]>([:])
     /// The key manage tokens are derived from (`Secret.manageToken`), kept beside the database.
@@ -141,7 +143,21 @@ public final class App: Sendable {
     /// transaction and published to live streams after the commit, in commit order.
     /// Appointment events also become outbox rows in the transaction, for the mailer to send.
     func write<T>(now: Date, _ body: (inout Transaction) throws -> T) throws -> T {
-        let (answer, _, mail) = try store.write({ db -> (T, [(topic: String, event: StoredEvent)], Bool) in
+        let written: (T, [(topic: String, event: StoredEvent)], Bool)
+        do {
+            written = try writeTransaction(now: now, body)
+            noteWrite(failure: nil)
+        } catch {
+            noteWrite(failure: error)
+            throw error
+        }
+        if written.2 { mailer.wake() }
+        return written.0
+    }
+
+    private func writeTransaction<T>(now: Date, _ body: (inout Transaction) throws -> T) throws
+        -> (T, [(topic: String, event: StoredEvent)], Bool) {
+        try store.write({ db -> (T, [(topic: String, event: StoredEvent)], Bool) in
             var tx = Transaction(db: db, now: now)
             let answer = try body(&tx)
             let mail = try mailer.enqueue(tx.events, db: db, now: now)
@@ -151,8 +167,6 @@ public final class App: Sendable {
                 hub.publish(e, topic: topic)
             }
         })
-        if mail { mailer.wake() }
-        return answer
     }
 
     /// Day rollover for `location` inside `tx`: tickets of earlier days still open are closed.

@@ -49,6 +49,11 @@ public final class Mailer: Sendable {
     private let timer = LockedBox<DispatchSourceTimer?>(nil)
     /// Coalesces wake-ups: at most one round waits on the queue.
     private let scheduled = LockedBox(false)
+    /// Why mail is stuck, from the last round: messages waiting after failed attempts for longer than
+    /// `Mailer.stuckAfter`; nil while mail goes out.
+    private let stuckReason = LockedBox<String?>(nil)
+    /// A message that has waited this long after failed attempts makes health report mail as stuck.
+    static let stuckAfter: TimeInterval = 10 * 60
     /// Set by `stop`: a round in progress ends after the message at hand.
     private let stopping = LockedBox(false)
     /// Longest a temporary failure is retried before the message counts as failed.
@@ -138,6 +143,16 @@ public final class Mailer: Sendable {
             logger.error("mail: writing reminders failed", metadata: ["error": "\(error)"])
         }
         guard let transport else { return result }
+        defer {
+            let now = clock.now()
+            let waiting = try? store.read { try $0.oldestRetriedMail() }
+            stuckReason.withLock {
+                $0 = waiting.flatMap { $0 }.flatMap { since in
+                    now.timeIntervalSince(since) > Mailer.stuckAfter
+                        ? "messages wait since \(CivilClock(timeZone: .brussels).iso8601(since)) after failed attempts" : nil
+                }
+            }
+        }
         do {
             var trouble = 0
             for message in try store.read({ try $0.dueMail(now: clock.now(), limit: 50) }) {
@@ -151,6 +166,9 @@ public final class Mailer: Sendable {
         }
         return result
     }
+
+    /// Why mail is stuck, or nil (see `stuckAfter`).
+    public var stuck: String? { stuckReason.withLock { $0 } }
 
     /// Temporary failures after which a round gives up until the next one.
     static let temporaryFailuresPerRound = 3

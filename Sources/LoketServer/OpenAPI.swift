@@ -27,8 +27,9 @@ enum OpenAPI {
                                  "not_implemented", "internal_error"]
 
     private static let operations: [Operation] = [
-        Operation(method: "get", path: "/api/v1/health", summary: "Liveness, version and the server's clock.", tag: "public",
-                  responses: [(200, "OK", "Health")]),
+        Operation(method: "get", path: "/api/v1/health",
+                  summary: "Liveness, version, the server's clock, and checks: storage writes work, mail goes out.", tag: "public",
+                  responses: [(200, "ok", "Health"), (503, "degraded: a check fails (named in `checks`); Retry-After", "Health")]),
         Operation(method: "get", path: "/api/v1/openapi.json", summary: "This document.", tag: "public", responses: [(200, "OK", nil)]),
         Operation(method: "get", path: "/api/v1/locations", summary: "All locations.", tag: "public",
                   query: [("lang", "nl, fr, en or de", false)], responses: [(200, "OK", "LocationList")]),
@@ -146,7 +147,8 @@ enum OpenAPI {
                         "nextOpening": time, "appointmentStart": time, "checkInOpens": time, "number": str, "location": str,
                         "locationName": str, "address": str, "retryAfter": str],
                        required: ["status", "title", "detail", "code"]),
-        "Health": obj(["status": str, "version": str, "now": time]),
+        "Health": obj(["status": ["type": "string", "enum": ["ok", "degraded"]], "version": str, "now": time, "municipality": str,
+                       "checks": ["type": "object", "additionalProperties": str]], required: ["status", "version", "checks"]),
         "Location": obj(["id": str, "name": str, "names": ["type": "object"], "address": str, "kind": str, "timeZone": str]),
         "LocationList": ["type": "array", "items": ref("Location")],
         "Service": obj(["id": str, "name": str, "category": str, "categoryName": str, "durationMinutes": int, "maxPersons": int,

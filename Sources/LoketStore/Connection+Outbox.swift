@@ -98,6 +98,11 @@ extension Connection {
             """, [.text(reference)])
     }
 
+    /// When the oldest pending message that has failed at least once was written; nil when there is none.
+    public func oldestRetriedMail() throws -> Date? {
+        try first("SELECT min(created_at) FROM outbox WHERE status = 'pending' AND attempts > 0", table: "outbox")?.optionalTime(0)
+    }
+
     /// Messages in `status` (all when nil), newest first.
     public func outbox(status: OutboxStatus?, limit: Int) throws -> [OutboxMessage] {
         if let status {

@@ -186,6 +186,8 @@ enum Migrations {
             purged_at       REAL
         );
         CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+        -- Health's write probe: a row stored and removed in one transaction, to see whether writing works.
+        CREATE TABLE health_probe (id INTEGER PRIMARY KEY, filler BLOB);
         -- The reminder scan every few seconds looks at booked visits by start only.
         CREATE INDEX appointments_booked_by_start ON appointments(start) WHERE status = 'booked';
         CREATE INDEX outbox_by_reference ON outbox(reference);

@@ -112,6 +112,16 @@ public final class Store: @unchecked Sendable {
         return result
     }
 
+    /// A real, committed write that leaves nothing behind, to see whether writing works: a 16 KiB
+    /// row (new pages, and log frames at the commit) is stored and removed in one transaction. A
+    /// full disk or database fails it; space freed makes it pass again.
+    public func probeWrite() throws {
+        try write { db in
+            try db.execute("INSERT INTO health_probe (id, filler) VALUES (1, zeroblob(16384))")
+            try db.execute("DELETE FROM health_probe")
+        }
+    }
+
     /// Moves the write-ahead log into the database file and empties it (after erasing personal data).
     public func checkpoint() throws {
         try writeLock.withLock { try writer.exec("PRAGMA wal_checkpoint(TRUNCATE)") }

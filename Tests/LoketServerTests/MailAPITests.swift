@@ -77,6 +77,27 @@ struct MailAPITests {
         #expect(live.app.mailer.runRound().sent == 0)
     }
 
+    @Test func healthSaysMailIsStuckAfterTenMinutesOfFailuresAndRecovers() throws {
+        let transport = ScriptedTransport()
+        let live = try LiveServer(catalogue: Fixture.catalogue(), clock: Self.clock, mail: transport)
+        defer { live.stop() }
+        _ = try live.mustBook(start: "2026-12-03T10:00:00+01:00")
+        transport.fail(with: Array(repeating: .temporary("connection refused"), count: 10))
+        #expect(live.app.mailer.runRound().retried == 1)
+        #expect(try live.client.get("/api/v1/health").status == 200, "one failed attempt is not stuck yet")
+        for _ in 0..<5 {
+            live.clock.advance(by: Mailer.backoff(afterAttempts: 6))
+            _ = live.app.mailer.runRound()
+        }
+        let sick = try live.client.get("/api/v1/health")
+        #expect(sick.status == 503)
+        #expect(((try sick.object()["checks"] as? [String: String])?["mail"])?.contains("after failed attempts") == true)
+        transport.fail(with: [])
+        live.clock.advance(by: 3600)
+        #expect(live.app.mailer.runRound().sent == 1)
+        #expect(try live.client.get("/api/v1/health").status == 200)
+    }
+
     @Test func aNewerMessageSupersedesOneStillWaitingAndAPastVisitGetsNone() throws {
         let transport = ScriptedTransport()
         let live = try LiveServer(catalogue: Fixture.catalogue(), clock: Self.clock, mail: transport)
@@ -160,6 +181,7 @@ struct MailAPITests {
         #expect(live.app.mailer.runRound().sent == 1)
         let row = try #require(try payloads(live, b.reference).first?.row)
         #expect(row.status == .sent && row.attempts == 3)
+        #expect(try live.client.get("/api/v1/health").status == 200, "mail goes out again: health is ok")
         #expect(transport.deliveredIDs == [row.messageID], "the same Message-ID through every retry")
 
         let refused = try live.mustBook(start: "2026-12-03T10:15:00+01:00")

@@ -1,6 +1,7 @@
 // A storage fault is a 503 the client may retry, never a 500: the database is made full for real
 // (SQLite's max_page_count on the writer), a kiosk's ticket is refused with 503
-// `storage_unavailable` and Retry-After, nothing stored changes, and writes resume once there is room.
+// `storage_unavailable` and Retry-After, nothing stored changes, health says `degraded` until
+// there is room again, and then writes resume, without a restart.
 import Foundation
 import LoketCore
 import Testing
@@ -27,8 +28,16 @@ struct StorageFaultTests {
         #expect(r.problemCode == "storage_unavailable")
         #expect(r.header("retry-after") == "30")
         #expect(try live.ticket(try #require(first["id"] as? String))["number"] as? String == "A001", "what was stored is still there")
+        let sick = try live.client.get("/api/v1/health")
+        #expect(sick.status == 503)
+        #expect(try sick.object()["status"] as? String == "degraded")
+        #expect(((try sick.object()["checks"] as? [String: String])?["storage"])?.hasPrefix("writes fail") == true)
 
+        // Room again: health sees it by itself (no write needed first), and writes go through.
         try live.store.write { try $0.exec("PRAGMA max_page_count = 1073741823") }
+        let well = try live.client.get("/api/v1/health")
+        #expect(well.status == 200)
+        #expect((try well.object()["checks"] as? [String: String])?["storage"] == "ok")
         #expect(try live.client.post("/api/v1/tickets", json: ["location": "hal", "service": "id-kaart"], token: kiosk).status == 201)
     }
 }

@@ -1,0 +1,50 @@
+// Health that tells the truth: 200 `ok` while storage writes and mail go out, 503 `degraded`
+// with the failing check while they do not, and 200 again once they recover, with no restart.
+//
+// The checks are kept as they happen (a write that hit a storage fault, the mailer's last
+// round), so a healthy answer reads two values and touches no disk. Only while storage is
+// known to fail does a health request try a small write, so that it sees the recovery.
+import Foundation
+import LoketCore
+import LoketHTTP
+import LoketStore
+
+/// What `/api/v1/health` answers.
+struct HealthDTO: Encodable {
+    var status: String
+    var version: String
+    var now: String
+    var municipality: String
+    /// `ok`, or what is wrong, per check: `storage`, `mail`.
+    var checks: [String: String]
+}
+
+extension App {
+    /// Remembers the outcome of a write: a storage fault until a later write succeeds.
+    func noteWrite(failure error: (any Error)?) {
+        if let e = error as? SQLiteError, e.isStorageFault {
+            storageFault.withLock { $0 = "writes fail: \(e.message) (SQLite \(e.extendedCode))" }
+        } else if error == nil {
+            if storageFault.withLock({ $0 != nil }) { storageFault.withLock { $0 = nil } }
+        }
+    }
+
+    func health(_ request: Request) throws -> Response {
+        if storageFault.withLock({ $0 != nil }) {
+            // Known to fail: try a write, so that freed space is seen without waiting for traffic.
+            do {
+                try store.probeWrite()
+                noteWrite(failure: nil)
+            } catch {
+                noteWrite(failure: error)
+            }
+        }
+        var checks = ["storage": storageFault.withLock { $0 } ?? "ok", "mail": mailer.stuck ?? "ok"]
+        if options.mailTransport == nil { checks["mail"] = "ok (no transport: mail stays in the outbox)" }
+        let ok = checks.values.allSatisfy { $0.hasPrefix("ok") }
+        let dto = HealthDTO(status: ok ? "ok" : "degraded", version: options.version,
+                            now: CivilClock(timeZone: .brussels).iso8601(clock.now()),
+                            municipality: catalogue.settings.municipality.resolve(language(request)), checks: checks)
+        return try JSONOut.response(dto, status: ok ? 200 : 503, headers: ok ? [] : [("Retry-After", "30")])
+    }
+}
