@@ -4,8 +4,8 @@
 // transaction, to the event log (encoded once, by `encoded()`); after the commit the hub sends
 // the stored bytes to the displays and ticket pages of the event's location, and a display that
 // reconnects with `Last-Event-ID` replays them from the log. Payloads never carry personal data:
-// numbers, services, counters and times only. Appointment events carry no name or contact either,
-// and go to no display (`topic` is `LiveEvent.appointmentsTopic`, which is never streamed).
+// numbers, services, counters and times only. Appointment events carry no name or contact either;
+// they have no stream (`topic` is nil): the outbox turns them into mail in the same transaction.
 import Foundation
 
 /// Something that changed, as displays, ticket pages and (later) mail see it.
@@ -23,9 +23,6 @@ public enum LiveEvent: Sendable, Hashable {
     /// An appointment was booked, moved or cancelled.
     case appointment(AppointmentUpdate)
 
-    /// The topic of appointment events: not a location id (ids are slugs), so never streamed to a display.
-    public static let appointmentsTopic = "#appointments"
-
     /// The `event:` name on the wire.
     public var name: String {
         switch self {
@@ -38,14 +35,14 @@ public enum LiveEvent: Sendable, Hashable {
         }
     }
 
-    /// The stream the event belongs to: a location id, or `appointmentsTopic`.
-    public var topic: String {
+    /// The stream the event belongs to, a location id; nil for events no display hears.
+    public var topic: String? {
         switch self {
         case .called(let c), .recalled(let c): return c.location
         case .ticket(let t): return t.location
         case .queue(let location, _): return location
         case .counter(let c): return c.location
-        case .appointment: return LiveEvent.appointmentsTopic
+        case .appointment: return nil
         }
     }
 

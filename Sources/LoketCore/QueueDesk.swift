@@ -41,6 +41,11 @@ public struct QueueDesk: Sendable {
         self.calendars = Dictionary(uniqueKeysWithValues: catalogue.locations.map { ($0.id, OpeningCalendar(location: $0)) })
     }
 
+    /// The opening calendar of `location` (made once per catalogue).
+    public func calendar(_ location: Location) -> OpeningCalendar {
+        calendars[location.id] ?? OpeningCalendar(location: location)
+    }
+
     // MARK: kiosk
 
     /// A walk-in ticket for `service` at `location`.
@@ -53,7 +58,7 @@ public struct QueueDesk: Sendable {
             throw LoketError(.invalid, "'\(service.name.resolve(.nl))' has no walk-in tickets at this location.",
                              fields: ["service": "not a walk-in service here"])
         }
-        let calendar = calendars[location.id] ?? OpeningCalendar(location: location)
+        let calendar = self.calendar(location)
         guard calendar.isWalkInOpen(at: now, service: service) else {
             var extra: [String: String] = [:]
             var detail = "Walk-in for this service is closed now."
@@ -68,7 +73,7 @@ public struct QueueDesk: Sendable {
         let ticket = try newTicket(ticketID, service: service, location: location, origin: .walkin, priority: priority,
                                    now: now, draft: &draft, reading: reading)
         draft.changes.append(.audit(AuditEntry(actor: actor, action: "ticket.issue", subject: ticket.number, detail: service.id)))
-        return try draft.outcome(ticket, self, reading)
+        return draft.outcome(ticket, self)
     }
 
     /// Checks in the appointment with reference `text` (as typed or scanned) and makes its ticket.
@@ -125,7 +130,7 @@ public struct QueueDesk: Sendable {
         try draft.record(nil, ticket, self, reading)
         draft.changes.append(.appointmentStatus(reference: a.reference, status: .checkedIn, ticketID: ticket.id))
         draft.changes.append(.audit(AuditEntry(actor: actor, action: "appointment.checkin", subject: a.reference, detail: ticket.number)))
-        return try draft.outcome(ticket, self, reading)
+        return draft.outcome(ticket, self)
     }
 
     // MARK: counters
@@ -165,7 +170,7 @@ public struct QueueDesk: Sendable {
                                             catalogue: catalogue, policy: policy, now: now),
               let ticket = try reading.ticket(id: pick.id) else {
             draft.changes.append(.counter(id: counter.id, state: .open, current: nil))
-            return try draft.outcome(nil, self, reading)
+            return draft.outcome(nil, self)
         }
         var called = ticket
         called.status = try TicketMachine.next(ticket.status, .call)
@@ -179,7 +184,7 @@ public struct QueueDesk: Sendable {
         draft.changes.append(.audit(AuditEntry(actor: actor, action: "ticket.call", subject: called.number, detail: counter.id)))
         draft.events.append(.called(call(called)))
         try draft.record(ticket, called, self, reading)
-        return try draft.outcome(called, self, reading)
+        return draft.outcome(called, self)
     }
 
     /// Where a transfer sends a ticket: another service, a counter, or both.
@@ -248,7 +253,7 @@ public struct QueueDesk: Sendable {
         draft.changes.append(.audit(AuditEntry(actor: actor, action: "ticket.\(action.rawValue)", subject: t.number,
                                                detail: target?.service?.id ?? target?.counter?.id)))
         try draft.record(before, t, self, reading)
-        return try draft.outcome(t, self, reading)
+        return draft.outcome(t, self)
     }
 
     // MARK: the day
@@ -270,7 +275,7 @@ public struct QueueDesk: Sendable {
         }
         draft.changes.append(.audit(AuditEntry(actor: "system", action: "queue.rollover", subject: location.id,
                                                detail: "\(stale.count) tickets closed")))
-        return try draft.outcome(true, self, reading)
+        return draft.outcome(true, self)
     }
 
     // MARK: pieces
@@ -339,7 +344,7 @@ public struct QueueDesk: Sendable {
         }
 
         /// The outcome, with one `queue` event when any ticket changed.
-        func outcome<T>(_ value: T, _ desk: QueueDesk, _ reading: some QueueReading) throws -> Outcome<T> {
+        func outcome<T>(_ value: T, _ desk: QueueDesk) -> Outcome<T> {
             var events = self.events
             if let counts {
                 events.append(.queue(location: location, counts: QueueCounts(counts, catalogue: desk.catalogue,

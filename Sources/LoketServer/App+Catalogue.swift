@@ -126,7 +126,7 @@ extension App {
             if let locationFilter {
                 // Close the cached object ourselves to add the live field.
                 out.append(contentsOf: cache[i].dropLast())
-                let open = calendars[locationFilter.id]?.isWalkInOpen(at: now, service: catalogue.services[i]) ?? false
+                let open = queueDesk.calendar(locationFilter).isWalkInOpen(at: now, service: catalogue.services[i])
                 out.append(contentsOf: open ? Self.walkInOpenTrue : Self.walkInOpenFalse)
             } else {
                 out.append(contentsOf: cache[i])

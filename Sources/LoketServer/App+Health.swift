@@ -25,7 +25,7 @@ extension App {
         if let e = error as? SQLiteError, e.isStorageFault {
             storageFault.withLock { $0 = "writes fail: \(e.message) (SQLite \(e.extendedCode))" }
         } else if error == nil {
-            if storageFault.withLock({ $0 != nil }) { storageFault.withLock { $0 = nil } }
+            storageFault.withLock { $0 = nil }
         }
     }
 

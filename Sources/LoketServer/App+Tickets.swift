@@ -46,12 +46,10 @@ extension App {
         let body = try decodeBody(request, as: CheckInBody.self)
         let lang = body.language ?? language(request)
         let dto = try write(now: now) { tx -> TicketDTO in
-            if let reference = ReferenceCode.normalize(body.reference), let a = try tx.db.appointment(withReference: reference),
-               let location = catalogue.location(a.location) {
-                try rollover(location, in: &tx)
-            }
             let t = try tx.apply(queueDesk.checkIn(reference: body.reference, kioskLocation: body.location, language: lang,
                                                    ticketID: Secret.random(bytes: 12), by: who.name, now: now, reading: tx.db))
+            // Yesterday's open tickets are closed in the same transaction; the new ticket is today's, so the order does not matter.
+            if let location = catalogue.location(t.location) { try rollover(location, in: &tx) }
             return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: t.location), staff: false, now: now, lang: lang)
         }
         return try JSONOut.response(dto, status: 201, headers: [("Location", "/api/v1/tickets/\(dto.id)")])

@@ -28,7 +28,6 @@ public final class App: Sendable {
     let queueDesk: QueueDesk
     let bookingDesk: BookingDesk
     let search: ServiceSearchIndex
-    let calendars: [String: OpeningCalendar]
     let pages: StaticFiles
     let limiter: RateLimiter
     let metrics = Metrics()
@@ -54,7 +53,6 @@ public final class App: Sendable {
         self.queueDesk = QueueDesk(catalogue: catalogue)
         self.bookingDesk = BookingDesk(catalogue: catalogue)
         self.search = ServiceSearchIndex(catalogue: catalogue)
-        self.calendars = Dictionary(uniqueKeysWithValues: catalogue.locations.map { ($0.id, OpeningCalendar(location: $0)) })
         self.pages = StaticFiles(root: options.pagesDirectory)
         self.limiter = RateLimiter(perMinute: catalogue.settings.rateLimitPerMinute, enabled: options.rateLimits)
         var json: [Language: [[UInt8]]] = [:]
@@ -163,9 +161,7 @@ public final class App: Sendable {
             let mail = try mailer.enqueue(tx.events, db: db, now: now)
             return (answer, try db.append(tx.events, now: now), mail)
         }, afterCommit: { [hub] result in
-            for (topic, e) in result.1 where topic != LiveEvent.appointmentsTopic {
-                hub.publish(e, topic: topic)
-            }
+            for (topic, e) in result.1 { hub.publish(e, topic: topic) }
         })
     }
 

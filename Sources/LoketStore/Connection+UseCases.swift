@@ -45,8 +45,12 @@ extension Connection: QueueReading, BookingReading {
         }
     }
 
-    /// Logs `events` (each encoded once) and returns them with their ids, for publishing after the commit.
+    /// Logs the events that have a stream (each encoded once) and returns them with their ids, for
+    /// publishing after the commit.
     public func append(_ events: [LiveEvent], now: Date) throws -> [(topic: String, event: StoredEvent)] {
-        try events.map { e in (e.topic, try appendEvent(topic: e.topic, name: e.name, data: try e.encoded(), at: now)) }
+        try events.compactMap { e in
+            guard let topic = e.topic else { return nil }
+            return (topic, try appendEvent(topic: topic, name: e.name, data: try e.encoded(), at: now))
+        }
     }
 }
