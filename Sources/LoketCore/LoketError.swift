@@ -31,8 +31,12 @@ public struct LoketError: Error, Sendable, Equatable {
         case wrongLocation = "wrong_location"
         /// The appointment was marked no-show: check-in is no longer possible.
         case appointmentMissed = "appointment_missed"
+        /// A config reload is already running.
+        case reloadRunning = "reload_running"
         // 422: well-formed, but the values are not acceptable.
         case invalid = "validation_failed"
+        /// The config files have problems (listed in `errors`); the config in force keeps serving.
+        case invalidConfig = "invalid_config"
         // 415
         case unsupportedMediaType = "unsupported_media_type"
         // 429

@@ -193,12 +193,15 @@ public enum ProblemValue: Sendable {
     case int(Int)
     /// A JSON object of strings, e.g. `fields`.
     case object([String: String])
+    /// A JSON array of objects, e.g. the config problems of a refused reload.
+    case list([[String: ProblemValue]])
 
     var json: Any {
         switch self {
         case .string(let s): return s
         case .int(let i): return i
         case .object(let o): return o
+        case .list(let items): return items.map { $0.mapValues(\.json) }
         }
     }
 }

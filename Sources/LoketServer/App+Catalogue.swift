@@ -94,6 +94,9 @@ extension App {
 
     /// `GET /api/v1/services?q=&location=&lang=&channel=`: ranked search; each service's JSON is cached per language.
     func services(_ request: Request) throws -> Response {
+        // One config throughout: the search's indices point into this catalogue and JSON cache.
+        let office = self.office.withLock { $0 }
+        let catalogue = office.catalogue
         let lang = language(request)
         let q = request.query["q"] ?? ""
         guard q.count <= 100 else {
@@ -115,18 +118,18 @@ extension App {
         }
         var locationFilter: Location?
         if let l = request.query["location"], !l.isEmpty { locationFilter = try location(l) }
-        var found = search.matches(q, language: lang, location: locationFilter?.id, channel: channel)
+        var found = office.search.matches(q, language: lang, location: locationFilter?.id, channel: channel)
         if let categoryFilter { found = found.filter { catalogue.services[$0].category == categoryFilter } }
         let now = clock.now()
         var out: [UInt8] = [UInt8(ascii: "[")]
         out.reserveCapacity(found.count * 300)
-        let cache = serviceJSON[lang]!
+        let cache = office.serviceJSON[lang]!
         for (n, i) in found.enumerated() {
             if n > 0 { out.append(UInt8(ascii: ",")) }
             if let locationFilter {
                 // Close the cached object ourselves to add the live field.
                 out.append(contentsOf: cache[i].dropLast())
-                let open = queueDesk.calendar(locationFilter).isWalkInOpen(at: now, service: catalogue.services[i])
+                let open = office.queueDesk.calendar(locationFilter).isWalkInOpen(at: now, service: catalogue.services[i])
                 out.append(contentsOf: open ? Self.walkInOpenTrue : Self.walkInOpenFalse)
             } else {
                 out.append(contentsOf: cache[i])

@@ -17,7 +17,17 @@ import Logging
 
 /// The application: everything a request handler needs, shared read-only between threads.
 public final class App: Sendable {
-    public let catalogue: Catalogue
+    /// The config in force; swapped whole by `reload`.
+    let office: LockedBox<Office>
+    /// The catalogue in force. A handler that reads it several times may see a reload in between;
+    /// the write paths read it once per use case (through `queueDesk`/`bookingDesk`).
+    public var catalogue: Catalogue { office.withLock { $0 }.catalogue }
+    var queueDesk: QueueDesk { office.withLock { $0 }.queueDesk }
+    var bookingDesk: BookingDesk { office.withLock { $0 }.bookingDesk }
+    var search: ServiceSearchIndex { office.withLock { $0 }.search }
+    var serviceJSON: [Language: [[UInt8]]] { office.withLock { $0 }.serviceJSON }
+    /// Set while a reload reads and checks the config, so two never run at once.
+    let reloading = LockedBox(false)
     public let store: Store
     public let hub: EventHub
     public let clock: any Clock
@@ -25,9 +35,6 @@ public final class App: Sendable {
     /// The routes, built once; handlers get the app as their context.
     public let router: Router<App>
     let logger: Logger
-    let queueDesk: QueueDesk
-    let bookingDesk: BookingDesk
-    let search: ServiceSearchIndex
     let pages: StaticFiles
     let limiter: RateLimiter
     let metrics = Metrics()
@@ -40,26 +47,16 @@ public final class App: Sendable {
     let manageKey: [UInt8]
     /// Sends the outbox's citizen mail in the background.
     public let mailer: Mailer
-    /// Each service's JSON object per language, by catalogue index, encoded once (the search answer is their concatenation).
-    let serviceJSON: [Language: [[UInt8]]]
 
     public init(catalogue: Catalogue, store: Store, hub: EventHub, clock: any Clock, options: AppOptions, logger: Logger) {
-        self.catalogue = catalogue
+        self.office = LockedBox(Office(catalogue))
         self.store = store
         self.hub = hub
         self.clock = clock
         self.options = options
         self.logger = logger
-        self.queueDesk = QueueDesk(catalogue: catalogue)
-        self.bookingDesk = BookingDesk(catalogue: catalogue)
-        self.search = ServiceSearchIndex(catalogue: catalogue)
         self.pages = StaticFiles(root: options.pagesDirectory)
         self.limiter = RateLimiter(perMinute: catalogue.settings.rateLimitPerMinute, enabled: options.rateLimits)
-        var json: [Language: [[UInt8]]] = [:]
-        for lang in Language.allCases {
-            json[lang] = catalogue.services.map { (try? Array(JSONOut.encoder.encode(App.serviceDTO($0, lang, catalogue)))) ?? Array("{}".utf8) }
-        }
-        self.serviceJSON = json
         var g = SystemRandomNumberGenerator()
         self.manageKey = options.manageKey ?? (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
         self.mailer = Mailer(store: store, catalogue: catalogue, clock: clock, transport: options.mailTransport,
@@ -77,6 +74,7 @@ public final class App: Sendable {
         registerCounterRoutes(&table)
         registerDisplayRoutes(&table)
         registerAdminRoutes(&table)
+        registerReloadRoutes(&table)
         registerPageRoutes(&table)
         return table
     }

@@ -17,9 +17,12 @@ public struct AppOptions: Sendable {
     public var mailTransport: (any MailTransport)?
     /// The key manage tokens are derived from (`Secret.key(at:)`); a fresh one for this process when nil.
     public var manageKey: [UInt8]?
+    /// The config folder a reload reads again; nil when the catalogue did not come from one (reload is refused).
+    public var configDirectory: String?
 
     public init(pagesDirectory: String = "kiosk", trustedProxies: Set<String> = [], rateLimits: Bool = true, version: String = "dev",
-                publicURL: String? = nil, mailTransport: (any MailTransport)? = nil, manageKey: [UInt8]? = nil) {
+                publicURL: String? = nil, mailTransport: (any MailTransport)? = nil, manageKey: [UInt8]? = nil,
+                configDirectory: String? = nil) {
         self.pagesDirectory = pagesDirectory
         self.trustedProxies = trustedProxies
         self.rateLimits = rateLimits
@@ -27,5 +30,6 @@ public struct AppOptions: Sendable {
         self.publicURL = publicURL
         self.mailTransport = mailTransport
         self.manageKey = manageKey
+        self.configDirectory = configDirectory
     }
 }

@@ -12,10 +12,10 @@ extension LoketError: ProblemConvertible {
         case .forbidden: return 403
         case .notFound, .unknownService, .unknownLocation, .unknownCounter: return 404
         case .slotUnavailable, .serviceClosed, .tooEarly, .tooLate, .alreadyCheckedIn, .cancelled,
-             .illegalTransition, .counterClosed, .contactLimit, .notToday, .wrongLocation, .appointmentMissed:
+             .illegalTransition, .counterClosed, .contactLimit, .notToday, .wrongLocation, .appointmentMissed, .reloadRunning:
             return 409
         case .unsupportedMediaType: return 415
-        case .invalid: return 422
+        case .invalid, .invalidConfig: return 422
         case .rateLimited: return 429
         case .referencesExhausted: return 503
         }
@@ -46,6 +46,8 @@ extension LoketError: ProblemConvertible {
         case .notToday: return "The appointment is on another day (`appointmentStart`)."
         case .wrongLocation: return "The appointment is at another office (`location`, `locationName`, `address`)."
         case .appointmentMissed: return "The appointment was marked no-show; check-in is no longer possible."
+        case .reloadRunning: return "Another config reload is running; try again when it has answered."
+        case .invalidConfig: return "The config files have problems, each in `errors` with file, line and column; the config in force keeps serving."
         case .unsupportedMediaType: return "The body must be sent as application/json."
         case .invalid: return "Some fields are not acceptable; `fields` names each with the reason."
         case .rateLimited: return "Too many requests from this address; `retryAfter` (and Retry-After) says when to try again."

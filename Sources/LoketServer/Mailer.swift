@@ -36,7 +36,9 @@ public struct MailRound: Sendable, Equatable {
 /// Works off the outbox in the background.
 public final class Mailer: Sendable {
     private let store: Store
-    private let catalogue: Catalogue
+    /// The catalogue in force; replaced by a config reload.
+    private let current: LockedBox<Catalogue>
+    private var catalogue: Catalogue { current.withLock { $0 } }
     private let clock: any Clock
     private let logger: Logger
     private let transport: (any MailTransport)?
@@ -62,7 +64,7 @@ public final class Mailer: Sendable {
     init(store: Store, catalogue: Catalogue, clock: any Clock, transport: (any MailTransport)?, publicURL: String,
          manageKey: [UInt8], logger: Logger) {
         self.store = store
-        self.catalogue = catalogue
+        self.current = LockedBox(catalogue)
         self.clock = clock
         self.transport = transport
         self.manageKey = manageKey
@@ -85,6 +87,12 @@ public final class Mailer: Sendable {
     public func usePublicURL(_ url: String) {
         composer.withLock { $0 = Mailer.makeComposer(catalogue, publicURL: url) }
         host.withLock { $0 = URL(string: url)?.host ?? "localhost" }
+    }
+
+    /// Writes mail from `catalogue` from now on (after a config reload); links keep their base.
+    func use(_ catalogue: Catalogue) {
+        current.withLock { $0 = catalogue }
+        composer.withLock { $0 = Mailer.makeComposer(catalogue, publicURL: $0.settings.publicURL) }
     }
 
     /// The pause before attempt `attempts + 1`: 15 s, doubling, at most an hour.

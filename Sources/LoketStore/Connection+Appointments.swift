@@ -103,6 +103,12 @@ extension Connection {
                   [.text(location), .time(from), .time(to)], table: "appointments").map(appointment(from:))
     }
 
+    /// Booked appointments at any location that have not ended at `now`, by start (what a config reload checks).
+    public func bookedAppointments(endingAfter now: Date) throws -> [Appointment] {
+        try query("SELECT \(Connection.appointmentColumns) FROM appointments WHERE status = 'booked' AND end > ? ORDER BY start",
+                  [.time(now)], table: "appointments").map(appointment(from:))
+    }
+
     /// Erases name and contact of appointments that ended before `cutoff`; returns how many.
     public func purgePersonalData(endedBefore cutoff: Date, now: Date) throws -> Int {
         let n = try execute("""

@@ -17,7 +17,7 @@ struct Loket: ParsableCommand {
         commandName: "loket",
         abstract: "The front desk of a municipality: bookings, queue tickets, counters and lobby displays.",
         version: loketVersion,
-        subcommands: [Serve.self, KioskCommand.self, CheckConfig.self, TokenCommand.self, Stats.self, Purge.self, Backup.self]
+        subcommands: [Serve.self, KioskCommand.self, CheckConfig.self, Reload.self, TokenCommand.self, Stats.self, Purge.self, Backup.self]
     )
 }
 
@@ -131,6 +131,7 @@ struct Serve: ParsableCommand {
         sigemptyset(&shutdownSignals)
         sigaddset(&shutdownSignals, SIGTERM)
         sigaddset(&shutdownSignals, SIGINT)
+        sigaddset(&shutdownSignals, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &shutdownSignals, nil)
 
         var start: Date?
@@ -156,7 +157,7 @@ struct Serve: ParsableCommand {
                       options: AppOptions(pagesDirectory: pages, trustedProxies: Set(trustedProxies),
                                           rateLimits: !noRateLimits, version: loketVersion,
                                           publicURL: publicURL.isEmpty ? nil : publicURL.trimmingSuffix("/"), mailTransport: transport,
-                                          manageKey: try Secret.key(at: data.keyPath)),
+                                          manageKey: try Secret.key(at: data.keyPath), configDirectory: data.config),
                       logger: logger)
         let server = HTTPServer(configuration: HTTPServerConfiguration(host: host, port: port, threads: threads),
                                 hub: hub, logger: logger, handler: app.handle)
@@ -183,6 +184,24 @@ struct Serve: ParsableCommand {
             source.resume()
             signalSources.append(source)
         }
+        // SIGHUP re-reads the config, like `loket reload`; problems and orphaned appointments go to the log.
+        let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: signalQueue)
+        hangUp.setEventHandler {
+            do {
+                let result = try app.reload(by: "SIGHUP")
+                for o in result.orphaned {
+                    logger.warning("appointment \(o.reference) at \(o.location) \(o.start) no longer fits the config (\(o.reason))")
+                }
+            } catch let refused as ConfigRefused {
+                for issue in refused.issues { logger.error("config: \(issue)") }
+            } catch {
+                logger.error("reload failed: \(error)")
+            }
+        }
+        registered.enter()
+        hangUp.setRegistrationHandler { registered.leave() }
+        hangUp.resume()
+        signalSources.append(hangUp)
         _ = registered.wait(timeout: .now() + 5)
         let shownHost = host.contains(":") ? "[\(host)]" : host
         if publicURL.isEmpty && catalogue.settings.publicBaseURL == nil {

@@ -145,8 +145,8 @@ final class ServerProcess {
     let banner: String
 
     /// Starts the server on `db` with the clock at `clock` (nil: the real clock); waits for its banner.
-    init(db: String, clock: String?, in directory: URL, extra: [String] = []) throws {
-        var args = ["serve", "--port", "0", "--db", db, "--config", Repo.config, "--pages", Repo.pages, "--no-rate-limits",
+    init(db: String, clock: String?, in directory: URL, config: String = Repo.config, extra: [String] = []) throws {
+        var args = ["serve", "--port", "0", "--db", db, "--config", config, "--pages", Repo.pages, "--no-rate-limits",
                     "--log-level", "warning"]
         if let clock { args += ["--clock", clock] }
         process = try launch(args + extra, in: directory, stdout: stdout, stderr: stderr)

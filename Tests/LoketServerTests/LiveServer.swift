@@ -101,7 +101,7 @@ final class LiveServer: @unchecked Sendable {
     /// Starts a server at `clock` (ISO 8601 with offset) on a fresh database, or on `dbPath` in `directory`.
     /// - Parameter mail: how citizen mail leaves; nil keeps it in the outbox.
     init(catalogue: Catalogue, clock: String, rateLimits: Bool = false, directory: URL? = nil,
-         mail: (any MailTransport)? = nil) throws {
+         mail: (any MailTransport)? = nil, configDirectory: String? = nil) throws {
         if let directory {
             self.directory = directory
             ownsDirectory = false
@@ -118,7 +118,8 @@ final class LiveServer: @unchecked Sendable {
         self.clock = ManualClock(try instant(clock))
         app = App(catalogue: catalogue, store: store, hub: hub, clock: self.clock,
                   options: AppOptions(pagesDirectory: Repo.pages, rateLimits: rateLimits, version: "test",
-                                      publicURL: "https://loket.test", mailTransport: mail), logger: logger)
+                                      publicURL: "https://loket.test", mailTransport: mail,
+                                      configDirectory: configDirectory), logger: logger)
         server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 4), hub: hub,
                             logger: logger, handler: app.handle)
         try server.start()
