@@ -87,6 +87,7 @@ extension App {
             orphans = try write(now: now) { tx -> [OrphanDTO] in
                 office.withLock { $0 = next }
                 mailer.use(catalogue)
+                limiter.allow(perMinute: catalogue.settings.rateLimitPerMinute)
                 let orphans = try orphaned(by: catalogue, db: tx.db, now: now)
                 let detail = "\(catalogue.locations.count) locations, \(catalogue.services.count) services; \(orphans.count) appointments no longer fit"
                 try tx.apply(Outcome((), changes: [.audit(AuditEntry(actor: actor, action: "config.reload", subject: nil, detail: detail))]))
@@ -95,6 +96,7 @@ extension App {
         } catch {
             office.withLock { $0 = previous }
             mailer.use(previous.catalogue)
+            limiter.allow(perMinute: previous.catalogue.settings.rateLimitPerMinute)
             throw error
         }
         logger.notice("config reloaded by \(actor): \(catalogue.services.count) services, \(orphans.count) appointments no longer fit")
