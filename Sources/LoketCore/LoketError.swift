@@ -31,6 +31,10 @@ public struct LoketError: Error, Sendable, Equatable {
         case wrongLocation = "wrong_location"
         /// The appointment was marked no-show: check-in is no longer possible.
         case appointmentMissed = "appointment_missed"
+        /// A runtime closure overlaps another of the same location (`closure` names it).
+        case closureOverlap = "closure_overlap"
+        /// A closure affects appointments and the admin did not say `cancel` or `keep` (`affected` lists them).
+        case affectedChoiceRequired = "affected_choice_required"
         // 422: well-formed, but the values are not acceptable.
         case invalid = "validation_failed"
         // 415

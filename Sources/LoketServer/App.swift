@@ -77,6 +77,7 @@ public final class App: Sendable {
         registerCounterRoutes(&table)
         registerDisplayRoutes(&table)
         registerAdminRoutes(&table)
+        registerClosureRoutes(&table)
         registerPageRoutes(&table)
         return table
     }

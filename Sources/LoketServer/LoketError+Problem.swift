@@ -12,7 +12,8 @@ extension LoketError: ProblemConvertible {
         case .forbidden: return 403
         case .notFound, .unknownService, .unknownLocation, .unknownCounter: return 404
         case .slotUnavailable, .serviceClosed, .tooEarly, .tooLate, .alreadyCheckedIn, .cancelled,
-             .illegalTransition, .counterClosed, .contactLimit, .notToday, .wrongLocation, .appointmentMissed:
+             .illegalTransition, .counterClosed, .contactLimit, .notToday, .wrongLocation, .appointmentMissed,
+             .closureOverlap, .affectedChoiceRequired:
             return 409
         case .unsupportedMediaType: return 415
         case .invalid: return 422
@@ -46,6 +47,8 @@ extension LoketError: ProblemConvertible {
         case .notToday: return "The appointment is on another day (`appointmentStart`)."
         case .wrongLocation: return "The appointment is at another office (`location`, `locationName`, `address`)."
         case .appointmentMissed: return "The appointment was marked no-show; check-in is no longer possible."
+        case .closureOverlap: return "The closure overlaps another closure of the location (`closure` names it); lift that one first."
+        case .affectedChoiceRequired: return "Some appointments no longer fit (`affected` lists them); send `\"affected\": \"cancel\"` or `\"keep\"`."
         case .unsupportedMediaType: return "The body must be sent as application/json."
         case .invalid: return "Some fields are not acceptable; `fields` names each with the reason."
         case .rateLimited: return "Too many requests from this address; `retryAfter` (and Retry-After) says when to try again."
