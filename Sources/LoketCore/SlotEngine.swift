@@ -142,6 +142,15 @@ public enum SlotEngine {
         guard let run = context.runs(on: date).first(where: {
             startSecond >= $0.start && startSecond < $0.end && (startSecond - $0.start) % step == 0
         }) else {
+            // On the grid of the configured hours, but a runtime closure took the time away: full, not wrong.
+            if !location.limits.isEmpty {
+                var configured = location
+                configured.limits = []
+                let open = runs(calendar: OpeningCalendar(location: configured), policy: location.booking, on: date, group: context.group)
+                if open.contains(where: { startSecond >= $0.start && startSecond < $0.end && (startSecond - $0.start) % step == 0 }) {
+                    throw LoketError(.slotUnavailable, "The office is closed at this time.")
+                }
+            }
             throw LoketError(.invalid, "The requested start is not on the appointment grid.",
                              fields: ["start": "off grid"])
         }
