@@ -1,6 +1,7 @@
 """A runtime closure on the lobby display: the notice appears live when an admin closes the
 location, in the page's language with its reason and end, passes axe, and goes away live when the
-closure is lifted (no reload; the display hears the `closure` event)."""
+closure is lifted (no reload; the display hears the `closure` event). The kiosk's walk-in services
+close and open again the same way."""
 from __future__ import annotations
 
 import pytest
@@ -12,12 +13,12 @@ from conftest import LOCATION, SERVE_CLOCK, LoketServer, make_token
 def own_server(loket_bin, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("closure-display")
     srv = LoketServer(tmp / "db.sqlite", SERVE_CLOCK, tmp / "serve.log")
-    yield srv, make_token(tmp / "db.sqlite", "admin", "closure-admin")
+    yield srv, make_token(tmp / "db.sqlite", "admin", "closure-admin"), make_token(tmp / "db.sqlite", "kiosk", "closure-kiosk")
     srv.stop()
 
 
 def test_closure_notice_appears_and_goes_live(own_server, browser, axe_run):
-    srv, admin = own_server
+    srv, admin, _ = own_server
     b = browser("closure-display", 1920, 1080)
     b.get(srv.page(f"/display/{LOCATION}?lang=fr"))
     b.tid("current-number")
@@ -43,3 +44,22 @@ def test_closure_notice_appears_and_goes_live(own_server, browser, axe_run):
     srv.api("DELETE", f"/admin/closures/{closure}", token=admin, expect=200)
     b.wait(10).until(lambda d: not d.find_element("css selector", "#closure").is_displayed())
     assert srv.get(f"/locations/{LOCATION}/display").json()["closure"] is None
+
+
+def test_kiosk_services_close_and_reopen_live(own_server, browser):
+    srv, admin, kiosk = own_server
+    b = browser("closure-kiosk", 1080, 1920)
+    b.get(srv.page(f"/kiosk/{LOCATION}?setup={kiosk}&print=0"))
+    b.tid("services")
+    b.wait(15).until(lambda d: not d.find_element("css selector", "#services-empty").is_displayed()
+                     and d.find_element("css selector", "#services").find_elements("css selector", "button"))
+
+    res = srv.post("/admin/closures", token=admin, expect=201, json={
+        "location": LOCATION, "from": "2026-12-01T08:30:00+01:00", "to": "2026-12-01T10:00:00+01:00",
+        "reason": "Stroompanne", "affected": "cancel"})
+    b.wait(10).until(lambda d: d.find_element("css selector", "#services-empty").is_displayed())
+    assert not b.driver.find_element("css selector", "#services").find_elements("css selector", "button")
+
+    srv.api("DELETE", f"/admin/closures/{res.json()['id']}", token=admin, expect=200)
+    b.wait(10).until(lambda d: not d.find_element("css selector", "#services-empty").is_displayed())
+    assert b.driver.find_element("css selector", "#services").find_elements("css selector", "button")
