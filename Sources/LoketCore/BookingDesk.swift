@@ -9,7 +9,7 @@
 import Foundation
 
 /// What the booking use cases read; the store's connection provides it inside a transaction.
-public protocol BookingReading {
+public protocol BookingReading: LimitReading {
     /// Appointments holding capacity at `location` that overlap [from, to), except `reference`.
     func bookedIntervals(location: String, from: Date, to: Date, excluding reference: String?) throws -> [BookedInterval]
     /// Cooldown holds in force at `now` overlapping [from, to).
@@ -235,6 +235,8 @@ public struct BookingDesk: Sendable {
         let civil = CivilClock(timeZone: location.timeZone)
         let day = civil.date(of: start)
         let from = civil.startOfDay(day), to = civil.startOfDay(day.adding(days: 1))
+        // Runtime closures, read in this transaction, so a booking and a closure never race.
+        let location = location.with(limits: try reading.deskLimits(location: location.id, from: from, to: to))
         let booked = try reading.bookedIntervals(location: location.id, from: from, to: to, excluding: excluding)
         let held = try reading.holds(location: location.id, from: from, to: to, now: now)
         return try SlotEngine.check(start: start, location: location, items: visit, booked: booked, held: held,

@@ -73,6 +73,8 @@ public struct Location: Sendable, Hashable, Identifiable {
     public var booking: BookingPolicy
     /// For a `remote` location: the video service's base URL; each appointment gets its own room under it.
     public var videoBaseURL: String?
+    /// Runtime closures and reduced desks (stored, not configured), filled per request; see `DeskLimit`.
+    public var limits: [DeskLimit] = []
 
     public init(id: String, name: LocalizedText, address: String = "", kind: LocationKind = .townHall,
                 timeZone: TimeZone = .brussels, appointmentHours: [OpeningRule] = [], walkInHours: [OpeningRule] = [],

@@ -27,6 +27,10 @@ public enum Change: Sendable, Hashable {
     case hold(location: String, group: String?, start: Date, end: Date, channel: BookingChannel, until: Date)
     /// A line in the audit log.
     case audit(AuditEntry)
+    /// A new runtime closure (or reduced desks).
+    case insertClosure(ClosureRecord)
+    /// A runtime closure lifted by `by`, at the transaction's `now`.
+    case liftClosure(id: String, by: String)
 }
 
 /// A line of the audit log: who did what to which subject. Never a citizen's name or contact.

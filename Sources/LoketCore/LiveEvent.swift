@@ -22,6 +22,8 @@ public enum LiveEvent: Sendable, Hashable {
     case counter(CounterUpdate)
     /// An appointment was booked, moved or cancelled.
     case appointment(AppointmentUpdate)
+    /// A runtime closure (or reduced desks) was added or lifted.
+    case closure(ClosureNotice)
 
     /// The `event:` name on the wire.
     public var name: String {
@@ -32,6 +34,7 @@ public enum LiveEvent: Sendable, Hashable {
         case .queue: return "queue"
         case .counter: return "counter"
         case .appointment(let a): return "appointment.\(a.change.rawValue)"
+        case .closure: return "closure"
         }
     }
 
@@ -43,6 +46,7 @@ public enum LiveEvent: Sendable, Hashable {
         case .queue(let location, _): return location
         case .counter(let c): return c.location
         case .appointment: return nil
+        case .closure(let c): return c.location
         }
     }
 
@@ -55,6 +59,7 @@ public enum LiveEvent: Sendable, Hashable {
         case .queue(_, let q): bytes = try LiveEvent.encoder.encode(q)
         case .counter(let c): bytes = try LiveEvent.encoder.encode(c)
         case .appointment(let a): bytes = try LiveEvent.encoder.encode(a)
+        case .closure(let c): bytes = try LiveEvent.encoder.encode(c)
         }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -187,10 +192,12 @@ public struct AppointmentUpdate: Sendable, Hashable, Encodable {
     public var by: String
     /// The start before a move, as an instant (not in the payload, which has `previousStart`).
     public var previousStartInstant: Date?
+    /// The office's reason for a cancellation (not in the payload; the mail says it).
+    public var reason: LocalizedText?
 
     enum CodingKeys: String, CodingKey { case change, reference, location, services, start, end, previousStart, by }
 
-    public init(_ change: Change, _ a: Appointment, previousStart: Date? = nil, by: String) {
+    public init(_ change: Change, _ a: Appointment, previousStart: Date? = nil, by: String, reason: LocalizedText? = nil) {
         self.change = change
         self.reference = a.reference
         self.location = a.location
@@ -200,9 +207,41 @@ public struct AppointmentUpdate: Sendable, Hashable, Encodable {
         self.previousStart = previousStart.map(AppointmentUpdate.utc)
         self.previousStartInstant = previousStart
         self.by = by
+        self.reason = reason
     }
 
     private static func utc(_ d: Date) -> String {
         CivilClock(timeZone: TimeZone(identifier: "UTC")!).iso8601(d)
+    }
+}
+
+/// A runtime closure added or lifted, as a display hears it: when, how many desks, why.
+public struct ClosureNotice: Sendable, Hashable, Encodable {
+    /// What happened to it.
+    public enum Change: String, Sendable, Hashable, Encodable {
+        case added, lifted
+    }
+
+    public var change: Change
+    public var id: String
+    /// Location id (the stream).
+    public var location: String
+    /// ISO 8601 with the location's offset.
+    public var from: String
+    public var to: String
+    /// Desks left; 0 = closed.
+    public var desks: Int
+    /// The reason per language (`nl`, `fr`, `en`, `de`); nil without one.
+    public var reason: [String: String]?
+
+    public init(_ change: Change, _ record: ClosureRecord, zone: TimeZone) {
+        let civil = CivilClock(timeZone: zone)
+        self.change = change
+        self.id = record.limit.id
+        self.location = record.limit.location
+        self.from = civil.iso8601(record.limit.from)
+        self.to = civil.iso8601(record.limit.to)
+        self.desks = record.limit.desks
+        self.reason = record.limit.reason.map { r in Dictionary(uniqueKeysWithValues: r.values.map { ($0.key.rawValue, $0.value) }) }
     }
 }

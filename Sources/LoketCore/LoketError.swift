@@ -33,6 +33,10 @@ public struct LoketError: Error, Sendable, Equatable {
         case appointmentMissed = "appointment_missed"
         /// A config reload is already running.
         case reloadRunning = "reload_running"
+        /// A runtime closure overlaps another of the same location (`closure` names it).
+        case closureOverlap = "closure_overlap"
+        /// A closure affects appointments and the admin did not say `cancel` or `keep` (`affected` lists them).
+        case affectedChoiceRequired = "affected_choice_required"
         // 422: well-formed, but the values are not acceptable.
         case invalid = "validation_failed"
         /// The config files have problems (listed in `errors`); the config in force keeps serving.

@@ -187,8 +187,71 @@ public struct OpeningCalendar: Sendable {
             }
             segmentStart = minute
         }
-        if cuts.isEmpty { return out }
-        return Self.subtract(cuts, from: out)
+        let opened = cuts.isEmpty ? out : Self.subtract(cuts, from: out)
+        if location.limits.isEmpty { return opened }
+        // Runtime limits last: appointment desks are capped, walk-in only closes for a 0-desk limit.
+        let caps = limitRanges(on: date, closingOnly: walkIn)
+        return caps.isEmpty ? opened : Self.cap(opened, caps)
+    }
+
+    /// The location's limits on `date` as wall-minute ranges with their desks (0...1440); a limit
+    /// that starts or ends inside a minute covers the whole minute.
+    func limitRanges(on date: CivilDate, closingOnly: Bool) -> [(start: Int, end: Int, desks: Int)] {
+        let dayStart = clock.startOfDay(date), dayEnd = clock.startOfDay(date.adding(days: 1))
+        var ranges: [(start: Int, end: Int, desks: Int)] = []
+        for limit in location.limits where limit.from < dayEnd && limit.to > dayStart && (!closingOnly || limit.desks <= 0) {
+            let start = limit.from <= dayStart ? 0 : clock.timeOfDay(of: limit.from).minutes
+            var end = 1440
+            if limit.to < dayEnd {
+                end = clock.timeOfDay(of: limit.to).minutes
+                if limit.to.timeIntervalSince1970.truncatingRemainder(dividingBy: 60) != 0 { end += 1 }
+            }
+            if start < end { ranges.append((start, end, max(0, limit.desks))) }
+        }
+        return ranges
+    }
+
+    /// `pieces` with their desks capped to each limit's desks inside its range (0 removes them).
+    static func cap(_ pieces: [DayPiece], _ limits: [(start: Int, end: Int, desks: Int)]) -> [DayPiece] {
+        var current = pieces
+        for limit in limits {
+            var next: [DayPiece] = []
+            next.reserveCapacity(current.count + 2)
+            for p in current {
+                if limit.end <= p.start || limit.start >= p.end || p.desks <= limit.desks {
+                    next.append(p)
+                    continue
+                }
+                if limit.start > p.start { next.append(DayPiece(start: p.start, end: limit.start, desks: p.desks)) }
+                if limit.desks > 0 {
+                    next.append(DayPiece(start: max(limit.start, p.start), end: min(limit.end, p.end), desks: limit.desks))
+                }
+                if limit.end < p.end { next.append(DayPiece(start: limit.end, end: p.end, desks: p.desks)) }
+            }
+            current = next
+        }
+        return current
+    }
+
+    /// The most desks the location has: the largest of any rule or extra opening, and of any
+    /// window between `from` and `to` (where rules overlap, their desks add up).
+    public func mostDesks(from: Date, to: Date) -> Int {
+        var most = (location.appointmentHours + location.walkInHours).map(\.desks).max() ?? 0
+        most = max(most, location.extraOpenings.map(\.desks).max() ?? 0)
+        var unlimited = self.location
+        unlimited.limits = []
+        let calendar = OpeningCalendar(location: unlimited)
+        var date = clock.date(of: from)
+        let last = clock.date(of: to)
+        var days = 0
+        while date <= last, days < 400 {
+            for group in Set(location.appointmentHours.flatMap { $0.serviceGroups.map(Array.init) ?? [] }).map(Optional.some) + [nil] {
+                most = max(most, calendar.appointmentPieces(on: date, group: group).map(\.desks).max() ?? 0)
+            }
+            date = date.adding(days: 1)
+            days += 1
+        }
+        return most
     }
 
     /// `pieces` with the ranges `cuts` removed.

@@ -10,7 +10,7 @@
 import Foundation
 
 /// What the queue use cases read. The store's connection provides it inside a transaction; tests use a dictionary.
-public protocol QueueReading {
+public protocol QueueReading: LimitReading {
     /// A ticket by id.
     func ticket(id: String) throws -> Ticket?
     /// The waiting tickets at `location`, as the call-next policy sees them.
@@ -43,7 +43,9 @@ public struct QueueDesk: Sendable {
 
     /// The opening calendar of `location` (made once per catalogue).
     public func calendar(_ location: Location) -> OpeningCalendar {
-        calendars[location.id] ?? OpeningCalendar(location: location)
+        // A location carrying runtime limits gets its own calendar; the cached one has none.
+        guard location.limits.isEmpty else { return OpeningCalendar(location: location) }
+        return calendars[location.id] ?? OpeningCalendar(location: location)
     }
 
     // MARK: kiosk
@@ -58,6 +60,9 @@ public struct QueueDesk: Sendable {
             throw LoketError(.invalid, "'\(service.name.resolve(.nl))' has no walk-in tickets at this location.",
                              fields: ["service": "not a walk-in service here"])
         }
+        // Runtime closures, read in this transaction, so a ticket and a closure never race.
+        let location = location.with(limits: try reading.deskLimits(location: location.id, from: now.addingTimeInterval(-86_400),
+                                                                   to: now.addingTimeInterval(23 * 86_400)))
         let calendar = self.calendar(location)
         guard calendar.isWalkInOpen(at: now, service: service) else {
             var extra: [String: String] = [:]

@@ -142,6 +142,15 @@ public enum SlotEngine {
         guard let run = context.runs(on: date).first(where: {
             startSecond >= $0.start && startSecond < $0.end && (startSecond - $0.start) % step == 0
         }) else {
+            // On the grid of the configured hours, but a runtime closure took the time away: full, not wrong.
+            if !location.limits.isEmpty {
+                var configured = location
+                configured.limits = []
+                let open = runs(calendar: OpeningCalendar(location: configured), policy: location.booking, on: date, group: context.group)
+                if open.contains(where: { startSecond >= $0.start && startSecond < $0.end && (startSecond - $0.start) % step == 0 }) {
+                    throw LoketError(.slotUnavailable, "The office is closed at this time.")
+                }
+            }
             throw LoketError(.invalid, "The requested start is not on the appointment grid.",
                              fields: ["start": "off grid"])
         }
@@ -155,6 +164,29 @@ public enum SlotEngine {
     }
 
     // MARK: - Internals
+
+    /// The runs of touching appointment windows of `group` on `date`, as real instants, with the
+    /// staff and online capacity of each piece.
+    static func runs(calendar: OpeningCalendar, policy: BookingPolicy, on date: CivilDate, group: String?) -> [Run] {
+        let clock = calendar.clock
+        let pieces = calendar.appointmentPieces(on: date, group: group)
+        var runs: [Run] = []
+        for p in pieces {
+            let s = SlotEngine.seconds(clock.instant(date, TimeOfDay(minutes: p.start)))
+            let e = SlotEngine.seconds(clock.instant(date, TimeOfDay(minutes: p.end)))
+            guard e > s else { continue } // a piece wholly inside a DST gap
+            let total = SlotEngine.capacity(desks: p.desks, policy: policy, channel: .staff)
+            let online = SlotEngine.capacity(desks: p.desks, policy: policy, channel: .online)
+            if var last = runs.last, last.end == s {
+                last.pieces.append(((s - last.start) / 60, (e - s) / 60, total, online))
+                last.end = e
+                runs[runs.count - 1] = last
+            } else {
+                runs.append(Run(start: s, end: e, pieces: [(0, (e - s) / 60, total, online)]))
+            }
+        }
+        return runs
+    }
 
     /// Whole seconds since 1970 of `date` (bookings and windows are on whole seconds).
     @inline(__always) static func seconds(_ date: Date) -> Int {
@@ -225,23 +257,7 @@ public enum SlotEngine {
 
         /// The runs of touching appointment windows on `date`, as real instants.
         func runs(on date: CivilDate) -> [Run] {
-            let pieces = calendar.appointmentPieces(on: date, group: group)
-            var runs: [Run] = []
-            for p in pieces {
-                let s = SlotEngine.seconds(clock.instant(date, TimeOfDay(minutes: p.start)))
-                let e = SlotEngine.seconds(clock.instant(date, TimeOfDay(minutes: p.end)))
-                guard e > s else { continue } // a piece wholly inside a DST gap
-                let total = SlotEngine.capacity(desks: p.desks, policy: policy, channel: .staff)
-                let online = SlotEngine.capacity(desks: p.desks, policy: policy, channel: .online)
-                if var last = runs.last, last.end == s {
-                    last.pieces.append(((s - last.start) / 60, (e - s) / 60, total, online))
-                    last.end = e
-                    runs[runs.count - 1] = last
-                } else {
-                    runs.append(Run(start: s, end: e, pieces: [(0, (e - s) / 60, total, online)]))
-                }
-            }
-            return runs
+            SlotEngine.runs(calendar: calendar, policy: policy, on: date, group: group)
         }
 
         /// Index of the first busy interval that may overlap a run starting at `second`.

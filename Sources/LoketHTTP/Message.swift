@@ -193,15 +193,18 @@ public enum ProblemValue: Sendable {
     case int(Int)
     /// A JSON object of strings, e.g. `fields`.
     case object([String: String])
-    /// A JSON array of objects, e.g. the config problems of a refused reload.
-    case list([[String: ProblemValue]])
+    /// A JSON array, e.g. the `affected` appointments of a closure.
+    indirect case array([ProblemValue])
+    /// A JSON object of any values.
+    indirect case members([String: ProblemValue])
 
     var json: Any {
         switch self {
         case .string(let s): return s
         case .int(let i): return i
         case .object(let o): return o
-        case .list(let items): return items.map { $0.mapValues(\.json) }
+        case .array(let a): return a.map(\.json)
+        case .members(let m): return m.mapValues(\.json)
         }
     }
 }

@@ -60,11 +60,12 @@ extension App {
         let civil = CivilClock(timeZone: location.timeZone)
         let rangeStart = civil.startOfDay(range.lowerBound)
         let rangeEnd = civil.startOfDay(range.upperBound.adding(days: 1))
-        let (booked, held) = try store.read { db in
+        let (booked, held, limitedLocation) = try store.read { db in
             (try db.bookedIntervals(location: location.id, from: rangeStart, to: rangeEnd, excluding: nil),
-             try db.holds(location: location.id, from: rangeStart, to: rangeEnd, now: now))
+             try db.holds(location: location.id, from: rangeStart, to: rangeEnd, now: now),
+             try limited(location, from: rangeStart, to: rangeEnd, db: db))
         }
-        let slots = SlotEngine.slots(location: location, items: visit, from: range.lowerBound, to: range.upperBound,
+        let slots = SlotEngine.slots(location: limitedLocation, items: visit, from: range.lowerBound, to: range.upperBound,
                                      booked: booked, held: held, channel: .online, now: now)
         // The head goes through the encoder; the slots, often hundreds, are written directly.
         var body = Array(try JSONOut.encoder.encode(AvailabilityDTO(

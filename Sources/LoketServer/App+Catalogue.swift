@@ -121,15 +121,19 @@ extension App {
         var found = office.search.matches(q, language: lang, location: locationFilter?.id, channel: channel)
         if let categoryFilter { found = found.filter { catalogue.services[$0].category == categoryFilter } }
         let now = clock.now()
+        // Runtime closures count for walkInOpenNow: one read, one calendar for the whole list.
+        let calendar = try locationFilter.map { l in
+            office.queueDesk.calendar(try store.read { try limited(l, from: now.addingTimeInterval(-86_400), to: now.addingTimeInterval(86_400), db: $0) })
+        }
         var out: [UInt8] = [UInt8(ascii: "[")]
         out.reserveCapacity(found.count * 300)
         let cache = office.serviceJSON[lang]!
         for (n, i) in found.enumerated() {
             if n > 0 { out.append(UInt8(ascii: ",")) }
-            if let locationFilter {
+            if let calendar {
                 // Close the cached object ourselves to add the live field.
                 out.append(contentsOf: cache[i].dropLast())
-                let open = office.queueDesk.calendar(locationFilter).isWalkInOpen(at: now, service: catalogue.services[i])
+                let open = calendar.isWalkInOpen(at: now, service: catalogue.services[i])
                 out.append(contentsOf: open ? Self.walkInOpenTrue : Self.walkInOpenFalse)
             } else {
                 out.append(contentsOf: cache[i])

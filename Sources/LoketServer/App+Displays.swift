@@ -24,7 +24,8 @@ extension App {
             let counts = try waitingCounts(db, location: location.id, lang)
             return DisplayDTO(location: location.id, name: location.name.resolve(lang), called: calls.map(queueDesk.call),
                               waiting: counts.waiting, totalWaiting: counts.totalWaiting,
-                              displayLanguages: catalogue.settings.displayLanguages.map(\.rawValue), now: civil.iso8601(now))
+                              displayLanguages: catalogue.settings.displayLanguages.map(\.rawValue), now: civil.iso8601(now),
+                              closure: .init(value: try displayClosure(location, now: now, lang: lang, db: db)))
         }
         return try JSONOut.response(dto)
     }

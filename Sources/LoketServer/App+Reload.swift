@@ -37,12 +37,12 @@ public struct ConfigRefused: Error, ProblemConvertible {
     public var issues: [ConfigIssue]
 
     public var problem: Problem {
-        let errors: [[String: ProblemValue]] = issues.map {
-            ["file": .string($0.file), "line": .int($0.line), "column": .int($0.column), "message": .string($0.message)]
+        let errors: [ProblemValue] = issues.map {
+            .members(["file": .string($0.file), "line": .int($0.line), "column": .int($0.column), "message": .string($0.message)])
         }
         return Problem(status: 422, code: LoketError.Code.invalidConfig.rawValue,
                        detail: "The config has \(issues.count) problem\(issues.count == 1 ? "" : "s"); the config in force keeps serving.",
-                       extra: ["errors": .list(errors)])
+                       extra: ["errors": .array(errors)])
     }
 }
 
@@ -89,7 +89,9 @@ extension App {
                 mailer.use(catalogue)
                 limiter.allow(perMinute: catalogue.settings.rateLimitPerMinute)
                 let orphans = try orphaned(by: catalogue, db: tx.db, now: now)
-                let detail = "\(catalogue.locations.count) locations, \(catalogue.services.count) services; \(orphans.count) appointments no longer fit"
+                // Orphans stay booked until an admin acts: the audit says which were kept, by whom.
+                let kept = orphans.isEmpty ? "" : ": kept " + orphans.map(\.reference).joined(separator: ", ")
+                let detail = "\(catalogue.locations.count) locations, \(catalogue.services.count) services; \(orphans.count) appointments no longer fit\(kept)"
                 try tx.apply(Outcome((), changes: [.audit(AuditEntry(actor: actor, action: "config.reload", subject: nil, detail: detail))]))
                 return orphans
             }
@@ -124,7 +126,21 @@ extension App {
             }
             if let reason { out.append(orphan(a, reason: reason, catalogue: catalogue)) }
         }
-        return out
+        // Capacity: the new windows and desks, with the runtime closures, swept in booking order
+        // exactly as a closure's dry run does.
+        let listed = Set(out.map(\.reference))
+        for location in catalogue.locations {
+            let held = try db.heldAppointments(location: location.id, from: now, to: now.addingTimeInterval(400 * 86_400))
+            guard !held.isEmpty else { continue }
+            let last = held.map(\.end).max() ?? now
+            let limited = location.with(limits: try db.deskLimits(location: location.id, from: now, to: last))
+            for h in SlotEngine.overflow(location: limited, appointments: held) where !listed.contains(h.reference) {
+                let civil = CivilClock(timeZone: location.timeZone)
+                out.append(OrphanDTO(reference: h.reference, location: location.id, service: h.service, persons: h.persons,
+                                     start: civil.iso8601(h.start), end: civil.iso8601(h.end), reason: "capacity"))
+            }
+        }
+        return out.sorted { ($0.start, $0.reference) < ($1.start, $1.reference) }
     }
 
     func orphan(_ a: Appointment, reason: String, catalogue: Catalogue) -> OrphanDTO {

@@ -75,6 +75,7 @@ public final class App: Sendable {
         registerDisplayRoutes(&table)
         registerAdminRoutes(&table)
         registerReloadRoutes(&table)
+        registerClosureRoutes(&table)
         registerPageRoutes(&table)
         return table
     }

@@ -12,7 +12,8 @@ extension LoketError: ProblemConvertible {
         case .forbidden: return 403
         case .notFound, .unknownService, .unknownLocation, .unknownCounter: return 404
         case .slotUnavailable, .serviceClosed, .tooEarly, .tooLate, .alreadyCheckedIn, .cancelled,
-             .illegalTransition, .counterClosed, .contactLimit, .notToday, .wrongLocation, .appointmentMissed, .reloadRunning:
+             .illegalTransition, .counterClosed, .contactLimit, .notToday, .wrongLocation, .appointmentMissed,
+             .closureOverlap, .affectedChoiceRequired, .reloadRunning:
             return 409
         case .unsupportedMediaType: return 415
         case .invalid, .invalidConfig: return 422
@@ -48,6 +49,8 @@ extension LoketError: ProblemConvertible {
         case .appointmentMissed: return "The appointment was marked no-show; check-in is no longer possible."
         case .reloadRunning: return "Another config reload is running; try again when it has answered."
         case .invalidConfig: return "The config files have problems, each in `errors` with file, line and column; the config in force keeps serving."
+        case .closureOverlap: return "The closure overlaps another closure of the location (`closure` names it); lift that one first."
+        case .affectedChoiceRequired: return "Some appointments no longer fit (`affected` lists them); send `\"affected\": \"cancel\"` or `\"keep\"`."
         case .unsupportedMediaType: return "The body must be sent as application/json."
         case .invalid: return "Some fields are not acceptable; `fields` names each with the reason."
         case .rateLimited: return "Too many requests from this address; `retryAfter` (and Retry-After) says when to try again."

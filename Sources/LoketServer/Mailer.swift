@@ -289,7 +289,8 @@ public final class Mailer: Sendable {
             case .moved: kind = .moved
             case .cancelled: kind = .cancelled
             }
-            guard let mail = appointmentMail(kind, a, previousStart: update.previousStartInstant, by: update.by) else { continue }
+            guard var mail = appointmentMail(kind, a, previousStart: update.previousStartInstant, by: update.by) else { continue }
+            mail.reason = update.reason?.resolve(a.language)
             // The newest message says what is true now: one still waiting (a reminder of the old time,
             // a confirmation in backoff) must not arrive after it.
             _ = try db.supersedeMail(reference: a.reference)

@@ -49,6 +49,17 @@ struct DisplayDTO: Encodable {
     var totalWaiting: Int
     var displayLanguages: [String]
     var now: String
+    /// The closure in force now, or null while open (always written, so a page can clear its notice).
+    var closure: NullableClosure = NullableClosure(value: nil)
+
+    /// `closure` as JSON null when there is none.
+    struct NullableClosure: Encodable {
+        var value: DisplayClosureDTO?
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            try c.encode(value)
+        }
+    }
 }
 
 /// The clerks' view of a location's queue.

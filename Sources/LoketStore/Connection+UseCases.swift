@@ -41,6 +41,10 @@ extension Connection: QueueReading, BookingReading {
                 try insertHold(location: location, group: group, start: start, end: end, channel: channel, until: until)
             case .audit(let e):
                 try audit(actor: e.actor, action: e.action, subject: e.subject, detail: e.detail, at: now)
+            case .insertClosure(let c):
+                try insertClosure(c)
+            case .liftClosure(let id, let by):
+                try liftClosure(id: id, by: by, now: now)
             }
         }
     }

@@ -192,6 +192,23 @@ enum Migrations {
         CREATE INDEX appointments_booked_by_start ON appointments(start) WHERE status = 'booked';
         CREATE INDEX outbox_by_reference ON outbox(reference);
         """),
+        Migration(name: "004-closures", sql: """
+        -- Runtime closures and reduced desks, beside the configured opening rules; lifted ones are kept for the record.
+        CREATE TABLE closures (
+            id          TEXT PRIMARY KEY,
+            location    TEXT NOT NULL,
+            "from"      REAL NOT NULL,         -- first instant
+            "to"        REAL NOT NULL,         -- end instant (exclusive)
+            desks       INTEGER NOT NULL,      -- desks left; 0 = closed
+            reason      TEXT,                  -- JSON {"nl":…,"fr":…}; NULL without a reason
+            created_at  REAL NOT NULL,
+            created_by  TEXT NOT NULL,         -- the admin token's name
+            affected    TEXT,                  -- cancel | keep | NULL (none affected)
+            lifted_at   REAL,
+            lifted_by   TEXT
+        );
+        CREATE INDEX closures_by_location ON closures(location, "to");
+        """),
     ]
 
     /// The steps that the scheme before names counted in `PRAGMA user_version`; frozen.

@@ -4,7 +4,7 @@
 import Foundation
 @testable import LoketCore
 
-final class InMemoryDesk: QueueReading, BookingReading {
+final class InMemoryDesk: QueueReading, BookingReading, ClosureReading {
     var tickets: [String: Ticket] = [:]
     /// Ticket ids in insertion order (the store's rowid order).
     var order: [String] = []
@@ -14,6 +14,9 @@ final class InMemoryDesk: QueueReading, BookingReading {
     var holdRows: [(location: String, interval: BookedInterval, until: Date)] = []
     var audit: [AuditEntry] = []
     var serviceTimes: [String: [Double]] = [:]
+    var closures: [String: ClosureRecord] = [:]
+    /// The transaction's instant, for changes stamped with it (a lift).
+    var now = Date(timeIntervalSince1970: 0)
 
     // MARK: QueueReading
 
@@ -75,6 +78,25 @@ final class InMemoryDesk: QueueReading, BookingReading {
         appointments[reference].map { ($0.appointment, $0.tokenHash, $0.group) }
     }
 
+    // MARK: ClosureReading
+
+    func deskLimits(location: String, from: Date, to: Date) throws -> [DeskLimit] {
+        closures.values.filter { $0.liftedAt == nil && $0.limit.location == location && $0.limit.from < to && $0.limit.to > from }
+            .map(\.limit).sorted { ($0.from, $0.id) < ($1.from, $1.id) }
+    }
+
+    func heldAppointments(location: String, from: Date, to: Date) throws -> [HeldAppointment] {
+        appointments.values.filter {
+            $0.appointment.location == location && $0.appointment.status == .booked && $0.appointment.start < to && $0.appointment.end > from
+        }.map {
+            HeldAppointment(reference: $0.appointment.reference, service: $0.appointment.items.first?.service ?? "",
+                            persons: $0.appointment.items.reduce(0) { $0 + $1.persons }, start: $0.appointment.start,
+                            end: $0.appointment.end, group: $0.group, createdAt: $0.appointment.createdAt)
+        }
+    }
+
+    func closure(id: String) throws -> ClosureRecord? { closures[id] }
+
     // MARK: writing
 
     /// Applies `changes` as the store would; a write the store would refuse is a test failure here too.
@@ -111,6 +133,15 @@ final class InMemoryDesk: QueueReading, BookingReading {
                 holdRows.append((location, BookedInterval(start: start, end: end, group: group, channel: channel), until))
             case .audit(let e):
                 audit.append(e)
+            case .insertClosure(let c):
+                precondition(closures[c.limit.id] == nil, "closure \(c.limit.id) inserted twice")
+                closures[c.limit.id] = c
+            case .liftClosure(let id, let by):
+                precondition(closures[id] != nil, "lift of unknown closure \(id)")
+                if closures[id]?.liftedAt == nil {
+                    closures[id]?.liftedAt = now
+                    closures[id]?.liftedBy = by
+                }
             }
         }
     }

@@ -90,6 +90,38 @@ struct ReloadAPITests {
         #expect(audit.contains { $0["action"] as? String == "config.reload" && $0["actor"] as? String == "it-team" })
     }
 
+    @Test func fewerDesksOrphanTheLastBookedAndTheAuditSaysTheyWereKept() throws {
+        let (live, folder) = try server()
+        defer { live.stop(); try? FileManager.default.removeItem(atPath: folder) }
+        let admin = try live.token(.admin, name: "it-team")
+        // Wednesday 2 December: 5 desks, one held back for walk-ins, so 4 appointments may overlap.
+        let first = try live.mustBook(start: "2026-12-02T10:00:00+01:00", service: "eid-aanvraag", location: "stadhuis")
+        live.clock.advance(by: 60)
+        let second = try live.mustBook(start: "2026-12-02T10:00:00+01:00", service: "reispas-aanvraag", location: "stadhuis")
+        live.clock.advance(by: 60)
+        let apart = try live.mustBook(start: "2026-12-02T11:00:00+01:00", service: "eid-aanvraag", location: "stadhuis")
+
+        // Two desks, one held back: one appointment at a time. The later booking at 10:00 no longer fits.
+        try edit(folder + "/locations.yaml", "      hours: [\"08:30-12:00\", \"13:00-16:00\"]\n      desks: 5",
+                 "      hours: [\"08:30-12:00\", \"13:00-16:00\"]\n      desks: 2")
+        let r = try live.client.post("/api/v1/admin/reload", token: admin)
+        #expect(r.status == 200, "\(r.text)")
+        let orphaned = try #require(try r.object()["orphaned"] as? [[String: Any]])
+        #expect(orphaned.map { $0["reference"] as? String } == [second.reference])
+        #expect(orphaned.first?["reason"] as? String == "capacity")
+        #expect(![first.reference, apart.reference].contains { ref in orphaned.contains { $0["reference"] as? String == ref } })
+        // The same sweep as a closure's dry run: a closure to the desks the new config already has lists the same one.
+        let dry = try live.client.post("/api/v1/admin/closures", json: [
+            "location": "stadhuis", "from": "2026-12-02T08:30:00+01:00", "to": "2026-12-02T12:00:00+01:00", "desks": 2, "dryRun": true,
+        ], token: admin)
+        #expect(dry.status == 200, "\(dry.text)")
+        #expect((try dry.object()["affected"] as? [[String: Any]])?.map { $0["reference"] as? String } == [second.reference])
+        let audit = try live.client.get("/api/v1/audit", token: admin).array()
+        let line = try #require(audit.first { $0["action"] as? String == "config.reload" })
+        #expect((line["detail"] as? String)?.contains("kept \(second.reference)") == true, "\(line)")
+        #expect(line["actor"] as? String == "it-team")
+    }
+
     @Test func onlyAdminsReloadAndConcurrentReloadsNeverOverlap() throws {
         let (live, folder) = try server()
         defer { live.stop(); try? FileManager.default.removeItem(atPath: folder) }

@@ -10,7 +10,11 @@
  * data-testid:
  *   location-name, clock, current, current-number, current-counter, history, history-item
  *   (each with data-ticket), waiting-list, waiting-item (data-service), waiting-none,
- *   total-waiting, offline-indicator, sound-hint, display-error
+ *   total-waiting, offline-indicator, sound-hint, display-error, closure-notice, closure-until,
+ *   closure-reason
+ *
+ * A runtime closure in force (`closure` in /display) shows a notice with its end and reason; a
+ * `closure` event (added or lifted) refetches at once, so the notice appears and goes away live.
  */
 import {api, seg, apiUrl} from './api.js';
 import {t, loadAllLangs, LANGS, LOCALES, formatDate} from './i18n.js';
@@ -34,6 +38,7 @@ const state = {
   pinned: null,        // ticket id of the last recall, shown as current until the next call
   waiting: [],
   total: 0,
+  closure: null,       // {id, until, reason} while a closure is in force
 };
 
 let fetching = null;
@@ -76,8 +81,10 @@ function applyDisplay(d) {
   if (state.pinned && !state.called.some((c) => c.ticket === state.pinned)) state.pinned = null;
   state.waiting = Array.isArray(d.waiting) ? d.waiting : [];
   state.total = Number(d.totalWaiting) || 0;
+  state.closure = d.closure && typeof d.closure === 'object' && d.closure.until ? d.closure : null;
   if (d.now) clock.sync(d.now);
   renderLabels();
+  renderClosure();
   renderCalls();
   renderWaiting();
   tick();
@@ -117,6 +124,23 @@ function onQueue(data) {
 }
 
 /* ------------------------------------------------------------------ rendering (reused nodes) */
+
+/** The closure notice: "Temporarily closed", until when (time only when it is today), and why. */
+function renderClosure() {
+  const box = $('#closure');
+  const c = state.closure;
+  box.hidden = !c;
+  if (!c) return;
+  setMulti($('#closure-title'), 'display.closed');
+  const until = String(c.until);
+  const day = until.slice(0, 10);
+  const time = until.slice(11, 16);
+  const when = clock.synced && day === clock.today() ? time : `${formatDate(day, {weekday: 'long', day: 'numeric', month: 'long'}, state.langs[0])} ${time}`;
+  $('#closure-until').textContent = t('display.closedUntil', {time: when}, state.langs[0]);
+  const reason = $('#closure-reason');
+  reason.lang = state.langs[0];
+  reason.textContent = c.reason ? String(c.reason) : '';
+}
 
 /** "Loket · Guichet · Counter" for the display languages (duplicates dropped), each part marked with its language. */
 function setMulti(el, key) {
@@ -369,6 +393,7 @@ async function boot() {
       called: (d) => onCalled(d, false),
       recalled: (d) => onCalled(d, true),
       queue: onQueue,
+      closure: () => fetchDisplay(),
     },
     onStatus: (online) => {
       sseOnline = online;

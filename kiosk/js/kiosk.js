@@ -20,6 +20,7 @@ import {api, apiUrl, seg, isAborted, isOutage, isNetworkError} from './api.js';
 import {initI18n, setLang, getLang, t, tn, languageSwitcher, onLangChange, loadAllLangs, hasLang, LANGS, formatDate, isLang} from './i18n.js';
 import {$, h, debounce, sleep, pathSegment, store, focusEl, wallTime, wallDate, clock} from './dom.js';
 import {explainProblem} from './problems.js';
+import {connectEvents} from './sse.js';
 
 const IDLE_MS = 40_000;          // back to the start screen after this long without a touch
 const TICKET_IDLE_MS = 25_000;   // … or this long after a ticket was shown
@@ -107,6 +108,10 @@ async function start() {
   resetToStart();
   clearInterval(state.timers.refresh);
   state.timers.refresh = setInterval(() => loadServices(false).catch(handleBackgroundError), REFRESH_MS);
+  // A runtime closure (added or lifted) changes which services are open now: reload them at once.
+  closureEvents ??= connectEvents(apiUrl(`/locations/${seg(locationId)}/events`), {
+    handlers: {closure: () => { if (state.started) loadServices(false).catch(handleBackgroundError); }},
+  });
   clearInterval(state.timers.heartbeat);
   state.timers.heartbeat = setInterval(() => {
     if (!state.offline && !state.busy) api('/health', {timeout: 5000}).then((hl) => hl?.now && clock.sync(hl.now), handleBackgroundError);
@@ -191,6 +196,9 @@ async function loadServices(force) {
   renderServices();
   if (state.screen === 'category') renderCategory();
 }
+
+/** The location's live stream, opened once, for `closure` events. */
+let closureEvents = null;
 
 const isOpenForWalkIn = (s) => s.walkInOpenNow !== false && (!Array.isArray(s.channels) || s.channels.includes('walkin'));
 
