@@ -22,6 +22,8 @@ public enum LiveEvent: Sendable, Hashable {
     case counter(CounterUpdate)
     /// An appointment was booked, moved or cancelled.
     case appointment(AppointmentUpdate)
+    /// A waitlist entry was joined, offered a slot, or its offer lapsed (mail only).
+    case waitlist(WaitlistUpdate)
 
     /// The `event:` name on the wire.
     public var name: String {
@@ -32,6 +34,7 @@ public enum LiveEvent: Sendable, Hashable {
         case .queue: return "queue"
         case .counter: return "counter"
         case .appointment(let a): return "appointment.\(a.change.rawValue)"
+        case .waitlist(let w): return "waitlist.\(w.change.rawValue)"
         }
     }
 
@@ -42,7 +45,7 @@ public enum LiveEvent: Sendable, Hashable {
         case .ticket(let t): return t.location
         case .queue(let location, _): return location
         case .counter(let c): return c.location
-        case .appointment: return nil
+        case .appointment, .waitlist: return nil
         }
     }
 
@@ -55,6 +58,7 @@ public enum LiveEvent: Sendable, Hashable {
         case .queue(_, let q): bytes = try LiveEvent.encoder.encode(q)
         case .counter(let c): bytes = try LiveEvent.encoder.encode(c)
         case .appointment(let a): bytes = try LiveEvent.encoder.encode(a)
+        case .waitlist(let w): bytes = try LiveEvent.encoder.encode(w)
         }
         return String(decoding: bytes, as: UTF8.self)
     }

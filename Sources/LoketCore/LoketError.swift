@@ -31,6 +31,10 @@ public struct LoketError: Error, Sendable, Equatable {
         case wrongLocation = "wrong_location"
         /// The appointment was marked no-show: check-in is no longer possible.
         case appointmentMissed = "appointment_missed"
+        /// The contact already has the most active waitlist entries allowed.
+        case waitlistLimit = "waitlist_limit"
+        /// The waitlist entry has no open offer (it lapsed, or none was made yet).
+        case offerExpired = "offer_expired"
         // 422: well-formed, but the values are not acceptable.
         case invalid = "validation_failed"
         // 415

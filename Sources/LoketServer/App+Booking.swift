@@ -119,6 +119,7 @@ extension App {
             try tx.apply(bookingDesk.cancel(reference: request.parameter("reference"), tokenHash: tokenHash(request),
                                             now: now, reading: tx.db))
         }
+        wakeWaitlist()
         return try JSONOut.response(appointmentDTO(a, lang: language(request, a)))
     }
 
@@ -130,6 +131,7 @@ extension App {
             try tx.apply(bookingDesk.reschedule(reference: request.parameter("reference"), tokenHash: tokenHash(request),
                                                 to: body.start, now: now, reading: tx.db))
         }
+        wakeWaitlist()
         return try JSONOut.response(appointmentDTO(a, lang: language(request, a)))
     }
 

@@ -32,6 +32,8 @@ public final class App: Sendable {
     let limiter: RateLimiter
     let metrics = Metrics()
     let backgroundTimer = LockedBox<DispatchSourceTimer?>(nil)
+    /// The waitlist round's queue and timer (`App+Waitlist.swift`).
+    let waitlistWork = WaitlistWork()
     /// What is wrong with storage writes, from the last write that hit a storage fault; nil while they work.
     let storageFault = LockedBox<String?>(nil)
     /// The civil day up to which each location's old tickets are closed (see `rollover`).
@@ -77,6 +79,7 @@ public final class App: Sendable {
         registerCounterRoutes(&table)
         registerDisplayRoutes(&table)
         registerAdminRoutes(&table)
+        registerWaitlistRoutes(&table)
         registerPageRoutes(&table)
         return table
     }

@@ -41,6 +41,14 @@ extension Connection: QueueReading, BookingReading {
                 try insertHold(location: location, group: group, start: start, end: end, channel: channel, until: until)
             case .audit(let e):
                 try audit(actor: e.actor, action: e.action, subject: e.subject, detail: e.detail, at: now)
+            case .insertWaitlistEntry(let e, let tokenHash, let contactKey):
+                try insertWaitlistEntry(e, tokenHash: tokenHash, contactKey: contactKey)
+            case .waitlistStatus(let id, let status, let offer, let appointment):
+                try setWaitlistStatus(id: id, status: status, offer: offer, appointment: appointment, now: now)
+            case .waitlistHold(let owner, let location, let group, let start, let end, let until):
+                try insertWaitlistHold(owner: owner, location: location, group: group, start: start, end: end, until: until)
+            case .releaseHolds(let owner):
+                try releaseHolds(owner: owner)
             }
         }
     }
