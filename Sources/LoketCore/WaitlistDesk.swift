@@ -133,6 +133,9 @@ public struct WaitlistDesk: Sendable {
     public let catalogue: Catalogue
     let booking: BookingDesk
 
+    /// The least time an offer leaves to answer; a slot starting sooner is not offered.
+    public static let minimumAnswerMinutes = 5
+
     public init(catalogue: Catalogue) {
         self.catalogue = catalogue
         self.booking = BookingDesk(catalogue: catalogue)
@@ -201,7 +204,9 @@ public struct WaitlistDesk: Sendable {
         ], events: [.waitlist(WaitlistUpdate(.expired, id: entry.id))])
     }
 
-    /// Offers entry `id` the earliest free slot in its range, held for `waitlist.holdMinutes`.
+    /// Offers entry `id` the earliest free slot in its range, held for `waitlist.holdMinutes`, but
+    /// never past the moment the slot stops being bookable (its start minus the lead time); a slot
+    /// that leaves less than `minimumAnswerMinutes` to answer is not offered.
     ///
     /// Nil without changes when the entry is not waiting or no slot is free; an entry whose range
     /// has passed expires (without mail: nothing was offered).
@@ -221,10 +226,13 @@ public struct WaitlistDesk: Sendable {
         let from = civil.startOfDay(first), to = civil.startOfDay(entry.to.adding(days: 1))
         let booked = try reading.bookedIntervals(location: location.id, from: from, to: to, excluding: nil)
         let held = try reading.holds(location: location.id, from: from, to: to, now: now)
+        let lead = Double((service.leadMinutes ?? location.booking.leadMinutes) * 60)
+        let hold = now.addingTimeInterval(Double(catalogue.settings.waitlist.holdMinutes * 60))
         guard let slot = SlotEngine.slots(location: location, items: visit, from: first, to: entry.to, booked: booked,
-                                          held: held, channel: .online, now: now).first else { return Outcome(nil) }
-        let offer = WaitlistOffer(start: slot.start, end: slot.end,
-                                  expiresAt: now.addingTimeInterval(Double(catalogue.settings.waitlist.holdMinutes * 60)))
+                                          held: held, channel: .online, now: now)
+            .first(where: { min(hold, $0.start.addingTimeInterval(-lead)).timeIntervalSince(now) >= Double(WaitlistDesk.minimumAnswerMinutes * 60) })
+        else { return Outcome(nil) }
+        let offer = WaitlistOffer(start: slot.start, end: slot.end, expiresAt: min(hold, slot.start.addingTimeInterval(-lead)))
         return Outcome(offer, changes: [
             .waitlistHold(owner: entry.id, location: location.id, group: service.group, start: slot.start, end: slot.end,
                           until: offer.expiresAt),

@@ -343,6 +343,9 @@ enum Migrations {
     private static func backup(_ path: String, logger: Logger) throws {
         let stamp = Int(Date().timeIntervalSince1970)
         let backup = "\(path).before-\(steps[steps.count - 1].name)-\(stamp).bak"
+        // A second loket that opened the same file at the same moment and got the lock between two
+        // steps of the first: the first's copy, taken before any step, is the one to keep.
+        if FileManager.default.fileExists(atPath: backup) { return }
         let reader = try Connection(path: path, readOnly: true)
         try Store.configure(reader)
         try reader.exec("VACUUM INTO '\(backup.replacingOccurrences(of: "'", with: "''"))'")
