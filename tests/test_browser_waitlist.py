@@ -81,6 +81,7 @@ def test_join_from_the_booking_page_then_accept_the_offer(office, browser, i18n,
         " el.dispatchEvent(new Event('input', {bubbles: true})); }", DAY)
     b.tid("wl-email").send_keys("@example.be")
     b.tid("wl-name").send_keys("Zoë Peeters")
+    b.shot("waitlist-1-form", full=True)
     violations = axe_run(b, "booking page, waitlist form")
     assert not [v for v in violations if v["impact"] in ("serious", "critical")], violations
     b.click("btn-waitlist-join")
@@ -115,6 +116,7 @@ def test_join_from_the_booking_page_then_accept_the_offer(office, browser, i18n,
     assert b.text_of("wl-status") == tr(i18n, "nl", "waitlist.status.offered")
     assert re.search(r"\d\d:\d\d", b.text_of("wl-offer-when"))
     assert b.text_of("wl-position") == "1"
+    b.shot("waitlist-2-offered", full=True)
     violations = axe_run(b, "waitlist page, offered")
     assert not [v for v in violations if v["impact"] in ("serious", "critical")], violations
     b.click("btn-accept")
@@ -130,6 +132,7 @@ def test_join_from_the_booking_page_then_accept_the_offer(office, browser, i18n,
     # A reload keeps the token from the page's storage: the booked state, no buttons.
     b.get(office.page(f"/w/{entry_id}"))
     b.wait_text("wl-status", tr(i18n, "nl", "waitlist.status.booked"))
+    b.shot("waitlist-3-booked", full=True)
 
     # In French, the page speaks French.
     b.click("lang-fr")
