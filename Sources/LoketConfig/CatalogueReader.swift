@@ -151,7 +151,7 @@ final class CatalogueReader {
         guard let (w, root) = document(at: path("settings.yaml"), required: true), let root, !w.isNull(root),
               let f = w.fields(root, of: "settings", required: [], optional: [
                   "municipality", "defaultLanguage", "displayLanguages", "publicBaseURL", "retentionDays",
-                  "maxActivePerContact", "rateLimitPerMinute", "queue", "mail",
+                  "maxActivePerContact", "rateLimitPerMinute", "queue", "mail", "waitlist",
               ]) else { return defaults }
         var languages = defaults.displayLanguages
         if let items = f.list("displayLanguages") {
@@ -176,7 +176,16 @@ final class CatalogueReader {
             maxActivePerContact: f.int("maxActivePerContact", 1...1000) ?? defaults.maxActivePerContact,
             rateLimitPerMinute: f.int("rateLimitPerMinute", 1...1_000_000) ?? defaults.rateLimitPerMinute,
             publicBaseURL: baseURL,
-            mail: f["mail"].map { readMail($0, w) } ?? defaults.mail)
+            mail: f["mail"].map { readMail($0, w) } ?? defaults.mail,
+            waitlist: f["waitlist"].map { readWaitlist($0, w) } ?? defaults.waitlist)
+    }
+
+    /// `waitlist: {holdMinutes, maxPerContact}`.
+    func readWaitlist(_ node: Node, _ w: YAMLWalker) -> WaitlistPolicy {
+        let d = WaitlistPolicy()
+        guard let f = w.fields(node, of: "waitlist settings", required: [], optional: ["holdMinutes", "maxPerContact"]) else { return d }
+        return WaitlistPolicy(holdMinutes: f.int("holdMinutes", 1...1440) ?? d.holdMinutes,
+                              maxPerContact: f.int("maxPerContact", 1...100) ?? d.maxPerContact)
     }
 
     /// `mail: {from, fromName, replyTo, reminderHours}`.

@@ -309,11 +309,14 @@ public struct Settings: Sendable, Hashable {
     public var publicBaseURL: String?
     /// Who citizen mail comes from, and when reminders go out.
     public var mail: MailPolicy
+    /// How long an offered slot is held, and how many entries one contact may have.
+    public var waitlist: WaitlistPolicy
 
     public init(municipality: LocalizedText = LocalizedText([.nl: "Gemeente"]), defaultLanguage: Language = .nl,
                 displayLanguages: [Language] = [.nl], queue: QueuePolicy = QueuePolicy(), retentionDays: Int = 90,
                 maxActivePerContact: Int = 3, rateLimitPerMinute: Int = 120, publicBaseURL: String? = nil,
-                mail: MailPolicy = MailPolicy()) {
+                mail: MailPolicy = MailPolicy(), waitlist: WaitlistPolicy = WaitlistPolicy()) {
+        self.waitlist = waitlist
         self.municipality = municipality
         self.defaultLanguage = defaultLanguage
         self.displayLanguages = displayLanguages
@@ -323,6 +326,19 @@ public struct Settings: Sendable, Hashable {
         self.rateLimitPerMinute = rateLimitPerMinute
         self.publicBaseURL = publicBaseURL
         self.mail = mail
+    }
+}
+
+/// The `waitlist` settings.
+public struct WaitlistPolicy: Sendable, Hashable {
+    /// Minutes an offered slot is held for the entry before it passes to the next in line.
+    public var holdMinutes: Int
+    /// Active (waiting or offered) entries one e-mail address may have.
+    public var maxPerContact: Int
+
+    public init(holdMinutes: Int = 30, maxPerContact: Int = 3) {
+        self.holdMinutes = holdMinutes
+        self.maxPerContact = maxPerContact
     }
 }
 

@@ -31,6 +31,14 @@ public enum Change: Sendable, Hashable {
     case insertClosure(ClosureRecord)
     /// A runtime closure lifted by `by`, at the transaction's `now`.
     case liftClosure(id: String, by: String)
+    /// A new waitlist entry with the hash of its token and its contact key.
+    case insertWaitlistEntry(WaitlistEntry, tokenHash: [UInt8], contactKey: String)
+    /// A waitlist entry's status, its offer (nil clears it) and the appointment booked from it.
+    case waitlistStatus(id: String, status: WaitlistStatus, offer: WaitlistOffer?, appointment: String?)
+    /// A slot held for a waitlist entry's offer until `until` (online channel).
+    case waitlistHold(owner: String, location: String, group: String?, start: Date, end: Date, until: Date)
+    /// Ends the holds a waitlist entry owns.
+    case releaseHolds(owner: String)
 }
 
 /// A line of the audit log: who did what to which subject. Never a citizen's name or contact.

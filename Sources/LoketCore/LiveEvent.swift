@@ -24,6 +24,8 @@ public enum LiveEvent: Sendable, Hashable {
     case appointment(AppointmentUpdate)
     /// A runtime closure (or reduced desks) was added or lifted.
     case closure(ClosureNotice)
+    /// A waitlist entry was joined, offered a slot, or its offer lapsed (mail only).
+    case waitlist(WaitlistUpdate)
 
     /// The `event:` name on the wire.
     public var name: String {
@@ -35,6 +37,7 @@ public enum LiveEvent: Sendable, Hashable {
         case .counter: return "counter"
         case .appointment(let a): return "appointment.\(a.change.rawValue)"
         case .closure: return "closure"
+        case .waitlist(let w): return "waitlist.\(w.change.rawValue)"
         }
     }
 
@@ -45,7 +48,7 @@ public enum LiveEvent: Sendable, Hashable {
         case .ticket(let t): return t.location
         case .queue(let location, _): return location
         case .counter(let c): return c.location
-        case .appointment: return nil
+        case .appointment, .waitlist: return nil
         case .closure(let c): return c.location
         }
     }
@@ -60,6 +63,7 @@ public enum LiveEvent: Sendable, Hashable {
         case .counter(let c): bytes = try LiveEvent.encoder.encode(c)
         case .appointment(let a): bytes = try LiveEvent.encoder.encode(a)
         case .closure(let c): bytes = try LiveEvent.encoder.encode(c)
+        case .waitlist(let w): bytes = try LiveEvent.encoder.encode(w)
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -37,6 +37,10 @@ public struct LoketError: Error, Sendable, Equatable {
         case closureOverlap = "closure_overlap"
         /// A closure affects appointments and the admin did not say `cancel` or `keep` (`affected` lists them).
         case affectedChoiceRequired = "affected_choice_required"
+        /// The contact already has the most active waitlist entries allowed.
+        case waitlistLimit = "waitlist_limit"
+        /// The waitlist entry has no open offer (it lapsed, or none was made yet).
+        case offerExpired = "offer_expired"
         // 422: well-formed, but the values are not acceptable.
         case invalid = "validation_failed"
         /// The config files have problems (listed in `errors`); the config in force keeps serving.

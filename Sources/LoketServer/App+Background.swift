@@ -13,6 +13,7 @@ extension App {
         timer.resume()
         backgroundTimer.withLock { $0 = timer }
         mailer.start()
+        startWaitlistWork()
     }
 
     public func stopBackgroundWork() {
@@ -21,6 +22,7 @@ extension App {
             $0 = nil
         }
         mailer.stop()
+        stopWaitlistWork()
     }
 
     /// One round: day rollover per location, event pruning and retention purge.
@@ -32,6 +34,7 @@ extension App {
                 try db.pruneEvents(before: now.addingTimeInterval(-2 * 86400))
                 let cutoff = now.addingTimeInterval(-Double(catalogue.settings.retentionDays) * 86400)
                 return try db.purgePersonalData(endedBefore: cutoff, now: now) + db.purgeMail(endedBefore: cutoff, now: now)
+                    + db.purgeWaitlist(endedBefore: cutoff, now: now)
             }
             // Erased names must not linger in the write-ahead log either.
             if purged > 0 { try store.checkpoint() }

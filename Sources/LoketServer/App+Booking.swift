@@ -120,6 +120,7 @@ extension App {
             try tx.apply(bookingDesk.cancel(reference: request.parameter("reference"), tokenHash: tokenHash(request),
                                             now: now, reading: tx.db))
         }
+        wakeWaitlist()
         return try JSONOut.response(appointmentDTO(a, lang: language(request, a)))
     }
 
@@ -131,6 +132,7 @@ extension App {
             try tx.apply(bookingDesk.reschedule(reference: request.parameter("reference"), tokenHash: tokenHash(request),
                                                 to: body.start, now: now, reading: tx.db))
         }
+        wakeWaitlist()
         return try JSONOut.response(appointmentDTO(a, lang: language(request, a)))
     }
 

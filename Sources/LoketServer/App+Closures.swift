@@ -207,6 +207,7 @@ extension App {
     /// Capacity came free at `location` (a closure was lifted): the waitlist may offer it.
     func capacityFreed(location: String) {
         logger.debug("capacity freed", metadata: ["location": "\(location)"])
+        wakeWaitlist()
     }
 
     /// `location` with the runtime limits stored for `[from, to)`, read through `db`.

@@ -13,6 +13,7 @@ extension App {
         table.add(.GET, "/counter", page("counter.html"))
         table.add(.GET, "/book", page("book.html"))
         table.add(.GET, "/t/{id}", page("ticket.html"))
+        table.add(.GET, "/w/{id}", page("waitlist.html"))
         table.add(.GET, "/static/{path...}") { app, request in
             app.pages.response(for: request.parameter("path"), request: request, cacheSeconds: 300)
         }

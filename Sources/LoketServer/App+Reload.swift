@@ -101,6 +101,8 @@ extension App {
             limiter.allow(perMinute: previous.catalogue.settings.rateLimitPerMinute)
             throw error
         }
+        // More desks or longer hours may have freed capacity for people on the waitlist.
+        wakeWaitlist()
         logger.notice("config reloaded by \(actor): \(catalogue.services.count) services, \(orphans.count) appointments no longer fit")
         return ReloadDTO(reloadedAt: CivilClock(timeZone: .brussels).iso8601(now), locations: catalogue.locations.count,
                          services: catalogue.services.count, counters: catalogue.counters.count, orphaned: orphans)

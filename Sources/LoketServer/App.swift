@@ -39,6 +39,8 @@ public final class App: Sendable {
     let limiter: RateLimiter
     let metrics = Metrics()
     let backgroundTimer = LockedBox<DispatchSourceTimer?>(nil)
+    /// The waitlist round's queue and timer (`App+Waitlist.swift`).
+    let waitlistWork = WaitlistWork()
     /// What is wrong with storage writes, from the last write that hit a storage fault; nil while they work.
     let storageFault = LockedBox<String?>(nil)
     /// The civil day up to which each location's old tickets are closed (see `rollover`).
@@ -76,6 +78,7 @@ public final class App: Sendable {
         registerAdminRoutes(&table)
         registerReloadRoutes(&table)
         registerClosureRoutes(&table)
+        registerWaitlistRoutes(&table)
         registerPageRoutes(&table)
         return table
     }

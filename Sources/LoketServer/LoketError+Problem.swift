@@ -13,7 +13,8 @@ extension LoketError: ProblemConvertible {
         case .notFound, .unknownService, .unknownLocation, .unknownCounter: return 404
         case .slotUnavailable, .serviceClosed, .tooEarly, .tooLate, .alreadyCheckedIn, .cancelled,
              .illegalTransition, .counterClosed, .contactLimit, .notToday, .wrongLocation, .appointmentMissed,
-             .closureOverlap, .affectedChoiceRequired, .reloadRunning:
+             .closureOverlap, .affectedChoiceRequired, .reloadRunning,
+             .waitlistLimit, .offerExpired:
             return 409
         case .unsupportedMediaType: return 415
         case .invalid, .invalidConfig: return 422
@@ -31,7 +32,7 @@ extension LoketError: ProblemConvertible {
         case .invalidRange: return "A date range is reversed, too long, or beyond the booking horizon."
         case .unauthorized: return "No valid bearer token (missing, unknown or revoked)."
         case .forbidden: return "The token's role may not do this."
-        case .notFound: return "No such ticket, or no appointment with this reference and token (the same answer for both)."
+        case .notFound: return "No such ticket, or no appointment (or waitlist entry) with this reference (id) and token (the same answer for both)."
         case .unknownService: return "No service with this id."
         case .unknownLocation: return "No location with this id."
         case .unknownCounter: return "No counter with this id."
@@ -51,6 +52,8 @@ extension LoketError: ProblemConvertible {
         case .invalidConfig: return "The config files have problems, each in `errors` with file, line and column; the config in force keeps serving."
         case .closureOverlap: return "The closure overlaps another closure of the location (`closure` names it); lift that one first."
         case .affectedChoiceRequired: return "Some appointments no longer fit (`affected` lists them); send `\"affected\": \"cancel\"` or `\"keep\"`."
+        case .waitlistLimit: return "This e-mail address already has the most active waitlist entries allowed (`waitlist.maxPerContact`)."
+        case .offerExpired: return "The waitlist entry has no open offer: it lapsed (the slot went to the next in line) or none was made yet."
         case .unsupportedMediaType: return "The body must be sent as application/json."
         case .invalid: return "Some fields are not acceptable; `fields` names each with the reason."
         case .rateLimited: return "Too many requests from this address; `retryAfter` (and Retry-After) says when to try again."

@@ -193,6 +193,9 @@ public final class Mailer: Sendable {
             return false
         }
         do {
+            if WaitlistMailKind(outboxKind: message.kind) != nil {
+                return try deliverWaitlist(message, through: transport, now: now, meta: meta, into: &result)
+            }
             guard let payload = message.payload, var mail = try? JSONDecoder().decode(AppointmentMail.self, from: Data(payload.utf8)) else {
                 try store.write { try $0.failMail(id: message.id, error: "the message's content is missing or unreadable") }
                 result.failed += 1
@@ -297,7 +300,47 @@ public final class Mailer: Sendable {
             try db.enqueueMail(messageID: messageID(), kind: kind.rawValue, reference: a.reference, payload: try encode(mail), now: now)
             any = true
         }
+        for case .waitlist(let update) in events {
+            guard let entry = try db.waitlistEntry(id: update.id)?.entry, !entry.email.isEmpty else { continue }
+            let kind: WaitlistMailKind
+            switch update.change {
+            case .joined: kind = .joined
+            case .offer: kind = .offer
+            case .expired: kind = .expired
+            }
+            let mail = WaitlistMail(kind: kind, id: entry.id, location: entry.location, service: entry.service, persons: entry.persons,
+                                    from: entry.from.description, to: entry.to.description, language: entry.language,
+                                    name: entry.name, email: entry.email, offerStart: entry.offer?.start, offerEnd: entry.offer?.end,
+                                    expiresAt: entry.offer?.expiresAt)
+            // An offer's lapse ends the offer mail if it still waits (it would only point to a slot that is gone).
+            if kind == .expired { _ = try db.supersedeMail(reference: entry.id) }
+            try db.enqueueMail(messageID: messageID(), kind: kind.outboxKind, reference: entry.id,
+                               payload: String(decoding: try JSONEncoder().encode(mail), as: UTF8.self), now: now)
+            any = true
+        }
         return any
+    }
+
+    /// Delivers one waitlist message (the claim is made); the errors are the caller's to record.
+    private func deliverWaitlist(_ message: OutboxMessage, through transport: any MailTransport, now: Date, meta: Logger.Metadata,
+                                 into result: inout MailRound) throws -> Bool {
+        guard let payload = message.payload, var mail = try? JSONDecoder().decode(WaitlistMail.self, from: Data(payload.utf8)) else {
+            try store.write { try $0.failMail(id: message.id, error: "the message's content is missing or unreadable") }
+            result.failed += 1
+            return true
+        }
+        if mail.kind == .offer, let expires = mail.expiresAt, expires <= now {
+            try store.write { try $0.failMail(id: message.id, error: "not sent: the offer has lapsed") }
+            result.failed += 1
+            return true
+        }
+        mail.token = Secret.manageToken(reference: "waitlist:\(mail.id)", key: manageKey)
+        let rendered = composer.withLock { $0 }.compose(mail, messageID: message.messageID, now: now).rendered()
+        try transport.deliver(rendered, messageID: message.messageID, from: catalogue.settings.mail.from, to: [mail.email])
+        try store.write { try $0.markMailSent(id: message.id, now: clock.now()) }
+        result.sent += 1
+        logger.info("mail: sent", metadata: meta)
+        return true
     }
 
     /// What the message about `a` says; nil without an e-mail address.

@@ -45,6 +45,14 @@ extension Connection: QueueReading, BookingReading {
                 try insertClosure(c)
             case .liftClosure(let id, let by):
                 try liftClosure(id: id, by: by, now: now)
+            case .insertWaitlistEntry(let e, let tokenHash, let contactKey):
+                try insertWaitlistEntry(e, tokenHash: tokenHash, contactKey: contactKey)
+            case .waitlistStatus(let id, let status, let offer, let appointment):
+                try setWaitlistStatus(id: id, status: status, offer: offer, appointment: appointment, now: now)
+            case .waitlistHold(let owner, let location, let group, let start, let end, let until):
+                try insertWaitlistHold(owner: owner, location: location, group: group, start: start, end: end, until: until)
+            case .releaseHolds(let owner):
+                try releaseHolds(owner: owner)
             }
         }
     }

@@ -209,6 +209,35 @@ enum Migrations {
         );
         CREATE INDEX closures_by_location ON closures(location, "to");
         """),
+        Migration(name: "006-waitlist", sql: """
+        -- The waitlist: citizens in line for a service at a location on any day of a range. A freed slot
+        -- is held for the first in line by a hold that the entry owns (holds.owner; NULL = a cancel's cooldown).
+        CREATE TABLE waitlist (
+            id              TEXT PRIMARY KEY,      -- unguessable, part of the citizen's link
+            token_hash      BLOB NOT NULL,         -- SHA-256 of the entry's token
+            location        TEXT NOT NULL,
+            service         TEXT NOT NULL,
+            persons         INTEGER NOT NULL,
+            from_date       TEXT NOT NULL,         -- civil dates in the location's zone
+            to_date         TEXT NOT NULL,
+            name            TEXT,                  -- personal data: erased by purge
+            email           TEXT,                  -- personal data
+            contact_key     TEXT,                  -- hash of the normalized address, for the per-contact cap
+            lang            TEXT NOT NULL,
+            status          TEXT NOT NULL,         -- waiting | offered | booked | expired | left
+            joined_at       REAL NOT NULL,
+            offer_start     INTEGER,               -- the held slot while offered (kept once booked or expired)
+            offer_end       INTEGER,
+            offer_expires   REAL,
+            appointment_ref TEXT,                  -- booked from the offer
+            changed_at      REAL NOT NULL,
+            purged_at       REAL
+        );
+        CREATE INDEX waitlist_in_line ON waitlist(status, location, service, joined_at);
+        CREATE INDEX waitlist_by_contact ON waitlist(contact_key, status);
+        ALTER TABLE holds ADD COLUMN owner TEXT;   -- the waitlist entry an offer's hold is for
+        CREATE INDEX holds_by_owner ON holds(owner) WHERE owner IS NOT NULL;
+        """),
     ]
 
     /// The steps that the scheme before names counted in `PRAGMA user_version`; frozen.
@@ -331,6 +360,9 @@ enum Migrations {
     private static func backup(_ path: String, logger: Logger) throws {
         let stamp = Int(Date().timeIntervalSince1970)
         let backup = "\(path).before-\(steps[steps.count - 1].name)-\(stamp).bak"
+        // A second loket that opened the same file at the same moment and got the lock between two
+        // steps of the first: the first's copy, taken before any step, is the one to keep.
+        if FileManager.default.fileExists(atPath: backup) { return }
         let reader = try Connection(path: path, readOnly: true)
         try Store.configure(reader)
         try reader.exec("VACUUM INTO '\(backup.replacingOccurrences(of: "'", with: "''"))'")

@@ -319,6 +319,7 @@ struct Purge: ParsableCommand {
         let n = try store.write { db in
             let n = try db.purgePersonalData(endedBefore: cutoff, now: now)
             _ = try db.purgeMail(endedBefore: cutoff, now: now)
+            _ = try db.purgeWaitlist(endedBefore: cutoff, now: now)
             try db.pruneEvents(before: now.addingTimeInterval(-2 * 86400))
             try db.audit(actor: "cli", action: "purge", subject: nil, detail: "\(n) appointments", at: now)
             return n

@@ -48,6 +48,7 @@ struct ConfigFixture {
         rateLimitPerMinute: 60
         queue: {agingMinutesPerStep: 5, appointmentBoost: 4, priorityBoost: 2, checkInEarlyMinutes: 20, checkInLateMinutes: 10, recallLimit: 2}
         mail: {from: loket@wilgendaal.be, fromName: Gemeente Wilgendaal, replyTo: balie@wilgendaal.be, reminderHours: [2, 24]}
+        waitlist: {holdMinutes: 45, maxPerContact: 2}
 
         """,
         "categories.yaml": """

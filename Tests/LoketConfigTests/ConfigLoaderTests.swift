@@ -30,6 +30,7 @@ private func issues(in dir: String) -> [ConfigIssue] {
     #expect(s.retentionDays == 30 && s.maxActivePerContact == 2 && s.rateLimitPerMinute == 60)
     #expect(s.mail == MailPolicy(from: "loket@wilgendaal.be", fromName: "Gemeente Wilgendaal", replyTo: "balie@wilgendaal.be",
                                  reminderHours: [24, 2]))
+    #expect(s.waitlist == WaitlistPolicy(holdMinutes: 45, maxPerContact: 2))
     #expect(s.queue == QueuePolicy(agingMinutesPerStep: 5, appointmentBoost: 4, priorityBoost: 2,
                                    checkInEarlyMinutes: 20, checkInLateMinutes: 10, recallLimit: 2))
 
@@ -189,6 +190,10 @@ let brokenConfigs: [BrokenConfig] = [
           at: "loket wilgendaal"),
     .init(file: "settings.yaml", old: "reminderHours: [2, 24]", new: "reminderHours: [2, -24]",
           message: "an entry of 'reminderHours' in mail settings must be between 1 and 720, got -24", at: "-24"),
+    .init(file: "settings.yaml", old: "holdMinutes: 45", new: "holdMinutes: 0",
+          message: "must be between 1 and 1440, got 0", at: "0, maxPerContact"),
+    .init(file: "settings.yaml", old: "maxPerContact: 2}", new: "maxPerContact: 2, hold: 3}",
+          message: "hold", at: "hold: 3"),
     .init(file: "settings.yaml", old: "reminderHours: [2, 24]", new: "reminderHours: [24, 24]",
           message: "'reminderHours' in mail settings lists the same hour twice", at: "[24, 24]"),
     .init(file: "settings.yaml", old: "reminderHours: [2, 24]", new: "reminderHours: 24",

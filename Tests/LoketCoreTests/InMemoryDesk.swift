@@ -17,6 +17,11 @@ final class InMemoryDesk: QueueReading, BookingReading, ClosureReading {
     var closures: [String: ClosureRecord] = [:]
     /// The transaction's instant, for changes stamped with it (a lift).
     var now = Date(timeIntervalSince1970: 0)
+    /// Waitlist entries by id, with token hash and contact key; ids in join order.
+    var waitlist: [String: (entry: WaitlistEntry, tokenHash: [UInt8], contactKey: String)] = [:]
+    var waitlistOrder: [String] = []
+    /// Holds owned by waitlist entries (offers).
+    var ownedHolds: [(owner: String, location: String, interval: BookedInterval, until: Date)] = []
 
     // MARK: QueueReading
 
@@ -68,6 +73,8 @@ final class InMemoryDesk: QueueReading, BookingReading, ClosureReading {
 
     func holds(location: String, from: Date, to: Date, now: Date) throws -> [BookedInterval] {
         holdRows.filter { $0.location == location && $0.interval.start < to && $0.interval.end > from && $0.until > now }.map(\.interval)
+            + ownedHolds.filter { $0.location == location && $0.interval.start < to && $0.interval.end > from && $0.until > now }
+            .map(\.interval)
     }
 
     func activeAppointmentCount(contactKey: String, now: Date) throws -> Int {
@@ -142,6 +149,19 @@ final class InMemoryDesk: QueueReading, BookingReading, ClosureReading {
                     closures[id]?.liftedAt = now
                     closures[id]?.liftedBy = by
                 }
+            case .insertWaitlistEntry(let e, let tokenHash, let contactKey):
+                precondition(waitlist[e.id] == nil, "waitlist id \(e.id) used twice")
+                waitlist[e.id] = (e, tokenHash, contactKey)
+                waitlistOrder.append(e.id)
+            case .waitlistStatus(let id, let status, let offer, let appointment):
+                precondition(waitlist[id] != nil, "status of unknown waitlist entry \(id)")
+                waitlist[id]?.entry.status = status
+                waitlist[id]?.entry.offer = offer
+                if let appointment { waitlist[id]?.entry.appointment = appointment }
+            case .waitlistHold(let owner, let location, let group, let start, let end, let until):
+                ownedHolds.append((owner, location, BookedInterval(start: start, end: end, group: group, channel: .online), until))
+            case .releaseHolds(let owner):
+                ownedHolds.removeAll { $0.owner == owner }
             }
         }
     }
@@ -150,5 +170,44 @@ final class InMemoryDesk: QueueReading, BookingReading, ClosureReading {
     func apply<V>(_ outcome: Outcome<V>) -> V {
         apply(outcome.changes)
         return outcome.value
+    }
+}
+
+extension InMemoryDesk: WaitlistReading {
+    func waitlistEntry(id: String) throws -> (entry: WaitlistEntry, tokenHash: [UInt8])? {
+        waitlist[id].map { ($0.entry, $0.tokenHash) }
+    }
+
+    func activeWaitlistCount(contactKey: String) throws -> Int {
+        waitlist.values.filter { $0.contactKey == contactKey && $0.entry.status.isActive }.count
+    }
+
+    func holds(location: String, from: Date, to: Date, now: Date, exceptOwner owner: String) throws -> [BookedInterval] {
+        holdRows.filter { $0.location == location && $0.interval.start < to && $0.interval.end > from && $0.until > now }.map(\.interval)
+            + ownedHolds.filter { $0.owner != owner && $0.location == location && $0.interval.start < to && $0.interval.end > from
+                && $0.until > now }.map(\.interval)
+    }
+
+    func waitlistAhead(of entry: WaitlistEntry) throws -> Int {
+        let index = waitlistOrder.firstIndex(of: entry.id) ?? waitlistOrder.count
+        return waitlistOrder[..<index].compactMap { waitlist[$0]?.entry }
+            .filter { $0.location == entry.location && $0.service == entry.service && $0.status.isActive }.count
+    }
+
+    /// Waiting entries in join order.
+    var waitingInOrder: [WaitlistEntry] {
+        waitlistOrder.compactMap { waitlist[$0]?.entry }.filter { $0.status == .waiting }
+    }
+
+    /// One round as the server runs it: lapsed offers expire, then waiting entries are offered in join order.
+    func waitlistRound(_ desk: WaitlistDesk, now: Date) throws -> (expired: [String], offered: [String]) {
+        var expired: [String] = [], offered: [String] = []
+        for id in waitlistOrder where waitlist[id]?.entry.status == .offered {
+            if let e = apply(try desk.expire(id: id, now: now, reading: self)) { expired.append(e.id) }
+        }
+        for e in waitingInOrder where apply(try desk.offer(id: e.id, now: now, reading: self)) != nil {
+            offered.append(e.id)
+        }
+        return (expired, offered)
     }
 }

@@ -5,6 +5,11 @@
  * an appointment and lets the citizen move it (new slot, POST reschedule) or cancel it (DELETE,
  * after a confirm step). Cancel and confirm are never plain GET links.
  *
+ * Waitlist (SPEC §6): below the calendar of a one-service visit, "No time that suits?" opens a form
+ * (the month shown, the persons and the visit prefilled; e-mail required, name optional) that joins
+ * the waitlist (POST /waitlist) and then shows the joined state with the link to the waitlist page.
+ * When the month shown has no free time the box says so.
+ *
  * Mail (SPEC §6): the confirmation says where the confirmation mail went, showing the address the
  * server stored, so a typo shows; with only a phone number it says no mail will come, so keep the
  * link or print the page. After a move or cancel the manage view says a mail with the change went
@@ -21,6 +26,8 @@
  *   view-calendar, calendar-summary, slot-taken-message, cal-prev, cal-next, cal-month, calendar,
  *   day-<YYYY-MM-DD>, cal-status, times-heading, times, slot-<HH:MM>, move-confirm,
  *   btn-move-confirm, btn-move-abort, btn-back-calendar,
+ *   waitlist-box, waitlist-none, btn-waitlist, waitlist-form, waitlist-errors, wl-from, wl-to, wl-email, wl-name,
+ *   btn-waitlist-join, waitlist-joined, waitlist-joined-text, waitlist-link,
  *   view-form, form-summary, form-errors, input-name, input-email, input-phone, input-lang,
  *   error-name, error-email, error-phone, error-contact, btn-back-form, btn-book,
  *   view-confirm, confirm-mail, confirm-email, booking-reference, booking-when, booking-location, booking-what, booking-bring,
@@ -58,6 +65,7 @@ const state = {
   booked: null,         // the 201 answer
   contact: null,        // {email, phone} as typed in the form, for the confirmation
   ref: null,
+  waitlistJoined: false, // joined from this calendar: the box shows the joined state
   token: null,
   appt: null,
   manageNote: null,     // what just happened on the manage view: {kind: 'moved'|'cancelled'}
@@ -384,6 +392,10 @@ function toCalendar() {
   }
   state.autoAdvance = 2;
   state.month = null;
+  state.waitlistJoined = false;
+  delete $('#waitlist-form').dataset.touched;
+  $('#waitlist-form').hidden = true;
+  $('#btn-waitlist').setAttribute('aria-expanded', 'false');
   go('calendar');
 }
 
@@ -407,6 +419,7 @@ function renderCalendarView() {
     const d = state.day ? parseYmd(state.day) : parseYmd(clock.today());
     state.month = {y: d.y, m: d.m};
   }
+  renderWaitlistBox();
   $('#cal-weekdays').replaceChildren(...weekdayNames('short').map((n, i) =>
     h('th', {scope: 'col', abbr: weekdayNames('long')[i]}, n)));
   loadMonth();
@@ -469,6 +482,8 @@ async function loadMonth() {
     return;
   }
   state.autoAdvance = 0;
+  $('#waitlist-none').hidden = days > 0;
+  prefillWaitlist();
   status.textContent = days ? tn('book.calendar.daysFree', days, {month: formatMonth(y, m)}) : t('book.calendar.noneMonth', {month: formatMonth(y, m)});
   if (state.day && !state.slotsByDay.has(state.day)) state.day = null;
   renderGrid(false);
@@ -550,6 +565,87 @@ function chooseSlot(slot) {
     return;
   }
   go('form');
+}
+
+/* ------------------------------------------------------------------ 3b. waitlist */
+
+/** Shown for a one-service visit while booking (not while moving); a fresh form each time. */
+function renderWaitlistBox() {
+  const box = $('#waitlist-box');
+  box.hidden = !(state.mode === 'book' && state.items.length === 1);
+  $('#waitlist-none').hidden = true;
+  if (!state.waitlistJoined) {
+    $('#waitlist-joined').hidden = true;
+    $('#btn-waitlist').hidden = false;
+  }
+}
+
+/** The month shown (from today), unless the citizen already typed dates. */
+function prefillWaitlist() {
+  if (!state.month || $('#waitlist-form').dataset.touched) return;
+  const {y, m} = state.month;
+  const today = clock.today();
+  const first = ymd(y, m, 1);
+  $('#wl-from').value = first < today ? today : first;
+  $('#wl-to').value = ymd(y, m, daysInMonth(y, m));
+}
+
+function openWaitlist() {
+  const form = $('#waitlist-form');
+  form.hidden = false;
+  $('#btn-waitlist').setAttribute('aria-expanded', 'true');
+  prefillWaitlist();
+  if (!$('#wl-email').value && state.contact?.email) $('#wl-email').value = state.contact.email;
+  $('#wl-from').focus();
+}
+
+async function joinWaitlist(ev) {
+  ev.preventDefault();
+  const errors = $('#waitlist-errors');
+  const from = $('#wl-from').value, to = $('#wl-to').value;
+  const email = $('#wl-email').value.trim(), name = $('#wl-name').value.trim();
+  const problems = [];
+  for (const el of ['#wl-from', '#wl-to', '#wl-email']) $(el).removeAttribute('aria-invalid');
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    problems.push(t('book.waitlist.errEmail'));
+    $('#wl-email').setAttribute('aria-invalid', 'true');
+  }
+  if (!from || !to || to < from) {
+    problems.push(t('book.waitlist.errRange'));
+    $('#wl-to').setAttribute('aria-invalid', 'true');
+  }
+  if (problems.length) {
+    errors.replaceChildren(...problems.map((p) => h('p', {}, p)));
+    errors.hidden = false;
+    focusEl(errors);
+    return;
+  }
+  errors.hidden = true;
+  const item = state.items[0];
+  const body = {service: item.service.id, location: state.location, from, to, persons: item.persons, email, lang: getLang()};
+  if (name) body.name = name;
+  const button = $('#btn-waitlist-join');
+  button.disabled = true;
+  try {
+    const joined = await api('/waitlist', {method: 'POST', body});
+    state.waitlistJoined = true;
+    $('#waitlist-form').hidden = true;
+    $('#btn-waitlist').hidden = true;
+    $('#btn-waitlist').setAttribute('aria-expanded', 'false');
+    $('#waitlist-joined-text').textContent = t('book.waitlist.joinedText', {email});
+    const u = new URL(`/w/${seg(joined.id)}`, location.origin);
+    u.searchParams.set('token', joined.token);
+    u.searchParams.set('lang', getLang());
+    $('#waitlist-link').href = u.pathname + u.search;
+    $('#waitlist-joined').hidden = false;
+    focusEl($('#waitlist-joined'));
+  } catch (e) {
+    errors.replaceChildren(h('p', {}, problemText(e, {texts: 'book.waitlist.err'})));
+    errors.hidden = false;
+    focusEl(errors);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 /* ------------------------------------------------------------------ 4. form */
@@ -899,6 +995,9 @@ function wire() {
     focusEl($('#times-heading'));
   });
   $('#booking-form').addEventListener('submit', submitBooking);
+  $('#btn-waitlist').addEventListener('click', openWaitlist);
+  $('#waitlist-form').addEventListener('submit', joinWaitlist);
+  for (const el of ['#wl-from', '#wl-to']) $(el).addEventListener('input', () => { $('#waitlist-form').dataset.touched = '1'; });
   $('#btn-back-form').addEventListener('click', () => history.back());
   $('#btn-copy-link').addEventListener('click', copyLink);
   $('#btn-print').addEventListener('click', () => window.print());

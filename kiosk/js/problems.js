@@ -13,7 +13,8 @@
  *   409 cancelled
  *   404 not_found · 429 rate_limited (retryAfter) · 401 unauthorized · 403 forbidden
  *   422 validation_failed (fields) · 503 busy (Retry-After header)
- * and, for the counter and booking pages, 409 illegal_transition and contact_limit (no members).
+ * and, for the counter and booking pages, 409 illegal_transition and contact_limit (no members);
+ * for the waitlist, 409 waitlist_limit and offer_expired (no members).
  * Nothing else is read. No answer at all (status 0) and 502/503/504 all say `unreachable`.
  *
  * Words: each page keeps its own under one i18n branch (`texts`: 'kiosk.err', 'counter.err',
@@ -82,6 +83,9 @@ const TABLE = {
   forbidden: {stem: 'forbidden'},
   illegal_transition: {stem: 'illegalTransition'},
   contact_limit: {stem: 'contactLimit'},
+  waitlist_limit: {stem: 'waitlistLimit'},
+  invalid_range: {stem: 'invalidRange'},
+  offer_expired: {stem: 'offerExpired'},
   unreachable: {stem: 'unreachable'},
   generic: {stem: 'generic'},
 };
