@@ -192,6 +192,12 @@ enum Migrations {
         CREATE INDEX appointments_booked_by_start ON appointments(start) WHERE status = 'booked';
         CREATE INDEX outbox_by_reference ON outbox(reference);
         """),
+        Migration(name: "005-clerk-moves", sql: """
+        -- The clerk's moves: finish with an outcome, pause with a reason. Parked tickets and visits
+        -- served without a ticket (origin 'counter') need no column of their own.
+        ALTER TABLE tickets ADD COLUMN outcome TEXT;         -- one of the service's configured outcomes, set on finish
+        ALTER TABLE counters ADD COLUMN pause_reason TEXT;   -- the clerk's words while paused; cleared on open or close
+        """),
     ]
 
     /// The steps that the scheme before names counted in `PRAGMA user_version`; frozen.
