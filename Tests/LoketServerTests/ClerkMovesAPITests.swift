@@ -202,6 +202,8 @@ struct ClerkMovesAPITests {
         let stats = try live.client.get("/api/v1/stats/day?date=2026-12-01", token: try live.token(.admin)).array()
         let hal = try #require(stats.first { $0["location"] as? String == "hal" })
         #expect(hal["served"] as? Int == 1 && hal["tickets"] as? Int == 2)
+        #expect(hal["servedWithoutTicket"] as? Int == 1)
+        #expect((hal["outcomes"] as? [String: Int]) == ["aangevraagd": 1])
         #expect(try live.client.get("/api/v1/locations/hal/display").object()["called"] as? [Any] == nil
                 || (try live.client.get("/api/v1/locations/hal/display").object()["called"] as? [Any])?.isEmpty == true,
                 "no display call")
