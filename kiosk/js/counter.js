@@ -283,6 +283,9 @@ function renderQueue() {
     h('td', {}, s.prefix || ''),
     h('td', {class: 'num'}, String(s.waiting ?? 0))));
   $('#queue-by-service').replaceChildren(...rows);
+  // The lists are redrawn on every live update: a clerk who tabbed to a button in them keeps the focus.
+  const active = document.activeElement;
+  const focused = active?.closest?.('#queue-waiting, #queue-parked') ? active.dataset.testid : null;
   const waiting = (state.queue.waiting || []).slice(0, 50);
   $('#queue-empty').hidden = waiting.length > 0;
   const open = selectedCounter()?.state === 'open';
@@ -307,6 +310,7 @@ function renderQueue() {
     h('button', {type: 'button', class: 'btn btn-small', 'data-testid': `btn-callback-${tk.number}`,
       'aria-label': t('counter.actions.callBackNumber', {number: tk.number}), disabled: state.pending || !open ? '' : null,
       onclick: () => callTicket(tk, null)}, t('counter.actions.callBack')))));
+  if (focused) document.querySelector(`[data-testid="${CSS.escape(focused)}"]`)?.focus();
 }
 
 function renderCounters() {
