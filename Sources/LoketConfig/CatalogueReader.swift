@@ -288,7 +288,7 @@ final class CatalogueReader {
         let owner = owner("service", node, index: index)
         guard let f = w.fields(node, of: owner, required: [
             "id", "name", "category", "durationMinutes", "channels", "prefix", "locations",
-        ], optional: ["maxPersons", "bring", "group", "leadMinutes", "horizonDays", "keywords"]) else { return nil }
+        ], optional: ["maxPersons", "bring", "group", "leadMinutes", "horizonDays", "keywords", "outcomes"]) else { return nil }
 
         let id = f.slug("id")
         var ok = id != nil
@@ -347,13 +347,38 @@ final class CatalogueReader {
         let lead = f["leadMinutes"] == nil ? nil : f.int("leadMinutes", 0...525_600)
         let horizon = f["horizonDays"] == nil ? nil : f.int("horizonDays", 1...3650)
         let keywords = f.strings("keywords")?.map(\.0) ?? []
+        let outcomes = f["outcomes"] == nil ? [] : readOutcomes(f, owner: owner, w)
 
         guard ok, let id, let name, let category, let duration, let maxPersons, let prefix,
               f["bring"] == nil || bring != nil, f["leadMinutes"] == nil || lead != nil,
-              f["horizonDays"] == nil || horizon != nil else { return nil }
+              f["horizonDays"] == nil || horizon != nil, let outcomes else { return nil }
         return Service(id: id, name: name, category: category, durationMinutes: duration, maxPersons: maxPersons,
                        channels: channels, prefix: prefix, locations: locations, bring: bring, group: group,
-                       leadMinutes: lead, horizonDays: horizon, keywords: keywords)
+                       leadMinutes: lead, horizonDays: horizon, keywords: keywords, outcomes: outcomes)
+    }
+
+    /// A service's `outcomes: [{id, name: {nl, fr, en, de}}]`: ids are slugs, unique within the service;
+    /// nil when any entry is wrong (each problem reported at its node).
+    func readOutcomes(_ f: Fields, owner: String, _ w: YAMLWalker) -> [ServiceOutcome]? {
+        guard let items = f.list("outcomes") else { return nil }
+        if items.isEmpty { w.fail(f["outcomes"], "'outcomes' in \(owner) must list at least one outcome, or be left out") }
+        var out: [ServiceOutcome] = []
+        var ok = !items.isEmpty
+        var seen: Set<String> = []
+        for (i, node) in items.enumerated() {
+            let what = "outcome \(i + 1) of \(owner)"
+            guard let o = w.fields(node, of: what, required: ["id", "name"]) else { ok = false; continue }
+            let id = o.slug("id")
+            let name = o.text("name")
+            if let id, !seen.insert(id).inserted {
+                w.fail(o["id"], "outcome '\(id)' listed twice in \(owner)")
+                ok = false
+            }
+            if let id, id.count > 64 { w.fail(o["id"], "outcome id '\(id.prefix(20))…' in \(owner) is longer than 64 characters"); ok = false }
+            guard let id, let name else { ok = false; continue }
+            out.append(ServiceOutcome(id: id, name: name))
+        }
+        return ok ? out : nil
     }
 
     // MARK: Counters

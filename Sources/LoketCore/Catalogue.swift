@@ -219,11 +219,13 @@ public struct Service: Sendable, Hashable, Identifiable {
     public var horizonDays: Int?
     /// Extra search words (synonyms), e.g. "eid" or "rijbewijs".
     public var keywords: [String]
+    /// How a visit may end, for the clerk to pick on finish (e.g. "aangevraagd", "document ontbreekt"); empty = no choice.
+    public var outcomes: [ServiceOutcome]
 
     public init(id: String, name: LocalizedText, category: String, durationMinutes: Int, maxPersons: Int = 1,
                 channels: Set<Channel> = [.appointment, .walkin], prefix: String = "A", locations: [String],
                 bring: LocalizedText? = nil, group: String? = nil, leadMinutes: Int? = nil, horizonDays: Int? = nil,
-                keywords: [String] = []) {
+                keywords: [String] = [], outcomes: [ServiceOutcome] = []) {
         self.id = id
         self.name = name
         self.category = category
@@ -237,6 +239,19 @@ public struct Service: Sendable, Hashable, Identifiable {
         self.leadMinutes = leadMinutes
         self.horizonDays = horizonDays
         self.keywords = keywords
+        self.outcomes = outcomes
+    }
+}
+
+/// One way a visit for a service can end, as configured under the service's `outcomes`.
+public struct ServiceOutcome: Sendable, Hashable {
+    /// Slug, stored with the ticket.
+    public var id: String
+    public var name: LocalizedText
+
+    public init(id: String, name: LocalizedText) {
+        self.id = id
+        self.name = name
     }
 }
 

@@ -15,6 +15,8 @@ public enum Change: Sendable, Hashable {
     case ticketSequence(location: String, day: CivilDate, prefix: String, last: Int)
     /// A counter's state and the ticket it shows.
     case counter(id: String, state: CounterState, current: String?)
+    /// Why a counter is paused (nil clears it); written after the `counter` change of the same counter.
+    case pauseReason(counter: String, reason: String?)
     /// One measured service time, folded into the service's average.
     case serviceTime(service: String, minutes: Double)
     /// A new appointment with the hash of its manage token, its capacity group and contact key.

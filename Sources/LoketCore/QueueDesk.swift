@@ -1,5 +1,6 @@
 // The queue's use cases: issue a walk-in ticket, check in an appointment, open/pause/close a
-// counter, call the next citizen, act on a ticket (recall, start, finish, no-show, transfer) and
+// counter, call the next citizen or one ticket out of order, act on a ticket (recall, start,
+// finish with an outcome, no-show, transfer, park), record a visit served without a ticket and
 // close the day.
 //
 // Each use case takes `now`, a read-only view of the stored state (`QueueReading`, read inside
@@ -21,8 +22,10 @@ public protocol QueueReading: LimitReading {
     func waitingCounts(location: String) throws -> [(service: String, waiting: Int)]
     /// The last number given today for `prefix` at `location`; 0 before the first.
     func lastTicketSequence(location: String, day: CivilDate, prefix: String) throws -> Int
-    /// Tickets of days before `day` still waiting, called or serving.
+    /// Tickets of days before `day` still waiting, called, serving or parked.
     func staleTickets(location: String, before day: CivilDate) throws -> [Ticket]
+    /// The ticket numbered `number` on `day` at `location`, nil when none.
+    func ticket(number: String, location: String, day: CivilDate) throws -> Ticket?
     /// An appointment by its normalized reference.
     func appointment(withReference reference: String) throws -> Appointment?
 }
@@ -140,10 +143,10 @@ public struct QueueDesk: Sendable {
 
     // MARK: counters
 
-    /// Opens, pauses or closes `counter`.
+    /// Opens, pauses or closes `counter`; a pause keeps `reason` (shown to clerks), which any other state clears.
     ///
     /// - Throws: `illegal_transition` when closing while a citizen is called to or served at it.
-    public func setState(_ state: CounterState, of counter: Counter, by actor: Actor,
+    public func setState(_ state: CounterState, of counter: Counter, reason: String? = nil, by actor: Actor,
                          reading: some QueueReading) throws -> Outcome<CounterState> {
         var current = try reading.counterStates()[counter.id]?.current
         if state == .closed, let id = current, let t = try reading.ticket(id: id), [.called, .serving].contains(t.status) {
@@ -152,6 +155,7 @@ public struct QueueDesk: Sendable {
         if state == .closed { current = nil }
         return Outcome(state, changes: [
             .counter(id: counter.id, state: state, current: current),
+            .pauseReason(counter: counter.id, reason: state == .paused ? reason : nil),
             .audit(AuditEntry(actor: actor, action: "counter.\(state.rawValue)", subject: counter.id)),
         ], events: [.counter(CounterUpdate(counter: counter, state: state))])
     }
@@ -166,30 +170,65 @@ public struct QueueDesk: Sendable {
             throw LoketError(.counterClosed, "Open the counter before calling the next citizen.")
         }
         var draft = Draft(location: counter.location)
-        if let id = state?.current, let current = try reading.ticket(id: id), [.called, .serving].contains(current.status) {
-            var done = current
-            try finish(&done, now: now, draft: &draft)
-            try draft.record(current, done, self, reading)
-        }
+        try finishCurrent(state?.current, now: now, draft: &draft, reading: reading)
         guard let pick = QueueSelector.next(for: counter, waiting: try reading.waitingQueue(location: counter.location),
                                             catalogue: catalogue, policy: policy, now: now),
               let ticket = try reading.ticket(id: pick.id) else {
             draft.changes.append(.counter(id: counter.id, state: .open, current: nil))
             return draft.outcome(nil, self)
         }
-        var called = ticket
-        called.status = try TicketMachine.next(ticket.status, .call)
-        called.calledAt = now
-        called.counter = counter.id
-        called.targetCounter = nil
-        draft.changes.append(.counter(id: counter.id, state: .open, current: called.id))
-        if let ref = called.appointmentReference {
-            draft.changes.append(.appointmentStatus(reference: ref, status: .called, ticketID: nil))
-        }
+        let called = try call(ticket, to: counter, now: now, draft: &draft, reading: reading)
         draft.changes.append(.audit(AuditEntry(actor: actor, action: "ticket.call", subject: called.number, detail: counter.id)))
-        draft.events.append(.called(call(called)))
-        try draft.record(ticket, called, self, reading)
         return draft.outcome(called, self)
+    }
+
+    /// Calls one ticket to `counter` out of order: a waiting ticket, or a parked one called back.
+    ///
+    /// `ticket` is the ticket's id or today's number at the counter's location (`A012`, any case).
+    /// A citizen still called to or served at the counter is finished first, as `callNext` does.
+    /// The audit log gets the clerk, the number, the counter and `reason` (the clerk's words, never the citizen's data).
+    /// - Throws: `counter_closed` unless the counter is open; `not_found` for no such ticket at this
+    ///   location; `illegal_transition` unless the ticket is waiting or parked.
+    public func call(_ ticket: String, to counter: Counter, reason: String?, by actor: Actor, now: Date,
+                     reading: some QueueReading) throws -> Outcome<Ticket> {
+        let state = try reading.counterStates()[counter.id]
+        guard state?.state == .open else {
+            throw LoketError(.counterClosed, "Open the counter before calling a citizen.")
+        }
+        guard let location = catalogue.location(counter.location), let chosen = try find(ticket, at: location, now: now, reading: reading) else {
+            throw LoketError(.notFound, "There is no ticket '\(ticket.prefix(64))' at this location today.")
+        }
+        _ = try TicketMachine.next(chosen.status, .call)
+        var draft = Draft(location: counter.location)
+        try finishCurrent(state?.current, now: now, draft: &draft, reading: reading)
+        let called = try call(chosen, to: counter, now: now, draft: &draft, reading: reading)
+        let why = reason.map { "\(counter.id); reason: \($0)" } ?? counter.id
+        draft.changes.append(.audit(AuditEntry(actor: actor, action: "ticket.call-out-of-order", subject: called.number, detail: why)))
+        return draft.outcome(called, self)
+    }
+
+    /// Records a visit served at `counter` without a ticket, so the statistics count it.
+    ///
+    /// It becomes a ticket row with origin `counter` and status `done` at once: numbered `~` plus
+    /// the start of its id (no number is taken from the day's sequence), no wait or service time
+    /// (the averages leave it out), no live event (no display or queue count changes).
+    /// - Throws: `validation_failed` naming `service` when the service is not offered at the
+    ///   counter's location, or `outcome` when it is not one of the service's outcomes.
+    public func served(at counter: Counter, service: Service, outcome: String?, ticketID: String, by actor: Actor,
+                       now: Date) throws -> Outcome<Ticket> {
+        guard let location = catalogue.location(counter.location), service.locations.contains(location.id) else {
+            throw LoketError(.invalid, "That service is not offered at this counter's location.", fields: ["service": "not offered here"])
+        }
+        try check(outcome, of: service)
+        let day = CivilClock(timeZone: location.timeZone).date(of: now)
+        let t = Ticket(id: ticketID, location: location.id, day: day, number: "~" + ticketID.prefix(8), service: service.id,
+                       origin: .counter, status: .done, issuedAt: now, waitingSince: now, finishedAt: now, counter: counter.id,
+                       outcome: outcome)
+        return Outcome(t, changes: [
+            .insertTicket(t),
+            .audit(AuditEntry(actor: actor, action: "ticket.served-without-ticket", subject: counter.id,
+                              detail: service.id + (outcome.map { "; outcome: \($0)" } ?? ""))),
+        ])
     }
 
     /// Where a transfer sends a ticket: another service, a counter, or both.
@@ -202,14 +241,17 @@ public struct QueueDesk: Sendable {
         }
     }
 
-    /// A clerk's action on ticket `id`: recall, start, finish, no-show or transfer (with `target`).
+    /// A clerk's action on ticket `id`: recall, start, finish (with an `outcome`), no-show, park or
+    /// transfer (with `target`).
     ///
     /// A recall beyond the policy's `recallLimit` marks the ticket no-show. A transfer puts the
-    /// ticket back in the queue keeping its waiting time.
+    /// ticket back in the queue keeping its waiting time. A park frees the counter; the ticket keeps
+    /// its issue and waiting times and waits outside the queue until a clerk calls it with `call`.
     /// - Throws: `not_found`; `illegal_transition` when the ticket's status does not allow it;
-    ///   `validation_failed` for a transfer to a service or counter of another location.
-    public func act(_ action: TicketAction, ticket id: String, transfer target: TransferTarget? = nil, by actor: Actor,
-                    now: Date, reading: some QueueReading) throws -> Outcome<Ticket> {
+    ///   `validation_failed` for a transfer to a service or counter of another location, or an
+    ///   `outcome` that is not one of the service's outcomes.
+    public func act(_ action: TicketAction, ticket id: String, transfer target: TransferTarget? = nil, outcome: String? = nil,
+                    by actor: Actor, now: Date, reading: some QueueReading) throws -> Outcome<Ticket> {
         guard id.count <= 64, let before = try reading.ticket(id: id) else {
             throw LoketError(.notFound, "There is no ticket with this id.")
         }
@@ -230,8 +272,21 @@ public struct QueueDesk: Sendable {
             t.startedAt = now
             if let ref = t.appointmentReference { draft.changes.append(.appointmentStatus(reference: ref, status: .serving, ticketID: nil)) }
         case .finish:
+            if let outcome {
+                guard let service = catalogue.service(t.service) else {
+                    throw LoketError(.invalid, "This ticket's service has no outcomes.", fields: ["outcome": "no outcomes for this service"])
+                }
+                try check(outcome, of: service)
+            }
             try finish(&t, now: now, draft: &draft)
+            t.outcome = outcome
             try release(t, draft: &draft, reading: reading)
+        case .park:
+            t.status = try TicketMachine.next(t.status, .park)
+            try release(t, draft: &draft, reading: reading)
+            // Serving starts again when the citizen is back; issue and waiting times are kept.
+            t.startedAt = nil
+            if let ref = t.appointmentReference { draft.changes.append(.appointmentStatus(reference: ref, status: .checkedIn, ticketID: nil)) }
         case .noShow:
             try markNoShow(&t, now: now, draft: &draft, reading: reading)
         case .transfer:
@@ -253,17 +308,17 @@ public struct QueueDesk: Sendable {
             t.startedAt = nil
             // waitingSince is kept: the citizen does not lose their place in time.
         case .call, .cancel, .close:
-            throw LoketError(.illegalTransition, "Use the counter's call-next for this.")
+            throw LoketError(.illegalTransition, "Use the counter's call-next or call for this.")
         }
         draft.changes.append(.audit(AuditEntry(actor: actor, action: "ticket.\(action.rawValue)", subject: t.number,
-                                               detail: target?.service?.id ?? target?.counter?.id)))
+                                               detail: target?.service?.id ?? target?.counter?.id ?? outcome)))
         try draft.record(before, t, self, reading)
         return draft.outcome(t, self)
     }
 
     // MARK: the day
 
-    /// Closes the tickets that earlier days left open at `location` (waiting, called or serving),
+    /// Closes the tickets that earlier days left open at `location` (waiting, called, serving or parked),
     /// through the state machine, with the reason `day-ended`. The value says whether there were any.
     public func rollover(_ location: Location, now: Date, reading: some QueueReading) throws -> Outcome<Bool> {
         let today = CivilClock(timeZone: location.timeZone).date(of: now)
@@ -295,6 +350,53 @@ public struct QueueDesk: Sendable {
                        service: service.id, origin: origin, isPriority: priority, issuedAt: now, waitingSince: now)
         if insert { try draft.record(nil, t, self, reading) }
         return t
+    }
+
+    /// Finishes the ticket `id` that a counter shows, if a citizen is still called to or served at it.
+    private func finishCurrent(_ id: String?, now: Date, draft: inout Draft, reading: some QueueReading) throws {
+        guard let id, let current = try reading.ticket(id: id), [.called, .serving].contains(current.status) else { return }
+        var done = current
+        try finish(&done, now: now, draft: &draft)
+        try draft.record(current, done, self, reading)
+    }
+
+    /// Calls `ticket` (waiting or parked) to `counter`: the counter shows it, the display chimes.
+    private func call(_ ticket: Ticket, to counter: Counter, now: Date, draft: inout Draft,
+                      reading: some QueueReading) throws -> Ticket {
+        var called = ticket
+        called.status = try TicketMachine.next(ticket.status, .call)
+        called.calledAt = now
+        called.counter = counter.id
+        called.targetCounter = nil
+        draft.changes.append(.counter(id: counter.id, state: .open, current: called.id))
+        if let ref = called.appointmentReference {
+            draft.changes.append(.appointmentStatus(reference: ref, status: .called, ticketID: nil))
+        }
+        draft.events.append(.called(call(called)))
+        try draft.record(ticket, called, self, reading)
+        return called
+    }
+
+    /// The ticket `text` names at `location`: its id, else today's number (any case).
+    private func find(_ text: String, at location: Location, now: Date, reading: some QueueReading) throws -> Ticket? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty, text.count <= 64 else { return nil }
+        if let t = try reading.ticket(id: text), t.location == location.id { return t }
+        let day = CivilClock(timeZone: location.timeZone).date(of: now)
+        return try reading.ticket(number: text.uppercased(), location: location.id, day: day)
+    }
+
+    /// Checks that `outcome` (when given) is one of `service`'s outcomes.
+    ///
+    /// - Throws: `validation_failed` naming `outcome`.
+    private func check(_ outcome: String?, of service: Service) throws {
+        guard let outcome else { return }
+        guard service.outcomes.contains(where: { $0.id == outcome }) else {
+            let known = service.outcomes.map(\.id)
+            throw LoketError(.invalid, known.isEmpty ? "This service has no outcomes to choose from."
+                                                     : "Unknown outcome; choose one of: \(known.joined(separator: ", ")).",
+                             fields: ["outcome": known.isEmpty ? "this service has no outcomes" : "not one of this service's outcomes"])
+        }
     }
 
     /// Ends a ticket as served and measures its service time; the caller releases its counter.

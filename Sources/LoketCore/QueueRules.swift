@@ -21,6 +21,9 @@ public enum TicketStatus: String, Sendable, Codable, CaseIterable {
     case cancelled
     /// Still open when the day ended.
     case closed
+    /// Stepped away from the counter (to fetch a document); keeps its place and comes back only by
+    /// an explicit call (`QueueDesk.call`), never by call-next.
+    case parked
 }
 
 /// What a clerk (or the day rollover) does to a ticket.
@@ -41,6 +44,8 @@ public enum TicketAction: String, Sendable, CaseIterable {
     case cancel
     /// Closed by the day rollover: the day ended with the ticket still open.
     case close
+    /// The citizen steps away; the counter is free again.
+    case park
 }
 
 /// The legal ticket transitions.
@@ -50,19 +55,21 @@ public enum TicketMachine {
     /// call: waiting -> called; recall: called -> called; start: called -> serving;
     /// finish: serving or called -> done; no-show: called -> no-show; transfer: waiting, called or
     /// serving -> waiting (back in the queue, keeping its waiting time); cancel: waiting -> cancelled;
-    /// close (day rollover): waiting, called or serving -> closed (a clerk who forgot to finish
-    /// leaves a serving ticket; the rollover still ends it, with the reason `day-ended`).
+    /// close (day rollover): waiting, called, serving or parked -> closed (a clerk who forgot to finish
+    /// leaves a serving ticket; the rollover still ends it, with the reason `day-ended`);
+    /// park: called or serving -> parked; call also takes a parked ticket back (parked -> called).
     /// - Throws: `LoketError(.illegalTransition)` for anything else.
     public static func next(_ status: TicketStatus, _ action: TicketAction) throws -> TicketStatus {
         switch (action, status) {
-        case (.call, .waiting): return .called
+        case (.call, .waiting), (.call, .parked): return .called
+        case (.park, .called), (.park, .serving): return .parked
         case (.recall, .called): return .called
         case (.start, .called): return .serving
         case (.finish, .serving), (.finish, .called): return .done
         case (.noShow, .called): return .noShow
         case (.transfer, .waiting), (.transfer, .called), (.transfer, .serving): return .waiting
         case (.cancel, .waiting): return .cancelled
-        case (.close, .waiting), (.close, .called), (.close, .serving): return .closed
+        case (.close, .waiting), (.close, .called), (.close, .serving), (.close, .parked): return .closed
         default:
             throw LoketError(.illegalTransition, "Cannot \(action.rawValue) a ticket from \(status.rawValue).",
                              extra: ["from": status.rawValue, "action": action.rawValue])

@@ -79,6 +79,9 @@ public enum TicketOrigin: String, Sendable, Codable {
     case walkin
     /// Made by checking in a booked appointment.
     case appointment
+    /// A visit served at a counter without a ticket, recorded for the statistics (`QueueDesk.served`):
+    /// status `done` at once, no number from the day's sequence, never on a display.
+    case counter
 }
 
 /// A queue entry. Never holds personal data: displays show its number only.
@@ -109,12 +112,14 @@ public struct Ticket: Sendable, Hashable {
     public var recalls: Int
     /// Why it was closed at day end, etc.
     public var closeReason: String?
+    /// How the visit ended: the id of one of the service's `outcomes`, set on finish.
+    public var outcome: String?
 
     public init(id: String, location: String, day: CivilDate, number: String, service: String, origin: TicketOrigin,
                 isPriority: Bool = false, status: TicketStatus = .waiting, issuedAt: Date, waitingSince: Date,
                 calledAt: Date? = nil, startedAt: Date? = nil, finishedAt: Date? = nil, counter: String? = nil,
                 targetCounter: String? = nil, appointmentReference: String? = nil, appointmentStart: Date? = nil,
-                recalls: Int = 0, closeReason: String? = nil) {
+                recalls: Int = 0, closeReason: String? = nil, outcome: String? = nil) {
         self.id = id
         self.location = location
         self.day = day
@@ -134,6 +139,7 @@ public struct Ticket: Sendable, Hashable {
         self.appointmentStart = appointmentStart
         self.recalls = recalls
         self.closeReason = closeReason
+        self.outcome = outcome
     }
 }
 

@@ -20,6 +20,10 @@ public struct IssuedTicket: Codable, Equatable, Sendable {
     public var position: Int?
     /// Minutes until it is likely called; absent without an estimate.
     public var estimatedWaitMinutes: Int?
+    /// False when no counter serving it is open yet (the estimate then counts the planned counters).
+    public var countersOpen: Bool?
+    /// With `countersOpen` false: when today's opening is still ahead (ISO 8601 with offset).
+    public var opensAt: String?
     /// ISO 8601 with offset, in the location's time zone.
     public var issuedAt: String?
     /// Path of the status page, `/t/{id}`.
@@ -28,7 +32,7 @@ public struct IssuedTicket: Codable, Equatable, Sendable {
     /// A ticket from its fields (tests and previews; the API's come decoded).
     public init(id: String, number: String, service: String? = nil, serviceName: String? = nil, location: String? = nil,
                 origin: String? = nil, status: String? = nil, position: Int? = nil, estimatedWaitMinutes: Int? = nil,
-                issuedAt: String? = nil, statusUrl: String? = nil) {
+                issuedAt: String? = nil, statusUrl: String? = nil, countersOpen: Bool? = nil, opensAt: String? = nil) {
         self.id = id
         self.number = number
         self.service = service
@@ -40,6 +44,8 @@ public struct IssuedTicket: Codable, Equatable, Sendable {
         self.estimatedWaitMinutes = estimatedWaitMinutes
         self.issuedAt = issuedAt
         self.statusUrl = statusUrl
+        self.countersOpen = countersOpen
+        self.opensAt = opensAt
     }
 
     /// Whether this is a ticket worth showing: a number and an id that are plain text.

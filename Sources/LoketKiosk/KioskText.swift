@@ -110,6 +110,20 @@ struct KioskText: Sendable {
             : pick("Geschatte wachttijd: ongeveer \(minutes) min", "Attente estimée : environ \(minutes) min",
                    "Estimated wait: about \(minutes) min", "Geschätzte Wartezeit: etwa \(minutes) Min.")
     }
+    /// What to say about the wait: when the counters open if none is open yet (never "0 minutes"), else the estimate; nil without one.
+    func waitLine(_ ticket: IssuedTicket) -> String? {
+        if ticket.countersOpen == false {
+            if let opens = ticket.opensAt.flatMap(ServerTime.init) {
+                let at = opens.timeText
+                return pick("De loketten openen om \(at).", "Les guichets ouvrent à \(at).", "The counters open at \(at).",
+                            "Die Schalter öffnen um \(at).")
+            }
+            return pick("De loketten zijn nog niet open.", "Les guichets ne sont pas encore ouverts.", "The counters are not open yet.",
+                        "Die Schalter sind noch nicht geöffnet.")
+        }
+        guard let minutes = ticket.estimatedWaitMinutes, minutes >= 0 else { return nil }
+        return wait(minutes)
+    }
     var followOnPhone: String {
         pick("Volg uw beurt op uw gsm:", "Suivez votre tour sur votre GSM :", "Follow your turn on your phone:",
              "Verfolgen Sie Ihre Reihe auf dem Handy:")

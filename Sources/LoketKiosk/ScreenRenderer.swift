@@ -161,7 +161,7 @@ public enum ScreenRenderer {
         }
         if !view.serviceName.isEmpty { body.append(ScreenLine(text.serviceLabel + ": " + view.serviceName)) }
         if let position = ticket.position, position > 0 { body.append(ScreenLine(text.position(position))) }
-        if let minutes = ticket.estimatedWaitMinutes, minutes >= 0 { body.append(ScreenLine(text.wait(minutes))) }
+        if let wait = text.waitLine(ticket) { body.append(ScreenLine(wait)) }
         body.append(ScreenLine())
         body.append(ScreenLine(text.followOnPhone))
         for part in PlainText.wrap(ticket.statusLink(server: model.settings.server), width: size.columns - 2) {

@@ -31,7 +31,7 @@ public struct TicketReceipt: Equatable, Sendable {
         let service = PlainText.printable(serviceName ?? ticket.serviceName ?? ticket.service ?? "")
         if !service.isEmpty { lines.append("\(text.serviceLabel): \(service)") }
         if let position = ticket.position, position > 0 { lines.append(text.position(position)) }
-        if let minutes = ticket.estimatedWaitMinutes, minutes >= 0 { lines.append(text.wait(minutes)) }
+        if let wait = text.waitLine(ticket) { lines.append(wait) }
         if let issued = ticket.issuedAt.flatMap(ServerTime.init) { lines.append(issued.dateTimeText) }
         let location = PlainText.printable(locationName)
         if !location.isEmpty { lines.append(location) }

@@ -29,6 +29,14 @@ struct ServiceDTO: Encodable {
     var locations: [String]
     var prefix: String
     var bring: String?
+    /// How a visit may end, for the clerk's finish; absent when the service has none.
+    var outcomes: [OutcomeDTO]?
+}
+
+/// One of a service's outcomes, named in the answer's language.
+struct OutcomeDTO: Encodable {
+    var id: String
+    var name: String
 }
 
 extension App {
@@ -89,7 +97,8 @@ extension App {
                    categoryName: catalogue.category(s.category)?.name.resolve(lang) ?? s.category,
                    durationMinutes: s.durationMinutes, maxPersons: s.maxPersons,
                    channels: Channel.allCases.filter { s.channels.contains($0) }.map(\.rawValue),
-                   locations: s.locations, prefix: s.prefix, bring: s.bring?.resolve(lang))
+                   locations: s.locations, prefix: s.prefix, bring: s.bring?.resolve(lang),
+                   outcomes: s.outcomes.isEmpty ? nil : s.outcomes.map { OutcomeDTO(id: $0.id, name: $0.name.resolve(lang)) })
     }
 
     /// `GET /api/v1/services?q=&location=&lang=&channel=`: ranked search; each service's JSON is cached per language.

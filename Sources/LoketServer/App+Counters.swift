@@ -1,5 +1,6 @@
-// Counter routes: a clerk opens, pauses and closes a counter and calls the next citizen;
-// clerks see the counters and the queue of a location.
+// Counter routes: a clerk opens, pauses (with a reason) and closes a counter, calls the next
+// citizen or one ticket out of order, and records a visit served without a ticket; clerks see the
+// counters and the queue of a location.
 import Foundation
 import LoketCore
 import LoketHTTP
@@ -11,6 +12,8 @@ extension App {
             table.add(.POST, "/api/v1/counters/{id}/\(action)") { app, request in try app.setCounterState(request, state) }
         }
         table.add(.POST, "/api/v1/counters/{id}/call-next") { app, request in try app.callNext(request) }
+        table.add(.POST, "/api/v1/counters/{id}/call") { app, request in try app.callOne(request) }
+        table.add(.POST, "/api/v1/counters/{id}/served") { app, request in try app.servedWithoutTicket(request) }
         table.add(.GET, "/api/v1/locations/{id}/counters") { app, request in try app.counters(request) }
         table.add(.GET, "/api/v1/locations/{id}/queue") { app, request in try app.queue(request) }
     }
@@ -18,10 +21,12 @@ extension App {
     private func setCounterState(_ request: Request, _ state: CounterState) throws -> Response {
         let who = try authorize(request, [.clerk])
         let counter = try self.counter(request.parameter("id"))
+        // Only a pause has a body (optional): {"reason"}.
+        let reason = state == .paused && !request.body.isEmpty ? try decodeBody(request, as: PauseBody.self).reason : nil
         let now = clock.now()
         let lang = language(request)
         let dto = try write(now: now) { tx -> CounterDTO in
-            _ = try tx.apply(queueDesk.setState(state, of: counter, by: who.name, reading: tx.db))
+            _ = try tx.apply(queueDesk.setState(state, of: counter, reason: reason, by: who.name, reading: tx.db))
             return try counterDTO(counter, db: tx.db, view: queueView(tx.db, location: counter.location), now: now, lang: lang)
         }
         return try JSONOut.response(dto)
@@ -42,6 +47,38 @@ extension App {
         return try JSONOut.response(dto)
     }
 
+    /// `POST /counters/{id}/call` `{"ticket","reason"?}`: one waiting or parked ticket, out of order.
+    private func callOne(_ request: Request) throws -> Response {
+        let who = try authorize(request, [.clerk])
+        let counter = try self.counter(request.parameter("id"))
+        let location = try self.location(counter.location)
+        let body = try decodeBody(request, as: CallBody.self)
+        let now = clock.now()
+        let lang = language(request)
+        let dto = try write(now: now) { tx -> TicketDTO in
+            try rollover(location, in: &tx)
+            let t = try tx.apply(queueDesk.call(body.ticket ?? "", to: counter, reason: body.reason, by: who.name, now: now,
+                                                reading: tx.db))
+            return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: location.id), staff: true, now: now, lang: lang)
+        }
+        return try JSONOut.response(dto)
+    }
+
+    /// `POST /counters/{id}/served` `{"service","outcome"?}`: 201 with the recorded visit.
+    private func servedWithoutTicket(_ request: Request) throws -> Response {
+        let who = try authorize(request, [.clerk])
+        let counter = try self.counter(request.parameter("id"))
+        let body = try decodeBody(request, as: ServedBody.self)
+        let service = try self.service(body.service)
+        let now = clock.now()
+        let lang = language(request)
+        let dto = try write(now: now) { tx -> TicketDTO in
+            ticketDTO(try tx.apply(queueDesk.served(at: counter, service: service, outcome: body.outcome,
+                                                    ticketID: Secret.random(bytes: 12), by: who.name, now: now)), lang: lang)
+        }
+        return try JSONOut.response(dto, status: 201, headers: [("Location", "/api/v1/tickets/\(dto.id)")])
+    }
+
     private func counters(_ request: Request) throws -> Response {
         try authorize(request, [.clerk])
         let location = try self.location(request.parameter("id"))
@@ -49,7 +86,10 @@ extension App {
         let lang = language(request)
         let list = try store.read { db -> [CounterDTO] in
             let view = try queueView(db, location: location.id)
-            return try catalogue.counters(at: location.id).map { try counterDTO($0, db: db, view: view, now: now, lang: lang) }
+            let reasons = try db.pauseReasons()
+            return try catalogue.counters(at: location.id).map {
+                try counterDTO($0, db: db, view: view, now: now, lang: lang, pauseReasons: reasons)
+            }
         }
         return try JSONOut.response(list)
     }
@@ -63,7 +103,8 @@ extension App {
             let view = try queueView(db, location: location.id)
             let ordered = orderedWaiting(try db.tickets(location: location.id, statuses: [.waiting]), view, now: now)
             return QueueDTO(waiting: try ordered.map { try ticketDTO($0, db: db, view: view, staff: true, now: now, lang: lang) },
-                            byService: try waitingCounts(db, location: location.id, lang).waiting)
+                            byService: try waitingCounts(db, location: location.id, lang).waiting,
+                            parked: try db.tickets(location: location.id, statuses: [.parked]).map { ticketDTO($0, lang: lang) })
         }
         return try JSONOut.response(dto)
     }

@@ -1,5 +1,5 @@
 // Ticket routes: the kiosk issues walk-in tickets and checks in appointments; citizens follow a
-// ticket's status; clerks recall, start, finish, mark no-show and transfer.
+// ticket's status; clerks recall, start, finish (with an outcome), mark no-show, park and transfer.
 import Foundation
 import LoketCore
 import LoketHTTP
@@ -14,7 +14,7 @@ extension App {
         table.add(.POST, "/api/v1/tickets") { app, request in try app.issueTicket(request) }
         table.add(.POST, "/api/v1/checkins") { app, request in try app.checkIn(request) }
         table.add(.GET, "/api/v1/tickets/{id}") { app, request in try app.ticketStatus(request) }
-        for action in [TicketAction.recall, .start, .finish, .noShow, .transfer] {
+        for action in [TicketAction.recall, .start, .finish, .noShow, .transfer, .park] {
             table.add(.POST, "/api/v1/tickets/{id}/\(action.rawValue)") { app, request in
                 try app.ticketAction(request, action)
             }
@@ -78,10 +78,12 @@ extension App {
             target = QueueDesk.TransferTarget(service: try body.service.map { try service($0) },
                                               counter: try body.counter.map { try counter($0) })
         }
+        // Finish takes an optional body {"outcome"}; no body is a finish without one.
+        let outcome = action == .finish && !request.body.isEmpty ? try decodeBody(request, as: FinishBody.self).outcome : nil
         let lang = language(request)
         let dto = try write(now: now) { tx -> TicketDTO in
-            let t = try tx.apply(queueDesk.act(action, ticket: request.parameter("id"), transfer: target, by: who.name,
-                                               now: now, reading: tx.db))
+            let t = try tx.apply(queueDesk.act(action, ticket: request.parameter("id"), transfer: target, outcome: outcome,
+                                               by: who.name, now: now, reading: tx.db))
             return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: t.location), staff: true, now: now, lang: lang)
         }
         return try JSONOut.response(dto)

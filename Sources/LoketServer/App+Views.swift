@@ -29,12 +29,14 @@ extension App {
         let lang = lang ?? catalogue.settings.defaultLanguage
         var dto = ticketDTO(t, lang: lang)
         if t.status == .waiting {
-            let open = catalogue.counters(at: t.location).filter { view.states[$0.id]?.state == .open }
-            if let e = WaitEstimator.estimate(ticketID: t.id, waiting: view.waiting, openCounters: open, catalogue: catalogue,
+            let plan = countersFor(t.service, target: t.targetCounter, location: t.location, states: view.states, now: now)
+            if let e = WaitEstimator.estimate(ticketID: t.id, waiting: view.waiting, openCounters: plan.counters, catalogue: catalogue,
                                               policy: catalogue.settings.queue, measuredMinutes: view.averages, now: now) {
                 dto.position = e.position
-                dto.estimatedWaitMinutes = e.minutes
+                dto.estimatedWaitMinutes = e.minutes + plan.minutesToOpening
             }
+            dto.countersOpen = plan.open
+            dto.opensAt = plan.opensAt
         }
         if staff, let ref = t.appointmentReference, let a = try db.appointment(reference: ref)?.appointment {
             dto.appointment = appointmentDTO(a, lang: lang)
@@ -50,32 +52,60 @@ extension App {
             location: t.location, origin: t.origin.rawValue, priority: t.isPriority, status: t.status.rawValue, position: nil,
             estimatedWaitMinutes: nil, issuedAt: civil.iso8601(t.issuedAt), waitingSince: civil.iso8601(t.waitingSince),
             calledAt: t.calledAt.map(civil.iso8601), counter: t.counter, counterName: t.counter.flatMap { catalogue.counter($0)?.name },
-            recalls: t.recalls, closeReason: t.closeReason, statusUrl: "/t/\(t.id)", appointment: nil)
+            recalls: t.recalls, closeReason: t.closeReason, outcome: t.outcome, countersOpen: nil, opensAt: nil,
+            statusUrl: "/t/\(t.id)", appointment: nil)
+    }
+
+    /// The counters a waiting ticket's estimate counts on.
+    ///
+    /// The open counters at `location` that serve `service` (or the ticket's `target` counter); when
+    /// none is open, the counters the config plans for it there (every counter of the location
+    /// whose profile has it), and the minutes until today's next opening window for the service
+    /// (walk-in or appointments) when one is still ahead, as `opensAt`.
+    func countersFor(_ service: String, target: String?, location: String, states: [String: (state: CounterState, current: String?)],
+                     now: Date) -> (counters: [Counter], open: Bool, opensAt: String?, minutesToOpening: Int) {
+        let s = catalogue.service(service)
+        let planned = catalogue.counters(at: location).filter { c in
+            if let target { return c.id == target }
+            return s.flatMap { catalogue.rank(of: $0, for: c) } != nil
+        }
+        let open = catalogue.counters(at: location).filter { states[$0.id]?.state == .open }
+        if planned.contains(where: { states[$0.id]?.state == .open }) { return (open, true, nil, 0) }
+        guard let s, let place = catalogue.location(location) else { return (planned, false, nil, 0) }
+        let calendar = queueDesk.calendar(place)
+        let today = calendar.clock.date(of: now)
+        let next = (calendar.walkInWindows(on: today, service: s) + calendar.appointmentWindows(on: today, service: s))
+            .map(\.start).filter { $0 > now }.min()
+        guard let next else { return (planned, false, nil, 0) }
+        return (planned, false, calendar.clock.iso8601(next), Int((next.timeIntervalSince(now) / 60).rounded(.up)))
     }
 
     /// A fresh walk-in without priority: last among its competitors, so its place comes from the
     /// counts the store keeps instead of ordering the whole queue (issuing stays cheap however long the queue is).
     func newestTicketDTO(_ t: Ticket, db: Connection, lang: Language) throws -> TicketDTO {
         var dto = ticketDTO(t, lang: lang)
-        let states = try db.counterStates()
-        let open = catalogue.counters(at: t.location).filter { states[$0.id]?.state == .open }
+        let plan = countersFor(t.service, target: nil, location: t.location, states: try db.counterStates(), now: t.issuedAt)
         let e = WaitEstimator.estimateNewest(service: t.service, waiting: try db.waitingCountsByTarget(location: t.location),
-                                             openCounters: open, catalogue: catalogue, measuredMinutes: try db.serviceAverages())
+                                             openCounters: plan.counters, catalogue: catalogue, measuredMinutes: try db.serviceAverages())
         dto.position = e.position
-        dto.estimatedWaitMinutes = e.minutes
+        dto.estimatedWaitMinutes = e.minutes + plan.minutesToOpening
+        dto.countersOpen = plan.open
+        dto.opensAt = plan.opensAt
         return dto
     }
 
     /// A counter with its state, its current ticket and the services it serves.
-    func counterDTO(_ c: Counter, db: Connection, view: QueueView, now: Date, lang: Language? = nil) throws -> CounterDTO {
+    func counterDTO(_ c: Counter, db: Connection, view: QueueView, now: Date, lang: Language? = nil,
+                    pauseReasons: [String: String]? = nil) throws -> CounterDTO {
         let state = view.states[c.id]
         var current: TicketDTO?
         if let id = state?.current, let t = try db.ticket(id: id) {
             current = try ticketDTO(t, db: db, view: view, staff: true, now: now, lang: lang)
         }
         let services = catalogue.services(at: c.location).filter { catalogue.rank(of: $0, for: c) != nil }.map(\.id)
+        let reasons = try pauseReasons ?? db.pauseReasons()
         return CounterDTO(id: c.id, name: c.name, location: c.location, state: (state?.state ?? .closed).rawValue,
-                          current: current, services: services)
+                          current: current, services: services, pauseReason: reasons[c.id])
     }
 
     /// An appointment in `lang`.

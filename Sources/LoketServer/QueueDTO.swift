@@ -23,6 +23,13 @@ struct TicketDTO: Encodable {
     var counterName: String?
     var recalls: Int
     var closeReason: String?
+    /// How the visit ended (one of the service's outcome ids), once finished with one.
+    var outcome: String?
+    /// While waiting: whether a counter serving this ticket is open. When false, the estimate comes
+    /// from the counters planned for the service at the location (plus the time until `opensAt`).
+    var countersOpen: Bool?
+    /// While waiting with no counter open: when today's opening for the service is still ahead, its start.
+    var opensAt: String?
     /// The citizen's status page.
     var statusUrl: String
     /// Only in answers to staff: the checked-in appointment (clerks may see the name).
@@ -38,6 +45,8 @@ struct CounterDTO: Encodable {
     var current: TicketDTO?
     /// The services of its work profile offered at its location.
     var services: [String]
+    /// Why it is paused, while paused with a reason.
+    var pauseReason: String?
 }
 
 /// What the lobby screen shows.
@@ -67,6 +76,8 @@ struct QueueDTO: Encodable {
     /// Waiting tickets in the order the policy would call them.
     var waiting: [TicketDTO]
     var byService: [ServiceWaiting]
+    /// Parked tickets (stepped away, called back with `/call`), oldest first; never with personal data.
+    var parked: [TicketDTO]
 }
 
 /// What estimates need of a location's queue, read in one snapshot.

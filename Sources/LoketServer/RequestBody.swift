@@ -214,6 +214,54 @@ struct TransferBody: Decodable {
 }
 
 /// One service of a visit in `items`.
+/// `POST /counters/{id}/pause`: an optional reason, shown to clerks.
+struct PauseBody: Decodable {
+    var reason: String?
+
+    init(from decoder: Decoder) throws {
+        var f = try FieldReader(decoder)
+        reason = f.string("reason", required: false, maxLength: 200)
+        try f.finish()
+    }
+}
+
+/// `POST /counters/{id}/call`: which ticket (id or today's number) and why out of order.
+struct CallBody: Decodable {
+    var ticket: String?
+    var reason: String?
+
+    init(from decoder: Decoder) throws {
+        var f = try FieldReader(decoder)
+        ticket = f.string("ticket", maxLength: 64)
+        reason = f.string("reason", required: false, maxLength: 200)
+        try f.finish()
+    }
+}
+
+/// `POST /counters/{id}/served`: a visit served without a ticket.
+struct ServedBody: Decodable {
+    var service: String?
+    var outcome: String?
+
+    init(from decoder: Decoder) throws {
+        var f = try FieldReader(decoder)
+        service = f.string("service", maxLength: 64)
+        outcome = f.string("outcome", required: false, maxLength: 64)
+        try f.finish()
+    }
+}
+
+/// `POST /tickets/{id}/finish`: an optional outcome.
+struct FinishBody: Decodable {
+    var outcome: String?
+
+    init(from decoder: Decoder) throws {
+        var f = try FieldReader(decoder)
+        outcome = f.string("outcome", required: false, maxLength: 64)
+        try f.finish()
+    }
+}
+
 struct VisitItemBody: Decodable {
     var service: String
     var persons: Int?

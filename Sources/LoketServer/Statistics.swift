@@ -13,6 +13,10 @@ public struct DayStatistics: Encodable, Sendable {
     public var averageServiceMinutes: Double?
     public var appointments: Int
     public var cancelled: Int
+    /// Of the served visits, those recorded at a counter without a ticket (also in `tickets` and `served`).
+    public var servedWithoutTicket: Int
+    /// Finished visits per outcome id (those finished without an outcome are not counted here).
+    public var outcomes: [String: Int]
 
     /// Computes the figures from the store for one location and civil day; averages rounded to 0.1 minute.
     public static func compute(db: Connection, location: Location, day: CivilDate) throws -> DayStatistics {
@@ -20,11 +24,13 @@ public struct DayStatistics: Encodable, Sendable {
         let t = try db.ticketFigures(location: location.id, day: day)
         let a = try db.appointmentFigures(location: location.id, from: civil.startOfDay(day),
                                           to: civil.startOfDay(day.adding(days: 1)))
+        let o = try db.outcomeFigures(location: location.id, day: day)
         func rounded(_ minutes: Double?) -> Double? { minutes.map { ($0 * 10).rounded() / 10 } }
         return DayStatistics(location: location.id, day: day.description, tickets: t.tickets, served: t.served,
                              noShows: t.noShows, averageWaitMinutes: rounded(t.averageWaitMinutes),
                              averageServiceMinutes: rounded(t.averageServiceMinutes),
-                             appointments: a.total, cancelled: a.cancelled)
+                             appointments: a.total, cancelled: a.cancelled, servedWithoutTicket: o.withoutTicket,
+                             outcomes: o.byOutcome)
     }
 
     /// One line for people.

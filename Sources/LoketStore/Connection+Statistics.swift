@@ -38,6 +38,19 @@ extension Connection {
                                 averageWaitMinutes: try r.optionalDouble(3), averageServiceMinutes: try r.optionalDouble(4))
     }
 
+    /// Finished visits of `day` at `location` per outcome (the service's outcome ids; visits finished
+    /// without one are left out), and how many of the day's visits were served without a ticket.
+    public func outcomeFigures(location: String, day: CivilDate) throws -> (byOutcome: [String: Int], withoutTicket: Int) {
+        var byOutcome: [String: Int] = [:]
+        try forEach("""
+            SELECT outcome, count(*) FROM tickets WHERE location = ? AND day = ? AND status = 'done' AND outcome IS NOT NULL
+            GROUP BY outcome
+            """, [.text(location), .text(day.description)], table: "tickets") { byOutcome[try $0.text(0)] = try $0.int(1) }
+        let without = try one("SELECT count(*) FROM tickets WHERE location = ? AND day = ? AND origin = 'counter'",
+                              [.text(location), .text(day.description)], table: "tickets").int(0)
+        return (byOutcome, without)
+    }
+
     /// Appointments at `location` starting in [from, to), and how many of them were cancelled.
     public func appointmentFigures(location: String, from: Date, to: Date) throws -> AppointmentFigures {
         let r = try one("""

@@ -5,7 +5,7 @@ import LoketCore
 extension Connection {
     private static let ticketColumns = """
         id, location, day, number, service, origin, priority, status, issued_at, waiting_since, called_at, started_at,
-        finished_at, counter, target_counter, appointment_ref, appointment_start, recalls, close_reason
+        finished_at, counter, target_counter, appointment_ref, appointment_start, recalls, close_reason, outcome
         """
 
     private func ticket(from r: Row) throws -> Ticket {
@@ -15,12 +15,12 @@ extension Connection {
                calledAt: try r.optionalTime(10), startedAt: try r.optionalTime(11), finishedAt: try r.optionalTime(12),
                counter: try r.optionalText(13), targetCounter: try r.optionalText(14),
                appointmentReference: try r.optionalText(15), appointmentStart: try r.optionalTime(16),
-               recalls: try r.int(17), closeReason: try r.optionalText(18))
+               recalls: try r.int(17), closeReason: try r.optionalText(18), outcome: try r.optionalText(19))
     }
 
     /// Stores a new ticket. Throws a unique violation if its id or its day's number exists.
     public func insertTicket(_ t: Ticket) throws {
-        try execute("INSERT INTO tickets (\(Connection.ticketColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        try execute("INSERT INTO tickets (\(Connection.ticketColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     ticketArguments(t))
     }
 
@@ -31,7 +31,7 @@ extension Connection {
         try execute("""
             UPDATE tickets SET location = ?, day = ?, number = ?, service = ?, origin = ?, priority = ?, status = ?, issued_at = ?,
               waiting_since = ?, called_at = ?, started_at = ?, finished_at = ?, counter = ?, target_counter = ?,
-              appointment_ref = ?, appointment_start = ?, recalls = ?, close_reason = ?
+              appointment_ref = ?, appointment_start = ?, recalls = ?, close_reason = ?, outcome = ?
             WHERE id = ?
             """, args)
     }
@@ -40,12 +40,18 @@ extension Connection {
         [.text(t.id), .text(t.location), .text(t.day.description), .text(t.number), .text(t.service), .text(t.origin.rawValue),
          .int(t.isPriority ? 1 : 0), .text(t.status.rawValue), .time(t.issuedAt), .time(t.waitingSince), .time(t.calledAt),
          .time(t.startedAt), .time(t.finishedAt), .text(t.counter), .text(t.targetCounter), .text(t.appointmentReference),
-         .time(t.appointmentStart), .int(t.recalls), .text(t.closeReason)]
+         .time(t.appointmentStart), .int(t.recalls), .text(t.closeReason), .text(t.outcome)]
     }
 
     /// The ticket with this id, nil when unknown.
     public func ticket(id: String) throws -> Ticket? {
         try first("SELECT \(Connection.ticketColumns) FROM tickets WHERE id = ?", [.text(id)], table: "tickets").map(ticket(from:))
+    }
+
+    /// The ticket numbered `number` on `day` at `location` (the unique key of the day's numbering), nil when none.
+    public func ticket(number: String, location: String, day: CivilDate) throws -> Ticket? {
+        try first("SELECT \(Connection.ticketColumns) FROM tickets WHERE location = ? AND day = ? AND number = ?",
+                  [.text(location), .text(day.description), .text(number)], table: "tickets").map(ticket(from:))
     }
 
     /// Tickets at `location` in one of `statuses`, oldest first.
@@ -101,7 +107,7 @@ extension Connection {
     public func staleTickets(location: String, before day: CivilDate) throws -> [Ticket] {
         try query("""
             SELECT \(Connection.ticketColumns) FROM tickets
-            WHERE location = ? AND day < ? AND status IN ('waiting', 'called', 'serving')
+            WHERE location = ? AND day < ? AND status IN ('waiting', 'called', 'serving', 'parked')
             """, [.text(location), .text(day.description)], table: "tickets").map(ticket(from:))
     }
 
@@ -120,6 +126,20 @@ extension Connection {
             INSERT INTO counters (id, state, current_ticket, changed_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET state = excluded.state, current_ticket = excluded.current_ticket, changed_at = excluded.changed_at
             """, [.text(id), .text(state.rawValue), .text(current), .time(now)])
+    }
+
+    /// Why a counter is paused, by counter id; only paused counters with a reason are present.
+    public func pauseReasons() throws -> [String: String] {
+        var result: [String: String] = [:]
+        try forEach("SELECT id, pause_reason FROM counters WHERE state = 'paused' AND pause_reason IS NOT NULL", table: "counters") {
+            result[try $0.text(0)] = try $0.text(1)
+        }
+        return result
+    }
+
+    /// Stores why counter `id` is paused (nil clears it); the counter's row exists (its state was written first).
+    public func setPauseReason(_ id: String, reason: String?) throws {
+        try execute("UPDATE counters SET pause_reason = ? WHERE id = ?", [.text(reason), .text(id)])
     }
 
     /// Measured average service minutes per service.

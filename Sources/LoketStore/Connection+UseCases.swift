@@ -29,6 +29,8 @@ extension Connection: QueueReading, BookingReading {
                     """, [.text(location), .text(day.description), .text(prefix), .int(last)])
             case .counter(let id, let state, let current):
                 try setCounter(id, state: state, current: current, now: now)
+            case .pauseReason(let counter, let reason):
+                try setPauseReason(counter, reason: reason)
             case .serviceTime(let service, let minutes):
                 try recordServiceTime(service: service, minutes: minutes)
             case .insertAppointment(let a, let tokenHash, let group, let contactKey):

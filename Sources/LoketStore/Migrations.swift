@@ -209,6 +209,12 @@ enum Migrations {
         );
         CREATE INDEX closures_by_location ON closures(location, "to");
         """),
+        Migration(name: "005-clerk-moves", sql: """
+        -- The clerk's moves: finish with an outcome, pause with a reason. Parked tickets and visits
+        -- served without a ticket (origin 'counter') need no column of their own.
+        ALTER TABLE tickets ADD COLUMN outcome TEXT;         -- one of the service's configured outcomes, set on finish
+        ALTER TABLE counters ADD COLUMN pause_reason TEXT;   -- the clerk's words while paused; cleared on open or close
+        """),
         Migration(name: "006-waitlist", sql: """
         -- The waitlist: citizens in line for a service at a location on any day of a range. A freed slot
         -- is held for the first in line by a hold that the entry owns (holds.owner; NULL = a cancel's cooldown).

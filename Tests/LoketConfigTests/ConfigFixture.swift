@@ -112,6 +112,9 @@ struct ConfigFixture {
           locations: [stadhuis, deelgemeente-oost]
           bring: {nl: Oude identiteitskaart}
           keywords: [eid, identiteitskaart]
+          outcomes:
+            - {id: aangevraagd, name: {nl: Aangevraagd, fr: Demande introduite}}
+            - {id: doorverwezen, name: {nl: Doorverwezen}}
         - id: bouwvergunning
           name: {nl: Omgevingsvergunning}
           category: omgeving

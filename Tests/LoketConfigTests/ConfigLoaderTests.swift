@@ -34,6 +34,9 @@ private func issues(in dir: String) -> [ConfigIssue] {
     #expect(s.queue == QueuePolicy(agingMinutesPerStep: 5, appointmentBoost: 4, priorityBoost: 2,
                                    checkInEarlyMinutes: 20, checkInLateMinutes: 10, recallLimit: 2))
 
+    #expect(catalogue.service("eid-aanvraag")?.outcomes.map(\.id) == ["aangevraagd", "doorverwezen"])
+    #expect(catalogue.service("eid-aanvraag")?.outcomes.first?.name.resolve(.fr) == "Demande introduite")
+    #expect(catalogue.service("bouwvergunning")?.outcomes.isEmpty == true)
     #expect(catalogue.categories.map(\.id) == ["burgerzaken", "omgeving"])
     #expect(catalogue.category("burgerzaken")?.name.resolve(.en) == "Civil affairs")
 
@@ -198,6 +201,17 @@ let brokenConfigs: [BrokenConfig] = [
           message: "'reminderHours' in mail settings lists the same hour twice", at: "[24, 24]"),
     .init(file: "settings.yaml", old: "reminderHours: [2, 24]", new: "reminderHours: 24",
           message: "expected a list for 'reminderHours' in mail settings", at: "24}"),
+    .init(file: "services.yaml", old: "{id: doorverwezen,", new: "{id: aangevraagd,",
+          message: "outcome 'aangevraagd' listed twice in service 'eid-aanvraag'", at: "aangevraagd, name: {nl: Doorverwezen"),
+    .init(file: "services.yaml", old: "{id: doorverwezen,", new: "{id: Door_verwezen,",
+          message: "invalid id 'Door_verwezen' for 'id' in outcome 2 of service 'eid-aanvraag'", at: "Door_verwezen"),
+    .init(file: "services.yaml", old: "name: {nl: Doorverwezen}", new: "name: {en: Referred}",
+          message: "'name' in outcome 2 of service 'eid-aanvraag' needs at least a Dutch text ('nl')", at: "{en: Referred}"),
+    .init(file: "services.yaml", old: ", name: {nl: Doorverwezen}}", new: "}",
+          message: "missing key 'name' in outcome 2 of service 'eid-aanvraag'", at: "{id: doorverwezen}"),
+    .init(file: "services.yaml", old: "    - {id: aangevraagd, name: {nl: Aangevraagd, fr: Demande introduite}}\n    - {id: doorverwezen, name: {nl: Doorverwezen}}\n",
+          new: "    - aangevraagd\n",
+          message: "expected a mapping for outcome 1 of service 'eid-aanvraag'", at: "aangevraagd"),
     .init(file: "services.yaml", old: "  prefix: A\n", new: "  prefix: A\n  prefix: B\n",
           message: "duplicate key 'prefix'", at: "prefix: A"),
 ]
@@ -254,7 +268,7 @@ func eachMistakeIsReportedWhereItIs(_ broken: BrokenConfig) throws {
     let dir = try fixture.write()
     let found = issues(in: dir)
     #expect(found.map { "\($0.file.dropFirst(dir.count + 1)):\($0.line)" } == [
-        "settings.yaml:5", "locations.yaml:34", "services.yaml:4", "services.yaml:16", "counters.yaml:4",
+        "settings.yaml:5", "locations.yaml:34", "services.yaml:4", "services.yaml:19", "counters.yaml:4",
     ], "\(found)")
     #expect(found[4].message == "unknown category 'sport' in the profile of counter 'stadhuis-1'")
 }

@@ -9,6 +9,7 @@ final class InMemoryDesk: QueueReading, BookingReading, ClosureReading {
     /// Ticket ids in insertion order (the store's rowid order).
     var order: [String] = []
     var counters: [String: (state: CounterState, current: String?)] = [:]
+    var pauseReasons: [String: String] = [:]
     var sequences: [String: Int] = [:]
     var appointments: [String: (appointment: Appointment, tokenHash: [UInt8], group: String?, contactKey: String?)] = [:]
     var holdRows: [(location: String, interval: BookedInterval, until: Date)] = []
@@ -56,8 +57,12 @@ final class InMemoryDesk: QueueReading, BookingReading, ClosureReading {
 
     func staleTickets(location: String, before day: CivilDate) throws -> [Ticket] {
         order.compactMap { tickets[$0] }.filter {
-            $0.location == location && $0.day < day && [.waiting, .called, .serving].contains($0.status)
+            $0.location == location && $0.day < day && [.waiting, .called, .serving, .parked].contains($0.status)
         }
+    }
+
+    func ticket(number: String, location: String, day: CivilDate) throws -> Ticket? {
+        tickets.values.first { $0.number == number && $0.location == location && $0.day == day }
     }
 
     func appointment(withReference reference: String) throws -> Appointment? { appointments[reference]?.appointment }
@@ -121,6 +126,9 @@ final class InMemoryDesk: QueueReading, BookingReading, ClosureReading {
                 sequences["\(location)|\(day)|\(prefix)"] = last
             case .counter(let id, let state, let current):
                 counters[id] = (state, current)
+            case .pauseReason(let counter, let reason):
+                precondition(counters[counter] != nil, "pause reason of a counter without state")
+                pauseReasons[counter] = reason
             case .serviceTime(let service, let minutes):
                 serviceTimes[service, default: []].append(minutes)
             case .insertAppointment(let a, let tokenHash, let group, let contactKey):

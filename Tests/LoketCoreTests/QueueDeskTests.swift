@@ -132,14 +132,20 @@ import Testing
                         let o = try desk.setState([.open, .open, .paused, .closed].randomElement(using: &rng)!, of: counter(counterID),
                                                   by: "clerk", reading: store)
                         outcome = Outcome((), changes: o.changes, events: o.events)
-                    case 58..<85:
+                    case 58..<80:
                         guard let id = ticketIDs.randomElement(using: &rng) else { outcome = nil; break }
-                        let action = [TicketAction.recall, .start, .finish, .noShow, .transfer].randomElement(using: &rng)!
+                        let action = [TicketAction.recall, .start, .finish, .noShow, .transfer, .park].randomElement(using: &rng)!
                         let target = action == .transfer
                             ? QueueDesk.TransferTarget(service: Bool.random(using: &rng) ? svc("pas") : nil,
                                                        counter: Bool.random(using: &rng) ? counter(counterID) : nil)
                             : nil
                         let o = try desk.act(action, ticket: id, transfer: target, by: "clerk", now: now, reading: store)
+                        outcome = Outcome((), changes: o.changes, events: o.events)
+                    case 80..<85:
+                        // One ticket out of order, by id or by today's number.
+                        guard let id = ticketIDs.randomElement(using: &rng), let t = store.tickets[id] else { outcome = nil; break }
+                        let o = try desk.call(Bool.random(using: &rng) ? id : t.number.lowercased(), to: counter(counterID),
+                                              reason: "test", by: "clerk", now: now, reading: store)
                         outcome = Outcome((), changes: o.changes, events: o.events)
                     case 85..<97:
                         now = now.addingTimeInterval(Double(Int.random(in: 0...20, using: &rng) * 60))
@@ -157,6 +163,12 @@ import Testing
                 let before = store.tickets
                 store.apply(outcome.changes)
                 try check(store, before: before, outcome: outcome, issued: issued, context: context)
+                if (30..<50).contains(roll) {
+                    // call-next never picks a parked ticket.
+                    for case .called(let call) in outcome.events {
+                        #expect(before[call.ticket]?.status == .waiting, "\(context): call-next took \(call.ticket) from \(String(describing: before[call.ticket]?.status))")
+                    }
+                }
             }
         }
     }
@@ -187,9 +199,16 @@ import Testing
         for case .queue(let location, let counts) in outcome.events {
             #expect(counts == QueueCounts(store.truthCounts(location), catalogue: QueueDeskTests.catalogue, language: .nl), "\(context)")
         }
-        // A called ticket was waiting a moment before.
+        // A called ticket was waiting (or parked) a moment before.
         for case .called(let call) in outcome.events {
-            #expect(before[call.ticket]?.status == .waiting, "\(context): \(call.ticket) called from \(String(describing: before[call.ticket]?.status))")
+            #expect([.waiting, .parked].contains(before[call.ticket]?.status),
+                    "\(context): \(call.ticket) called from \(String(describing: before[call.ticket]?.status))")
+        }
+        // Issue and waiting times never change: a parked ticket keeps its place.
+        for (id, t) in store.tickets {
+            if let old = before[id] {
+                #expect(t.issuedAt == old.issuedAt && t.waitingSince == old.waitingSince, "\(context): \(id) lost its place")
+            }
         }
     }
 }

@@ -5,14 +5,15 @@ import Testing
 @Suite struct TicketMachineTests {
     /// The legal transitions; every other pair must throw.
     static let legal: [TicketAction: [TicketStatus: TicketStatus]] = [
-        .call: [.waiting: .called],
+        .call: [.waiting: .called, .parked: .called],
         .recall: [.called: .called],
         .start: [.called: .serving],
         .finish: [.serving: .done, .called: .done],
         .noShow: [.called: .noShow],
         .transfer: [.waiting: .waiting, .called: .waiting, .serving: .waiting],
         .cancel: [.waiting: .cancelled],
-        .close: [.waiting: .closed, .called: .closed, .serving: .closed],
+        .close: [.waiting: .closed, .called: .closed, .serving: .closed, .parked: .closed],
+        .park: [.called: .parked, .serving: .parked],
     ]
 
     @Test(arguments: TicketStatus.allCases, TicketAction.allCases)

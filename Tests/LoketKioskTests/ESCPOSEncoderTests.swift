@@ -23,6 +23,28 @@ import Testing
         #expect(r.link == "http://loket.example/t/abc123")
     }
 
+    /// Before any counter opens the receipt says when they open, never "0 minutes", in each language.
+    @Test(arguments: [
+        (Language.nl, "2026-12-01T08:30:00+01:00", "De loketten openen om 08:30."),
+        (.fr, "2026-12-01T08:30:00+01:00", "Les guichets ouvrent à 08:30."),
+        (.en, nil, "The counters are not open yet."),
+        (.de, "2026-12-01T13:00:00+01:00", "Die Schalter öffnen um 13:00."),
+    ] as [(Language, String?, String)])
+    func beforeTheCountersOpenTheReceiptSaysWhen(language: Language, opensAt: String?, line: String) {
+        var early = ticket
+        early.estimatedWaitMinutes = 0
+        early.countersOpen = false
+        early.opensAt = opensAt
+        let r = TicketReceipt(ticket: early, serviceName: nil, locationName: "Stadhuis", language: language, server: "http://x",
+                              checkIn: false)
+        #expect(r.lines.contains(line), "\(r.lines)")
+        #expect(!r.lines.contains(KioskText(language).wait(0)), "no 'almost your turn' before the counters open: \(r.lines)")
+        var open = early
+        open.countersOpen = true
+        #expect(!TicketReceipt(ticket: open, serviceName: nil, locationName: "Stadhuis", language: language, server: "http://x",
+                               checkIn: false).lines.contains(line))
+    }
+
     @Test func exactBytes() {
         let bytes = ESCPOSEncoder().encode(receipt())
         let link = Array("http://loket.example/t/abc123".utf8)

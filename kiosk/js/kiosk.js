@@ -368,9 +368,12 @@ function renderTicket() {
   const pos = Number(ticket.position);
   $('#ticket-position').textContent = Number.isFinite(pos) && pos > 0 ? t('kiosk.ticket.position', {n: pos}) : '';
   const wait = Number(ticket.estimatedWaitMinutes);
-  $('#ticket-wait').textContent = !Number.isFinite(wait) || ticket.estimatedWaitMinutes === null
-    ? ''
-    : wait <= 1 ? t('kiosk.ticket.waitNone') : t('kiosk.ticket.wait', {n: wait});
+  // Before any counter serving it opens: when they open, never "very soon".
+  $('#ticket-wait').textContent = ticket.countersOpen === false
+    ? (ticket.opensAt ? t('kiosk.ticket.opensAt', {time: wallTime(ticket.opensAt)}) : t('kiosk.ticket.notOpen'))
+    : !Number.isFinite(wait) || ticket.estimatedWaitMinutes === null
+      ? ''
+      : wait <= 1 ? t('kiosk.ticket.waitNone') : t('kiosk.ticket.wait', {n: wait});
   const statusUrl = new URL(ticket.statusUrl || `/t/${seg(ticket.id)}`, location.origin).href;
   const qr = $('#ticket-qr');
   const src = apiUrl('/qr.svg', {data: statusUrl});

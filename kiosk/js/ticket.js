@@ -2,7 +2,9 @@
  *
  * Shows number, service, position and estimated wait; follows the location's SSE stream and
  * refetches the ticket on `ticket`, `queue`, `called` and `recalled` events, with a slow poll as a
- * fallback (faster while the stream is down). Done / no-show / cancelled / closed are explained.
+ * fallback (faster while the stream is down). Done / no-show / cancelled / closed are explained, and
+ * so is parked (the citizen stepped away and will be called back). With no counter open yet the
+ * wait says when the counters open (`countersOpen`, `opensAt`) instead of "very soon".
  *
  * Alerts (alerts.js): when three or fewer are ahead ("almost your turn") and on each call or
  * recall ("go to counter 3"), a short tune, a vibration and, once the citizen allowed it with the
@@ -19,7 +21,7 @@
  */
 import {api, seg, apiUrl, isOutage, isNetworkError} from './api.js';
 import {initI18n, getLang, t, languageSwitcher, onLangChange, LOCALES} from './i18n.js';
-import {$, h, pathSegment, debounce, clock, store} from './dom.js';
+import {$, h, pathSegment, debounce, clock, store, wallTime} from './dom.js';
 import {connectEvents} from './sse.js';
 import {problemText} from './problems.js';
 import {
@@ -178,8 +180,12 @@ function render() {
     const pos = Number(tk.position);
     $('#ticket-position').textContent = Number.isFinite(pos) && pos > 0 ? String(pos) : '—';
     const w = tk.estimatedWaitMinutes;
-    $('#ticket-wait').textContent = w === null || w === undefined || !Number.isFinite(Number(w)) ? '—'
+    const minutes = w === null || w === undefined || !Number.isFinite(Number(w)) ? '—'
       : Number(w) <= 1 ? t('ticket.waitSoon') : t('ticket.waitMinutes', {n: Number(w)});
+    // No counter open yet: say when they open (or that they are not open), never "very soon".
+    $('#ticket-wait').textContent = tk.countersOpen !== false ? minutes
+      : tk.opensAt ? `${t('ticket.opensAt', {time: wallTime(tk.opensAt)})} (${minutes})`
+        : Number(w) > 1 ? `${t('ticket.notOpen')} (${minutes})` : t('ticket.notOpen');
   }
 
   const statusKey = {
@@ -191,6 +197,7 @@ function render() {
     'no-show': 'ticket.status.noShow',
     cancelled: 'ticket.status.cancelled',
     closed: 'ticket.status.closed',
+    parked: 'ticket.status.parked',
   }[tk.status] || 'ticket.status.waiting';
   $('#ticket-status').textContent = called ? '' : t(statusKey, {counter});   // the banner says it when called
   $('#updated').textContent = nowHm();
