@@ -28,9 +28,10 @@ ADMIN_NAME = "browser-admin"
 
 
 def plural(i18n, lang: str, key: str, n: int) -> str:
-    """i18n.js's tn() for the nl/fr/en/de plural rules these texts use (one = exactly 1)."""
+    """i18n.js's tn(): Intl plural rules say "one" for 1 in nl, en and de, and for 0 and 1 in fr."""
     entry = tr(i18n, lang, key)
-    text = entry["one"] if n == 1 and "one" in entry else entry["other"]
+    one = n in (0, 1) if lang == "fr" else n == 1
+    text = entry["one"] if one and "one" in entry else entry["other"]
     return text.replace("{n}", str(n))
 
 

@@ -27,7 +27,7 @@
  *   waitlist-count-<serviceId>, waitlist-entry-<id>, btn-waitlist-refresh,
  *   section-outbox, outbox-state, outbox-table, outbox-list, outbox-<id>, btn-outbox-refresh,
  *   section-reload, btn-reload, reload-result, reload-summary, reload-errors, reload-error,
- *   reload-orphaned-table, reload-orphaned
+ *   reload-orphaned, orphaned-<reference>
  */
 import {api, seg, isAborted, isOutage} from './api.js';
 import {initI18n, getLang, t, tn, hasText, languageSwitcher, onLangChange, LOCALES} from './i18n.js';
@@ -150,6 +150,9 @@ async function boot() {
   languageSwitcher($('#lang-switch'));
   onLangChange(() => {
     if (!state.me) return;
+    // What the last action said was in the old language; the lists and the dry run are redrawn.
+    say('');
+    clearFieldErrors();
     renderAll();
     Promise.all([loadLocations({reselect: false}), loadServices()]).finally(renderAll);
   });
@@ -737,10 +740,10 @@ function renderReload({ok, error}) {
   const box = $('#reload-result');
   const summary = $('#reload-summary');
   const errs = $('#reload-errors');
-  const table = $('#reload-orphaned-table');
+  const orphanedList = $('#reload-orphaned');
   box.hidden = false;
   errs.hidden = true;
-  table.hidden = true;
+  orphanedList.hidden = true;
   if (error) {
     const list = Array.isArray(error.problem?.errors) ? error.problem.errors : [];
     box.className = 'reload-result notice notice-error';
@@ -756,12 +759,9 @@ function renderReload({ok, error}) {
   box.className = `reload-result notice ${orphaned.length ? 'notice-warn' : 'notice-ok'}`;
   summary.textContent = orphaned.length ? `${t('admin.reload.done')} ${tn('admin.reload.orphaned', orphaned.length)}` : t('admin.reload.done');
   const sorted = [...orphaned].sort((a, b) => String(a.start).localeCompare(String(b.start)));
-  $('#reload-orphaned').replaceChildren(...sorted.map((o) => h('tr', {'data-testid': `orphaned-${o.reference}`},
-    h('td', {class: 'mono'}, o.reference || '—'),
-    h('td', {}, when(o.start, zoneOf(o.location))),
-    h('td', {}, serviceName(o.service)),
-    h('td', {}, locationName(o.location)))));
-  table.hidden = orphaned.length === 0;
+  orphanedList.replaceChildren(...sorted.map((o) => h('li', {'data-testid': `orphaned-${o.reference}`},
+    h('span', {class: 'mono'}, o.reference || '—'), ` · ${when(o.start, zoneOf(o.location))} · ${serviceName(o.service)} · ${locationName(o.location)}`)));
+  orphanedList.hidden = orphaned.length === 0;
 }
 
 /* ------------------------------------------------------------------ wiring */
