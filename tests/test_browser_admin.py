@@ -404,6 +404,7 @@ class TestAdminFlows:
         assert c["reason"]["nl"] == c["reason"]["fr"] == c["reason"]["en"] == c["reason"]["de"] == "Stroomonderbreking"
         row = b.tid(f"closure-{c['id']}").text
         assert "Stroomonderbreking" in row and tr(i18n, "nl", "admin.closures.closed") in row
+        assert c["affected"] == "cancel" and tr(i18n, "nl", "admin.closures.choice.cancel") in row
         b.assert_no_console_errors()
 
     def test_keep_leaves_the_appointments(self, flows, browser, i18n):
@@ -411,7 +412,7 @@ class TestAdminFlows:
         [a] = book(flows, FLOW_KEEP_DAY, 1, "k")
         b = browser("admin-keep", 1366, 900)
         signed_in(b, flows)
-        fill_closure(b, FLOW_KEEP_DAY, "2026-12-04", desks="1")
+        fill_closure(b, FLOW_KEEP_DAY, "2026-12-04")
         b.click("btn-check")
         b.wait_text("dryrun-title", plural(i18n, "nl", "admin.closures.affected", 1))
         b.tid(f"affected-{a['reference']}")
@@ -421,8 +422,8 @@ class TestAdminFlows:
         assert msg
         assert appointment_status(flows, a) == "booked"
         kept = [c for c in closures(flows, token) if instant(c["from"]) == instant(f"{FLOW_KEEP_DAY}T00:00:00+01:00")]
-        assert len(kept) == 1 and kept[0]["desks"] == 1
-        assert plural(i18n, "nl", "admin.closures.fewerDesks", 1) in b.tid(f"closure-{kept[0]['id']}").text
+        assert len(kept) == 1 and kept[0]["desks"] == 0 and kept[0]["affected"] == "keep"
+        assert tr(i18n, "nl", "admin.closures.choice.keep") in b.tid(f"closure-{kept[0]['id']}").text
         b.assert_no_console_errors()
 
     def test_nothing_affected_just_closes_and_an_overlap_is_explained(self, flows, browser, i18n):
@@ -451,11 +452,11 @@ class TestAdminFlows:
     def test_lift_after_confirming(self, flows, browser, i18n):
         token = admin_token(flows)
         start, end = day_range(FLOW_LIFT_DAY, "2026-12-11")
-        made = flows.post("/admin/closures", token=token, json={"location": LOCATION, "from": start, "to": end},
+        made = flows.post("/admin/closures", token=token, json={"location": LOCATION, "from": start, "to": end, "desks": 2},
                           expect=201).json()
         b = browser("admin-lift", 1366, 900)
         signed_in(b, flows)
-        b.tid(f"closure-{made['id']}")
+        assert plural(i18n, "nl", "admin.closures.fewerDesks", 2) in b.tid(f"closure-{made['id']}").text
         b.click(f"btn-lift-{made['id']}")
         b.tid("lift-dialog")
         assert b.text_of("lift-text")

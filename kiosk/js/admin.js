@@ -380,29 +380,24 @@ function desksText(desks) {
   return n === 0 ? t('admin.closures.closed') : tn('admin.closures.fewerDesks', n);
 }
 
-function affectedCount(a) {
-  if (Array.isArray(a)) return a.length;
-  if (typeof a === 'number') return a;
-  if (a && typeof a === 'object') return ['cancelled', 'kept'].reduce((n, k) => n + (Array.isArray(a[k]) ? a[k].length : Number(a[k]) || 0), 0);
-  return null;
+/** What the admin chose for the appointments a closure affected: cancel, keep, or (none affected) nothing. */
+function choiceText(choice) {
+  return choice === 'cancel' || choice === 'keep' ? t(`admin.closures.choice.${choice}`) : '—';
 }
 
 function renderClosures() {
   const list = [...(state.closures || [])].sort((a, b) => String(a.from).localeCompare(String(b.from)));
   if (!list.length) return setSectionState('closures', 'empty');
   setSectionState('closures', 'ready');
-  $('#closures-list').replaceChildren(...list.map((c) => {
-    const n = affectedCount(c.affected);
-    return h('tr', {'data-testid': `closure-${c.id}`},
+  $('#closures-list').replaceChildren(...list.map((c) => h('tr', {'data-testid': `closure-${c.id}`},
       h('td', {}, when(c.from)),
       h('td', {}, when(c.to)),
       h('td', {}, desksText(c.desks)),
       h('td', {}, reasonText(c.reason) || '—'),
-      h('td', {class: 'num'}, n === null ? '—' : String(n)),
+      h('td', {}, choiceText(c.affected)),
       h('td', {}, [when(c.createdAt), c.createdBy ? h('span', {class: 'muted small by'}, t('admin.closures.by', {name: c.createdBy})) : null]),
       h('td', {}, h('button', {type: 'button', class: 'btn btn-small', 'data-testid': `btn-lift-${c.id}`,
-        'aria-label': t('admin.lift.buttonLabel', {range: range(c.from, c.to)}), onclick: () => openLift(c)}, t('admin.lift.button'))));
-  }));
+        'aria-label': t('admin.lift.buttonLabel', {range: range(c.from, c.to)}), onclick: () => openLift(c)}, t('admin.lift.button'))))));
   return undefined;
 }
 
@@ -646,8 +641,14 @@ function close(choice) {
       res = await api('/admin/closures', {method: 'POST', token: state.token, body: send});
     } catch (e) {
       if (e?.status === 409 && e.code === 'affected_choice_required') {
-        // The appointments changed since the check: check again and let the admin choose anew.
-        return dryRun(body, t('admin.closures.changedSince'));
+        // The appointments changed since the check: show the list the server sent (or check
+        // again) and let the admin choose anew.
+        const list = e.problem?.affected;
+        if (!Array.isArray(list)) return dryRun(body, t('admin.closures.changedSince'));
+        state.dryRun = {body, affected: list};
+        renderDryRun(t('admin.closures.changedSince'));
+        focusEl($('#dryrun-title'));
+        return undefined;
       }
       return closureError(e);
     }

@@ -15,7 +15,8 @@
  *   422 validation_failed (fields) · 503 busy (Retry-After header)
  * and, for the counter and booking pages, 409 illegal_transition and contact_limit (no members);
  * for the admin page 409 closure_overlap, 409 affected_choice_required and 404 unknown_location
- * (no members; the page itself reads `fields` of a 422 and `errors` of a failed reload).
+ * (the page itself reads `affected` of affected_choice_required, `fields` of a 422 and `errors`
+ * of a failed reload).
  * Nothing else is read. No answer at all (status 0) and 502/503/504 all say `unreachable`.
  *
  * Words: each page keeps its own under one i18n branch (`texts`: 'kiosk.err', 'counter.err',
