@@ -6,6 +6,7 @@ echo
 echo "Loket – demo municipality Wilgendaal"
 echo "  Booking (citizens):   $base/book"
 echo "  Counter (clerks):     $base/counter"
+echo "  Admin:                $base/admin"
 # Lobbies only: a remote channel (video, phone) has no kiosk or display.
 awk '/^- id:/ { if (id != "") print id, kind; id = $3; kind = "" } /^  kind:/ { kind = $2 } END { if (id != "") print id, kind }' \
     config/locations.yaml |
@@ -22,4 +23,5 @@ echo
 echo "Make tokens in another shell (the server picks them up at once):"
 echo "  .build/release/loket token add --role kiosk --name kiosk-1 --db $db"
 echo "  .build/release/loket token add --role clerk --name clerk-1 --db $db"
+echo "  .build/release/loket token add --role admin --name admin-1 --db $db"
 echo

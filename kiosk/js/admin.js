@@ -215,8 +215,12 @@ function forgetToken() {
 
 function signOut(reasonKey) {
   forgetToken();
-  Object.assign(state, {token: null, me: null, closures: null, waitlist: null, outbox: null, dryRun: null});
+  Object.assign(state, {token: null, me: null, closures: null, waitlist: null, outbox: null, lastReload: null});
   if ($('#lift-dialog').open) $('#lift-dialog').close();
+  // Nothing of this session stays on screen for whoever signs in next.
+  clearDryRun();
+  clearFieldErrors();
+  $('#reload-result').hidden = true;
   say('');
   showSignIn(reasonKey);
 }
