@@ -356,6 +356,9 @@ def appointment_status(site, a: dict) -> str:
 
 
 def signed_in(b: Browser, site):
+    """Signed in with the location chosen and its sections loaded. Each flow test needs only the
+    API it drives: another one not merged yet (a 404) leaves its section in the error state."""
+    allow_missing_apis(b, site, admin_token(site))
     sign_in(b, site, admin_token(site))
     b.tid("view-admin")
     Select(b.tid("select-location")).select_by_value(LOCATION)
