@@ -11,6 +11,7 @@ extension App {
         table.add(.GET, "/kiosk/{location}", page("kiosk.html"))
         table.add(.GET, "/display/{location}", page("display.html"))
         table.add(.GET, "/counter", page("counter.html"))
+        table.add(.GET, "/admin", page("admin.html"))
         table.add(.GET, "/book", page("book.html"))
         table.add(.GET, "/t/{id}", page("ticket.html"))
         table.add(.GET, "/w/{id}", page("waitlist.html"))
@@ -26,7 +27,7 @@ extension App {
             <title>Loket – \(Self.html(app.catalogue.settings.municipality.resolve(.nl)))</title>
             <link rel="stylesheet" href="/static/css/base.css"></head><body><main class="container">
             <h1>\(Self.html(app.catalogue.settings.municipality.resolve(.nl)))</h1>
-            <ul><li><a href="/book">Afspraak maken / Book an appointment</a></li><li><a href="/counter">Loket (medewerkers)</a></li>\(links)</ul>
+            <ul><li><a href="/book">Afspraak maken / Book an appointment</a></li><li><a href="/counter">Loket (medewerkers)</a></li><li><a href="/admin">Beheer (admin)</a></li>\(links)</ul>
             </main></body></html>
             """
             return Response(contentType: "text/html; charset=utf-8", text: html)

@@ -14,7 +14,10 @@
  *   404 not_found · 429 rate_limited (retryAfter) · 401 unauthorized · 403 forbidden
  *   422 validation_failed (fields) · 503 busy (Retry-After header)
  * and, for the counter and booking pages, 409 illegal_transition and contact_limit (no members);
- * for the waitlist, 409 waitlist_limit and offer_expired (no members).
+ * for the waitlist, 409 waitlist_limit and offer_expired (no members);
+ * for the admin page 409 closure_overlap, 409 affected_choice_required and 404 unknown_location
+ * (the page itself reads `affected` of affected_choice_required, `fields` of a 422 and `errors`
+ * of a failed reload).
  * Nothing else is read. No answer at all (status 0) and 502/503/504 all say `unreachable`.
  *
  * Words: each page keeps its own under one i18n branch (`texts`: 'kiosk.err', 'counter.err',
@@ -86,6 +89,9 @@ const TABLE = {
   waitlist_limit: {stem: 'waitlistLimit'},
   invalid_range: {stem: 'invalidRange'},
   offer_expired: {stem: 'offerExpired'},
+  closure_overlap: {stem: 'closureOverlap'},
+  affected_choice_required: {stem: 'affectedChoiceRequired'},
+  unknown_location: {stem: 'unknownLocation'},
   unreachable: {stem: 'unreachable'},
   generic: {stem: 'generic'},
 };
