@@ -88,12 +88,8 @@ extension App {
                 office.withLock { $0 = next }
                 mailer.use(catalogue)
                 limiter.allow(perMinute: catalogue.settings.rateLimitPerMinute)
-                let orphans = try orphaned(by: catalogue, db: tx.db, now: now)
-                // Orphans stay booked until an admin acts: the audit says which were kept, by whom.
-                let kept = orphans.isEmpty ? "" : ": kept " + orphans.map(\.reference).joined(separator: ", ")
-                let detail = "\(catalogue.locations.count) locations, \(catalogue.services.count) services; \(orphans.count) appointments no longer fit\(kept)"
-                try tx.apply(Outcome((), changes: [.audit(AuditEntry(actor: actor, action: "config.reload", subject: nil, detail: detail))]))
-                return orphans
+                let orphans = try tx.apply(OfficeDesk(catalogue: catalogue).reload(by: actor, now: now, reading: tx.db))
+                return orphans.map { orphanDTO($0, catalogue: catalogue) }
             }
         } catch {
             office.withLock { $0 = previous }
@@ -108,46 +104,11 @@ extension App {
                          services: catalogue.services.count, counters: catalogue.counters.count, orphaned: orphans)
     }
 
-    /// Booked appointments that `catalogue` no longer fits: their location or a service is gone, a
-    /// service is no longer booked there, or the appointment windows and desks no longer hold them.
-    func orphaned(by catalogue: Catalogue, db: Connection, now: Date) throws -> [OrphanDTO] {
-        var out: [OrphanDTO] = []
-        for a in try db.bookedAppointments(endingAfter: now) {
-            let reason: String?
-            if catalogue.location(a.location) == nil {
-                reason = "location_gone"
-            } else if a.items.contains(where: { catalogue.service($0.service) == nil }) {
-                reason = "service_gone"
-            } else if a.items.contains(where: {
-                guard let s = catalogue.service($0.service) else { return true }
-                return !s.locations.contains(a.location) || !s.channels.contains(.appointment)
-            }) {
-                reason = "not_offered"
-            } else {
-                reason = nil
-            }
-            if let reason { out.append(orphan(a, reason: reason, catalogue: catalogue)) }
-        }
-        // Capacity: the new windows and desks, with the runtime closures, swept in booking order
-        // exactly as a closure's dry run does.
-        let listed = Set(out.map(\.reference))
-        for location in catalogue.locations {
-            let held = try db.heldAppointments(location: location.id, from: now, to: now.addingTimeInterval(400 * 86_400))
-            guard !held.isEmpty else { continue }
-            let last = held.map(\.end).max() ?? now
-            let limited = location.with(limits: try db.deskLimits(location: location.id, from: now, to: last))
-            for h in SlotEngine.overflow(location: limited, appointments: held) where !listed.contains(h.reference) {
-                let civil = CivilClock(timeZone: location.timeZone)
-                out.append(OrphanDTO(reference: h.reference, location: location.id, service: h.service, persons: h.persons,
-                                     start: civil.iso8601(h.start), end: civil.iso8601(h.end), reason: "capacity"))
-            }
-        }
-        return out.sorted { ($0.start, $0.reference) < ($1.start, $1.reference) }
-    }
-
-    func orphan(_ a: Appointment, reason: String, catalogue: Catalogue) -> OrphanDTO {
+    func orphanDTO(_ o: Orphan, catalogue: Catalogue) -> OrphanDTO {
+        let a = o.appointment
         let civil = CivilClock(timeZone: catalogue.location(a.location)?.timeZone ?? .brussels)
         return OrphanDTO(reference: a.reference, location: a.location, service: a.items.first?.service ?? "",
-                         persons: a.items.first?.persons ?? 1, start: civil.iso8601(a.start), end: civil.iso8601(a.end), reason: reason)
+                         persons: a.items.first?.persons ?? 1, start: civil.iso8601(a.start), end: civil.iso8601(a.end),
+                         reason: o.reason.rawValue)
     }
 }

@@ -80,3 +80,5 @@ extension Connection: ClosureReading {
         }
     }
 }
+
+extension Connection: ReloadReading {}

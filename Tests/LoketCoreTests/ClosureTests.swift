@@ -125,12 +125,14 @@ import Testing
 
     static let admin = "admin-an"
 
-    static func catalogue() -> Catalogue {
+    /// The hall with two desks, or with `desks` (a reloaded config) and, when `short`, closing at 11:00 in the morning.
+    static func catalogue(desks: Int = 2, short: Bool = false) -> Catalogue {
         let booking = BookingPolicy(slotMinutes: 15, leadMinutes: 0, horizonDays: 30)
+        let rules = [OpeningRule(weekdays: workdays, ranges: [hours(short ? "08:30-11:00" : "08:30-12:00"), hours("13:00-16:00")], desks: desks)]
         return Catalogue(settings: Settings(maxActivePerContact: 1000),
                          categories: [Category(id: "burgerzaken", name: LocalizedText([.nl: "Burgerzaken"]))],
-                         locations: [townHall(booking: booking)], services: [service("eid", minutes: 15), service("pas", minutes: 30)],
-                         counters: [])
+                         locations: [townHall(booking: booking, appointmentHours: rules)],
+                         services: [service("eid", minutes: 15), service("pas", minutes: 30)], counters: [])
     }
 
     @Test func applyingNeedsAChoiceWhenSomeAreAffectedAndRefusesOverlapsAndBadValues() throws {
@@ -189,15 +191,19 @@ import Testing
         return max(0, desks - hall.booking.walkInReserve)
     }
 
-    @Test func randomBookingsClosuresAndLiftsNeverOverbookUnlessKept() throws {
+    @Test func randomBookingsClosuresLiftsAndReloadsNeverOverbookUnlessKept() throws {
         var rng = SplitMix64.seeded("ClosureTests.randomBookingsClosuresAndLifts")
-        let catalogue = Self.catalogue()
-        let office = OfficeDesk(catalogue: catalogue), booking = BookingDesk(catalogue: catalogue)
-        let hall = catalogue.locations[0]
+        var catalogue = Self.catalogue()
+        var office = OfficeDesk(catalogue: catalogue), booking = BookingDesk(catalogue: catalogue)
+        var hall = catalogue.locations[0]
         let now = at("2026-12-01T07:00:00+01:00") // 2026-12-01 is a Tuesday
         let base = at("2026-12-01T08:00:00+01:00")
-        var seen = (cancelled: 0, kept: 0, lifted: 0, refused: 0)
+        var seen = (cancelled: 0, kept: 0, lifted: 0, refused: 0, orphaned: 0)
         for run in 0..<12 {
+            catalogue = Self.catalogue()
+            office = OfficeDesk(catalogue: catalogue)
+            booking = BookingDesk(catalogue: catalogue)
+            hall = catalogue.locations[0]
             let store = InMemoryDesk()
             store.now = now
             var kept: Set<String> = []
@@ -236,6 +242,19 @@ import Testing
                         kept.formUnion(result.kept)
                         seen.cancelled += result.cancelled.count
                         seen.kept += result.kept.count
+                    case 19:
+                        // A reload to other desks or shorter hours: its orphans stay booked, kept by the admin, in the audit.
+                        catalogue = Self.catalogue(desks: Int.random(in: 1...3, using: &rng), short: Bool.random(using: &rng))
+                        office = OfficeDesk(catalogue: catalogue)
+                        booking = BookingDesk(catalogue: catalogue)
+                        hall = catalogue.locations[0]
+                        let orphans = store.apply(try office.reload(by: Self.admin, now: now, reading: store))
+                        let line = store.audit.last { $0.action == "config.reload" && $0.actor == Self.admin }
+                        #expect(orphans.allSatisfy { (line?.detail ?? "").contains($0.appointment.reference) },
+                                "run \(run) step \(step): a reload's orphan is not in the audit log")
+                        #expect(orphans.allSatisfy { $0.reason == .capacity && $0.appointment.status == .booked })
+                        kept.formUnion(orphans.map(\.appointment.reference))
+                        seen.orphaned += orphans.count
                     default:
                         guard let id = store.closures.keys.sorted().randomElement(using: &rng) else { continue }
                         let lifted = store.apply(try office.lift(id: id, by: Self.admin, now: now, reading: store))
@@ -265,6 +284,7 @@ import Testing
                         "run \(run) step \(step): an unchanged calendar overflowed")
             }
         }
-        #expect(seen.cancelled > 0 && seen.kept > 0 && seen.lifted > 0 && seen.refused > 0, "the runs tried every case: \(seen)")
+        #expect(seen.cancelled > 0 && seen.kept > 0 && seen.lifted > 0 && seen.refused > 0 && seen.orphaned > 0,
+                "the runs tried every case: \(seen)")
     }
 }

@@ -4,7 +4,7 @@
 import Foundation
 @testable import LoketCore
 
-final class InMemoryDesk: QueueReading, BookingReading, ClosureReading {
+final class InMemoryDesk: QueueReading, BookingReading, ClosureReading, ReloadReading {
     var tickets: [String: Ticket] = [:]
     /// Ticket ids in insertion order (the store's rowid order).
     var order: [String] = []
@@ -108,6 +108,11 @@ final class InMemoryDesk: QueueReading, BookingReading, ClosureReading {
     }
 
     func closure(id: String) throws -> ClosureRecord? { closures[id] }
+
+    func bookedAppointments(endingAfter now: Date) throws -> [Appointment] {
+        appointments.values.map(\.appointment).filter { $0.status == .booked && $0.end > now }
+            .sorted { ($0.start, $0.reference) < ($1.start, $1.reference) }
+    }
 
     // MARK: writing
 
