@@ -417,6 +417,8 @@ class TestAdminFlows:
         title = b.wait_text("dryrun-title", plural(i18n, "nl", "admin.closures.affected", 2))
         assert title
         assert active_testid(b) == "dryrun-title", "focus should move to the dry run's result"
+        b.wait(5).until(lambda d: b.present("live").get_attribute("textContent") == b.text_of("dryrun-summary") != "",
+                        "the live region never said the dry run's result")
         for a in booked:
             row = b.tid(f"affected-{a['reference']}").text
             assert a["reference"] in row and name in row, row
@@ -575,6 +577,7 @@ class TestAdminFlows:
             assert all(re.match(r"^\S+:\d+:\d+ \S", x) for x in items), items
             assert any(re.search(rf"locations\.yaml:{line_no + 1}:\d+ .*Mars/Olympus", x) for x in items), items
             assert active_testid(b) == "reload-result"
+            b.wait(5).until(lambda d: b.present("live").get_attribute("textContent") == b.text_of("reload-summary"))
             # The old config is still in force.
             stadhuis = next(l for l in flows.get("/locations", expect=200).json() if l["id"] == LOCATION)
             assert stadhuis["timeZone"] == "Europe/Brussels"

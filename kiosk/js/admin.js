@@ -477,6 +477,13 @@ function renderOutbox() {
 
 /* ------------------------------------------------------------------ notices and errors */
 
+/** Says text through the always-present live region (set anew, so the same words are heard again). */
+function announce(text) {
+  const el = $('#live');
+  el.textContent = '';
+  if (text) setTimeout(() => { el.textContent = text; }, 50);
+}
+
 /** The page's one status line, focused so a screen reader reads it and keyboard users land on it. */
 function say(text, kind = 'info', {focus = false} = {}) {
   const el = $('#message');
@@ -611,6 +618,7 @@ async function dryRun(body, note) {
   }
   renderDryRun(note);
   focusEl($('#dryrun-title'));
+  announce($('#dryrun-summary').textContent);
   return undefined;
 }
 
@@ -652,6 +660,7 @@ function close(choice) {
         state.dryRun = {body, affected: list};
         renderDryRun(t('admin.closures.changedSince'));
         focusEl($('#dryrun-title'));
+        announce($('#dryrun-summary').textContent);
         return undefined;
       }
       return closureError(e);
@@ -729,11 +738,13 @@ function reload() {
       state.lastReload = {error: e};
       renderReload(state.lastReload);
       focusEl($('#reload-result'));
+      announce($('#reload-summary').textContent);
       return;
     }
     state.lastReload = {ok: res || {}};
     renderReload(state.lastReload);
     focusEl($('#reload-result'));
+    announce($('#reload-summary').textContent);
     // The config may name other locations, services and hours now.
     state.servicesLang = null;
     await Promise.all([loadLocations(), loadServices()]);
