@@ -683,9 +683,10 @@ function close(choice) {
 
 function closureError(e) {
   if (e?.status === 401 || e?.status === 403 || isOutage(e)) throw e;
+  // The checked closure cannot be made as it is: the choice goes, the reason stays.
+  clearDryRun();
   if (e?.status === 422 && e.fields) return showFieldErrors(serverFieldErrors(e));
   if (e?.code === 'unknown_location') loadLocations();
-  clearDryRun();
   say(problemText(e, {texts: 'admin.err'}), 'error', {focus: true});
   return undefined;
 }
