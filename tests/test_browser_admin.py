@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -74,7 +75,7 @@ def allow_missing_apis(b: Browser, site, token: str):
     """Before the closures and waitlist APIs are merged in, their 404s are expected in the console
     (the sections then show their error state); once the APIs exist, nothing is allowed."""
     for path in ("/admin/closures", "/admin/waitlist"):
-        if site.get(f"{path}?location={LOCATION}", token=token).status_code == 404:
+        if site.api("GET", f"{path}?location={LOCATION}", token=token).status_code == 404:
             b.allow_console(re.escape(f"/api/v1{path}?location={LOCATION}") + r" - Failed to load resource: .* 404")
 
 
@@ -252,6 +253,43 @@ def test_closure_form_checks_before_asking_the_server(server, browser, i18n):
     b.assert_no_console_errors()
 
 
+def test_failed_mail_is_listed_without_address_or_name(browser, i18n, tmp_path):
+    """A mail server that refuses the address (550): the message ends as failed, and the page
+    lists it by kind, reference, attempts and the server's answer, never the address or name."""
+    from test_mail import Server, Sink   # the real SMTP sink and a server that sends to it
+
+    sink = Sink(tmp_path / "mail", "--reject-rcpt", "550")
+    srv = Server(tmp_path / "loket.sqlite", sink.port, tmp_path / "loket.log")
+    try:
+        booked = srv.book(srv.slots()[0], name="Zoë Geheim", email_address="geheim@example.be")
+        token = conftest.make_token(srv.db, "admin", ADMIN_NAME)
+        failed = []
+        for _ in range(60):
+            failed = srv.api("GET", "/admin/outbox?status=failed", token=token).json()
+            if failed:
+                break
+            time.sleep(0.3)
+        assert [f["reference"] for f in failed] == [booked["reference"]], failed
+        b = browser("admin-outbox", 1366, 900)
+        allow_missing_apis(b, srv, token)
+        b.get(f"{srv.url}/admin")
+        b.tid("token-input").send_keys(token)
+        b.click("btn-sign-in")
+        b.tid("view-admin")
+        wait_loaded(b)
+        assert section_state(b, "outbox") == "ready"
+        row = b.tid(f"outbox-{failed[0]['id']}").text
+        assert booked["reference"] in row
+        assert tr(i18n, "nl", "admin.outbox.kinds.booked") in row
+        assert "550" in row
+        body = b.body_text()
+        assert "geheim@example.be" not in body and "Zoë Geheim" not in body
+        b.assert_no_console_errors()
+    finally:
+        srv.stop()
+        sink.stop()
+
+
 def test_instants_are_built_in_the_locations_zone(server, browser):
     """Date + time in Europe/Brussels become ISO instants with the right offset, also on the days
     the clocks change (a skipped wall time moves on by the gap)."""
@@ -379,6 +417,8 @@ class TestAdminFlows:
         title = b.wait_text("dryrun-title", plural(i18n, "nl", "admin.closures.affected", 2))
         assert title
         assert active_testid(b) == "dryrun-title", "focus should move to the dry run's result"
+        b.wait(5).until(lambda d: b.present("live").get_attribute("textContent") == b.text_of("dryrun-summary") != "",
+                        "the live region never said the dry run's result")
         for a in booked:
             row = b.tid(f"affected-{a['reference']}").text
             assert a["reference"] in row and name in row, row
@@ -537,6 +577,7 @@ class TestAdminFlows:
             assert all(re.match(r"^\S+:\d+:\d+ \S", x) for x in items), items
             assert any(re.search(rf"locations\.yaml:{line_no + 1}:\d+ .*Mars/Olympus", x) for x in items), items
             assert active_testid(b) == "reload-result"
+            b.wait(5).until(lambda d: b.present("live").get_attribute("textContent") == b.text_of("reload-summary"))
             # The old config is still in force.
             stadhuis = next(l for l in flows.get("/locations", expect=200).json() if l["id"] == LOCATION)
             assert stadhuis["timeZone"] == "Europe/Brussels"

@@ -57,7 +57,6 @@ const state = {
   lift: null,              // the closure the lift dialog is about
   pending: false,          // a write is running: ignore more clicks
   loadGen: 0,              // answers for a location that is no longer chosen are dropped
-  sectionErrors: {},       // section → the error its line shows
   lastReload: null,        // {ok} or {error} of the last reload, shown until the next one
 };
 
@@ -132,6 +131,9 @@ function range(fromIso, toIso, tz = zoneOf()) {
   const f = formatter(tz);
   return typeof f.formatRange === 'function' ? f.formatRange(new Date(a), new Date(b)) : `${f.format(a)} – ${f.format(b)}`;
 }
+
+/** Orders ISO instants by the moment they name (their offsets may differ across a DST change). */
+const byInstant = (a, b) => (Date.parse(a || '') || 0) - (Date.parse(b || '') || 0);
 
 /** A waitlist range end: a civil date ("2026-12-01") or an instant. */
 function dayOrWhen(v, tz) {
@@ -341,7 +343,6 @@ const SECTION_IDS = {closures: ['closures-state', 'closures-table'], waitlist: [
 function setSectionState(key, kind, errorText = '') {
   const [stateId, bodyId] = SECTION_IDS[key];
   const el = $(`#${stateId}`);
-  state.sectionErrors[key] = kind === 'error' ? errorText : null;
   const text = {
     loading: t('common.loading'),
     empty: t(`admin.${key}.empty`),
@@ -390,18 +391,18 @@ function choiceText(choice) {
 }
 
 function renderClosures() {
-  const list = [...(state.closures || [])].sort((a, b) => String(a.from).localeCompare(String(b.from)));
+  const list = [...(state.closures || [])].sort((a, b) => byInstant(a.from, b.from));
   if (!list.length) return setSectionState('closures', 'empty');
   setSectionState('closures', 'ready');
   $('#closures-list').replaceChildren(...list.map((c) => h('tr', {'data-testid': `closure-${c.id}`},
-      h('td', {}, when(c.from)),
-      h('td', {}, when(c.to)),
-      h('td', {}, desksText(c.desks)),
-      h('td', {}, reasonText(c.reason) || '—'),
-      h('td', {}, choiceText(c.affected)),
-      h('td', {}, [when(c.createdAt), c.createdBy ? h('span', {class: 'muted small by'}, t('admin.closures.by', {name: c.createdBy})) : null]),
-      h('td', {}, h('button', {type: 'button', class: 'btn btn-small', 'data-testid': `btn-lift-${c.id}`,
-        'aria-label': t('admin.lift.buttonLabel', {range: range(c.from, c.to)}), onclick: () => openLift(c)}, t('admin.lift.button'))))));
+    h('td', {}, when(c.from)),
+    h('td', {}, when(c.to)),
+    h('td', {}, desksText(c.desks)),
+    h('td', {}, reasonText(c.reason) || '—'),
+    h('td', {}, choiceText(c.affected)),
+    h('td', {}, [when(c.createdAt), c.createdBy ? h('span', {class: 'muted small by'}, t('admin.closures.by', {name: c.createdBy})) : null]),
+    h('td', {}, h('button', {type: 'button', class: 'btn btn-small', 'data-testid': `btn-lift-${c.id}`,
+      'aria-label': t('admin.lift.buttonLabel', {range: range(c.from, c.to)}), onclick: () => openLift(c)}, t('admin.lift.button'))))));
   return undefined;
 }
 
@@ -476,6 +477,13 @@ function renderOutbox() {
 }
 
 /* ------------------------------------------------------------------ notices and errors */
+
+/** Says text through the always-present live region (set anew, so the same words are heard again). */
+function announce(text) {
+  const el = $('#live');
+  el.textContent = '';
+  if (text) setTimeout(() => { el.textContent = text; }, 50);
+}
 
 /** The page's one status line, focused so a screen reader reads it and keyboard users land on it. */
 function say(text, kind = 'info', {focus = false} = {}) {
@@ -611,6 +619,7 @@ async function dryRun(body, note) {
   }
   renderDryRun(note);
   focusEl($('#dryrun-title'));
+  announce($('#dryrun-summary').textContent);
   return undefined;
 }
 
@@ -622,7 +631,7 @@ function renderDryRun(note) {
   const summary = t('admin.closures.summary', {location: locationName(body.location), range: range(body.from, body.to, tz), desks: desksText(body.desks)});
   $('#dryrun-summary').textContent = note ? `${note} ${summary}` : summary;
   $('#dryrun-table').hidden = n === 0;
-  const sorted = [...affected].sort((a, b) => String(a.start).localeCompare(String(b.start)));
+  const sorted = [...affected].sort((a, b) => byInstant(a.start, b.start));
   $('#dryrun-list').replaceChildren(...sorted.map((a) => h('tr', {'data-testid': `affected-${a.reference}`},
     h('td', {class: 'mono'}, a.reference || '—'),
     h('td', {}, a.end ? range(a.start, a.end, tz) : when(a.start, tz)),
@@ -652,6 +661,7 @@ function close(choice) {
         state.dryRun = {body, affected: list};
         renderDryRun(t('admin.closures.changedSince'));
         focusEl($('#dryrun-title'));
+        announce($('#dryrun-summary').textContent);
         return undefined;
       }
       return closureError(e);
@@ -674,9 +684,10 @@ function close(choice) {
 
 function closureError(e) {
   if (e?.status === 401 || e?.status === 403 || isOutage(e)) throw e;
+  // The checked closure cannot be made as it is: the choice goes, the reason stays.
+  clearDryRun();
   if (e?.status === 422 && e.fields) return showFieldErrors(serverFieldErrors(e));
   if (e?.code === 'unknown_location') loadLocations();
-  clearDryRun();
   say(problemText(e, {texts: 'admin.err'}), 'error', {focus: true});
   return undefined;
 }
@@ -729,11 +740,13 @@ function reload() {
       state.lastReload = {error: e};
       renderReload(state.lastReload);
       focusEl($('#reload-result'));
+      announce($('#reload-summary').textContent);
       return;
     }
     state.lastReload = {ok: res || {}};
     renderReload(state.lastReload);
     focusEl($('#reload-result'));
+    announce($('#reload-summary').textContent);
     // The config may name other locations, services and hours now.
     state.servicesLang = null;
     await Promise.all([loadLocations(), loadServices()]);
@@ -763,7 +776,7 @@ function renderReload({ok, error}) {
   const orphaned = Array.isArray(ok.orphaned) ? ok.orphaned : [];
   box.className = `reload-result notice ${orphaned.length ? 'notice-warn' : 'notice-ok'}`;
   summary.textContent = orphaned.length ? `${t('admin.reload.done')} ${tn('admin.reload.orphaned', orphaned.length)}` : t('admin.reload.done');
-  const sorted = [...orphaned].sort((a, b) => String(a.start).localeCompare(String(b.start)));
+  const sorted = [...orphaned].sort((a, b) => byInstant(a.start, b.start));
   orphanedList.replaceChildren(...sorted.map((o) => h('li', {'data-testid': `orphaned-${o.reference}`},
     h('span', {class: 'mono'}, o.reference || '—'), ` · ${when(o.start, zoneOf(o.location))} · ${serviceName(o.service)} · ${locationName(o.location)}`)));
   orphanedList.hidden = orphaned.length === 0;
