@@ -570,7 +570,7 @@ class TestAdminFlows:
             path.write_text("".join(lines), "utf-8")
             b.click("btn-reload")
             b.tid("reload-result")
-            b.wait_text("reload-summary", lambda s: s.startswith(before(plural(i18n, "nl", "admin.reload.failed", 2))),
+            b.wait_text("reload-summary", lambda s: s.startswith(before(tr(i18n, "nl", "admin.reload.failed")["other"])),
                         what="the reload failed")
             items = [el.text for el in b.driver.find_elements("css selector", "[data-testid=reload-error]")]
             assert items, "no error listed"
