@@ -50,10 +50,6 @@ public protocol LimitReading {
     func deskLimits(location: String, from: Date, to: Date) throws -> [DeskLimit]
 }
 
-extension LimitReading {
-    /// No limits: for read views that hold none (test doubles of other use cases).
-    public func deskLimits(location: String, from: Date, to: Date) throws -> [DeskLimit] { [] }
-}
 
 /// A booked appointment as the overflow sweep sees it: its time, size and booking order; no name.
 public struct HeldAppointment: Sendable, Hashable {

@@ -212,8 +212,8 @@ public struct WaitlistDesk: Sendable {
     /// has passed expires (without mail: nothing was offered).
     public func offer(id: String, now: Date, reading: some WaitlistReading) throws -> Outcome<WaitlistOffer?> {
         guard let entry = try reading.waitlistEntry(id: id)?.entry, entry.status == .waiting,
-              let location = catalogue.location(entry.location) else { return Outcome(nil) }
-        let civil = CivilClock(timeZone: location.timeZone)
+              let configured = catalogue.location(entry.location) else { return Outcome(nil) }
+        let civil = CivilClock(timeZone: configured.timeZone)
         let today = civil.date(of: now)
         guard entry.to >= today, let service = catalogue.service(entry.service) else {
             return Outcome(nil, changes: [
@@ -224,6 +224,8 @@ public struct WaitlistDesk: Sendable {
         let visit = [VisitItem(service: service, persons: entry.persons)]
         let first = max(entry.from, today)
         let from = civil.startOfDay(first), to = civil.startOfDay(entry.to.adding(days: 1))
+        // Runtime closures and fewer desks count: a closed morning is never offered.
+        let location = configured.with(limits: try reading.deskLimits(location: configured.id, from: from, to: to))
         let booked = try reading.bookedIntervals(location: location.id, from: from, to: to, excluding: nil)
         let held = try reading.holds(location: location.id, from: from, to: to, now: now)
         let lead = Double((service.leadMinutes ?? location.booking.leadMinutes) * 60)
@@ -294,6 +296,10 @@ struct OwnHoldLeftOut<Base: WaitlistReading>: BookingReading {
 
     func holds(location: String, from: Date, to: Date, now: Date) throws -> [BookedInterval] {
         try base.holds(location: location, from: from, to: to, now: now, exceptOwner: owner)
+    }
+
+    func deskLimits(location: String, from: Date, to: Date) throws -> [DeskLimit] {
+        try base.deskLimits(location: location, from: from, to: to)
     }
 
     func activeAppointmentCount(contactKey: String, now: Date) throws -> Int {

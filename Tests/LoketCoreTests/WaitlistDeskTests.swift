@@ -188,6 +188,38 @@ import Testing
         }
     }
 
+    @Test func aClosedTimeIsNeverOfferedNorAcceptedAndALiftOffersIt() throws {
+        let desk = WaitlistDesk(catalogue: Self.catalogue())
+        let office = OfficeDesk(catalogue: desk.catalogue)
+        let hall = desk.catalogue.locations[0]
+        let store = InMemoryDesk()
+        let now = at("2026-12-01T07:00:00+01:00") // 2026-12-01 is a Tuesday
+        store.now = now
+        // Tuesday morning closed; Wednesday open. Two people wait for Tuesday, one for Wednesday.
+        _ = store.apply(try office.close(ClosureRequest(location: hall, from: at("2026-12-01T09:00:00+01:00"),
+                                                        to: at("2026-12-01T10:00:00+01:00"), desks: 0, affected: nil,
+                                                        id: "verkiezing", by: "admin"), now: now, reading: store))
+        _ = try Self.join(desk, store, id: "tuesday", from: "2026-12-01", to: "2026-12-01", now: now)
+        _ = try Self.join(desk, store, id: "wednesday", from: "2026-12-02", to: "2026-12-02", now: now.addingTimeInterval(1))
+        #expect(try store.waitlistRound(desk, now: now).offered == ["wednesday"], "a closed morning was offered")
+        #expect(store.waitlist["wednesday"]?.entry.offer?.start == at("2026-12-02T09:00:00+01:00"))
+
+        // A closure made after the offer: accepting books nothing, the slot is no longer there.
+        _ = store.apply(try office.close(ClosureRequest(location: hall, from: at("2026-12-02T09:00:00+01:00"),
+                                                        to: at("2026-12-02T09:30:00+01:00"), desks: 0, affected: .cancel,
+                                                        id: "storing", by: "admin"), now: now, reading: store))
+        #expect(throws: LoketError.self) {
+            try desk.accept(id: "wednesday", tokenHash: Array("wednesday".utf8), start: at("2026-12-02T09:00:00+01:00"),
+                            now: now, reading: store, prepare: Self.prepare(["K7M-3QX"]))
+        }
+        #expect(store.appointments.isEmpty)
+
+        // Lifting the Tuesday closure frees the morning: the next round offers it.
+        _ = store.apply(try office.lift(id: "verkiezing", by: "admin", now: now, reading: store))
+        #expect(try store.waitlistRound(desk, now: now).offered == ["tuesday"])
+        #expect(store.waitlist["tuesday"]?.entry.offer?.start == at("2026-12-01T09:00:00+01:00"))
+    }
+
     @Test func joinChecksTheRangeTheCapAndTheToken() throws {
         let desk = WaitlistDesk(catalogue: Self.catalogue(maxPerContact: 2))
         let store = InMemoryDesk()
