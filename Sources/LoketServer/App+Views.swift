@@ -60,8 +60,8 @@ extension App {
     ///
     /// The open counters at `location` that serve `service` (or the ticket's `target` counter); when
     /// none is open, the counters the config plans for it there (every counter of the location
-    /// whose profile has it), and the minutes until today's next opening window for the service
-    /// (walk-in or appointments) when one is still ahead, as `opensAt`.
+    /// whose profile has it), and, outside opening hours, the minutes until today's next opening
+    /// window for the service (walk-in or appointments) when one is still ahead, as `opensAt`.
     func countersFor(_ service: String, target: String?, location: String, states: [String: (state: CounterState, current: String?)],
                      now: Date) -> (counters: [Counter], open: Bool, opensAt: String?, minutesToOpening: Int) {
         let s = catalogue.service(service)
@@ -74,9 +74,11 @@ extension App {
         guard let s, let place = catalogue.location(location) else { return (planned, false, nil, 0) }
         let calendar = queueDesk.calendar(place)
         let today = calendar.clock.date(of: now)
-        let next = (calendar.walkInWindows(on: today, service: s) + calendar.appointmentWindows(on: today, service: s))
-            .map(\.start).filter { $0 > now }.min()
-        guard let next else { return (planned, false, nil, 0) }
+        let windows = calendar.walkInWindows(on: today, service: s) + calendar.appointmentWindows(on: today, service: s)
+        // Inside opening hours the counters are due now: there is no later opening to name (the
+        // afternoon's would mislead a citizen who arrived at 09:00 before the clerks sat down).
+        if windows.contains(where: { $0.start <= now && now < $0.end }) { return (planned, false, nil, 0) }
+        guard let next = windows.map(\.start).filter({ $0 > now }).min() else { return (planned, false, nil, 0) }
         return (planned, false, calendar.clock.iso8601(next), Int((next.timeIntervalSince(now) / 60).rounded(.up)))
     }
 

@@ -17,8 +17,8 @@ struct ClerkMovesAPITests {
     static let clock = "2026-12-01T09:00:00+01:00"
 
     /// The fixture with outcomes on id-kaart and `counters` counters at `hal`.
-    static func catalogue(counters: Int = 3) -> Catalogue {
-        let base = Fixture.catalogue()
+    static func catalogue(counters: Int = 3, walkIn: [String] = ["08:00-12:00"]) -> Catalogue {
+        let base = Fixture.catalogue(walkIn: walkIn)
         let services = base.services.map { s -> Service in
             var s = s
             if s.id == "id-kaart" {
@@ -243,24 +243,32 @@ struct ClerkMovesAPITests {
         #expect(try c1()?["state"] as? String == "paused" && (try c1()?["pauseReason"]) == nil)
     }
 
-    @Test func aTicketIssuedBeforeTheCountersOpenSaysWhenTheyOpen() throws {
-        // 08:10: walk-in (from 08:00) is open, appointments and the counters start at 09:00.
-        let live = try LiveServer(catalogue: Self.catalogue(), clock: "2026-12-01T08:10:00+01:00")
+    @Test func aTicketWaitingBeforeTheCountersOpenSaysWhenTheyOpen() throws {
+        // The kiosk opens at 07:30 for half an hour, then again from 08:30; appointments from 09:00.
+        let live = try LiveServer(catalogue: Self.catalogue(walkIn: ["07:30-08:00", "08:30-12:00"]), clock: "2026-12-01T07:50:00+01:00")
         defer { live.stop() }
         let kiosk = try live.token(.kiosk)
         let clerk = try live.token(.clerk)
+        // Inside opening hours with no counter open yet: the counters are due now, so no opening is
+        // named, and the estimate counts on the three counters planned for the service.
         let first = try live.mustIssue(kiosk: kiosk)
         #expect(first["countersOpen"] as? Bool == false)
-        #expect(first["opensAt"] as? String == "2026-12-01T09:00:00+01:00")
-        #expect(first["estimatedWaitMinutes"] as? Int == 50, "50 minutes until 09:00, first in line")
+        #expect(first["opensAt"] == nil)
+        #expect(first["estimatedWaitMinutes"] as? Int == 0)
         let second = try live.mustIssue(kiosk: kiosk)
-        // 50 minutes, then one citizen before it at one of the three planned counters: 15 / 3 = 5.
-        #expect(second["estimatedWaitMinutes"] as? Int == 55)
+        // One citizen before it at one of the three planned counters: 15 / 3 = 5.
+        #expect(second["estimatedWaitMinutes"] as? Int == 5)
         let secondID = try #require(second["id"] as? String)
-        #expect(try live.ticket(secondID)["estimatedWaitMinutes"] as? Int == 55)
 
-        // After 09:00 with still no counter open: no opening ahead, the estimate from the planned counters.
-        live.clock.set(try instant("2026-12-01T09:05:00+01:00"))
+        // 08:10, between the two windows: the counters open at 08:30, 20 minutes on.
+        live.clock.set(try instant("2026-12-01T08:10:00+01:00"))
+        let waiting = try live.ticket(secondID)
+        #expect(waiting["countersOpen"] as? Bool == false)
+        #expect(waiting["opensAt"] as? String == "2026-12-01T08:30:00+01:00")
+        #expect(waiting["estimatedWaitMinutes"] as? Int == 25)
+
+        // 08:35 with still no counter open: no opening ahead, the estimate from the planned counters.
+        live.clock.set(try instant("2026-12-01T08:35:00+01:00"))
         let late = try live.ticket(secondID)
         #expect(late["countersOpen"] as? Bool == false && late["opensAt"] == nil)
         #expect(late["estimatedWaitMinutes"] as? Int == 5)
