@@ -33,14 +33,15 @@ import {api, seg, isAborted, isOutage} from './api.js';
 import {initI18n, getLang, t, tn, hasText, languageSwitcher, onLangChange, LOCALES} from './i18n.js';
 import {$, h, store, focusEl, clock} from './dom.js';
 import {problemText} from './problems.js';
+import {staffSignIn} from './signin.js';
 
 const TOKEN_KEY = 'loket.admin.token';
+
 const LOC_KEY = 'loket.admin.location';
 const DEFAULT_ZONE = 'Europe/Brussels';
 const LANGS = ['nl', 'fr', 'en', 'de'];
 
 const local = store('local');
-const session = store('session');
 
 /** What the page knows; the render functions draw it. */
 const state = {
@@ -59,6 +60,8 @@ const state = {
   loadGen: 0,              // answers for a location that is no longer chosen are dropped
   lastReload: null,        // {ok} or {error} of the last reload, shown until the next one
 };
+
+const auth = staffSignIn({key: TOKEN_KEY, roles: ['admin'], texts: 'admin.signIn', state, view: '#view-admin', enter: enterAdmin});
 
 /* ------------------------------------------------------------------ time in the location's zone */
 
@@ -163,60 +166,14 @@ async function boot() {
     const health = await api('/health', {timeout: 5000});
     if (health?.now) clock.sync(health.now);
   } catch { /* the sign-in will say it */ }
-  state.token = session.get(TOKEN_KEY) || local.get(TOKEN_KEY);
+  state.token = auth.saved();
   $('#loading').hidden = true;
-  if (state.token) await signIn(state.token, {silent: true});
-  else showSignIn();
-}
-
-function showSignIn(errorKey) {
-  $('#view-admin').hidden = true;
-  $('#who').hidden = true;
-  $('#view-signin').hidden = false;
-  const err = $('#token-error');
-  err.textContent = errorKey ? t(errorKey) : '';
-  err.hidden = !errorKey;
-  $('#token-input').setAttribute('aria-invalid', errorKey ? 'true' : 'false');
-  $('#token-input').value = '';
-  focusEl(errorKey ? $('#token-input') : $('#signin-title'));
-}
-
-async function signIn(candidate, {silent = false, remember = false} = {}) {
-  try {
-    const who = await api('/me', {token: candidate});
-    if (!who || who.role !== 'admin') {
-      forgetToken();
-      return showSignIn('admin.signIn.wrongRole');
-    }
-    state.me = who;
-    state.token = candidate;
-    if (!silent) {
-      forgetToken();
-      (remember ? local : session).set(TOKEN_KEY, candidate);
-    }
-    $('#token-input').value = '';
-    await enterAdmin();
-  } catch (e) {
-    if (e.status === 401) {
-      forgetToken();
-      return showSignIn(silent ? 'admin.signIn.expired' : 'admin.signIn.invalid');
-    }
-    if (e.status === 403) {
-      forgetToken();
-      return showSignIn('admin.signIn.wrongRole');
-    }
-    return showSignIn('admin.signIn.unreachable');
-  }
-  return undefined;
-}
-
-function forgetToken() {
-  session.remove(TOKEN_KEY);
-  local.remove(TOKEN_KEY);
+  if (state.token) await auth.signIn(state.token, {silent: true});
+  else auth.show();
 }
 
 function signOut(reasonKey) {
-  forgetToken();
+  auth.forget();
   Object.assign(state, {token: null, me: null, closures: null, waitlist: null, outbox: null, lastReload: null});
   if ($('#lift-dialog').open) $('#lift-dialog').close();
   // Nothing of this session stays on screen for whoever signs in next.
@@ -224,7 +181,7 @@ function signOut(reasonKey) {
   clearFieldErrors();
   $('#reload-result').hidden = true;
   say('');
-  showSignIn(reasonKey);
+  auth.show(reasonKey);
 }
 
 async function enterAdmin() {
@@ -788,8 +745,8 @@ function wire() {
   $('#signin-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const v = $('#token-input').value.trim();
-    if (!v) return showSignIn('admin.signIn.empty');
-    signIn(v, {remember: $('#remember').checked});
+    if (!v) return auth.show('admin.signIn.empty');
+    auth.signIn(v, {remember: $('#remember').checked});
     return undefined;
   });
   $('#btn-sign-out').addEventListener('click', () => signOut());

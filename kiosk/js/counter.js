@@ -32,8 +32,10 @@ import {initI18n, getLang, t, languageSwitcher, onLangChange} from './i18n.js';
 import {$, h, debounce, store, focusEl, wallTime, clock} from './dom.js';
 import {connectEvents} from './sse.js';
 import {problemText} from './problems.js';
+import {staffSignIn} from './signin.js';
 
 const TOKEN_KEY = 'loket.clerk.token';
+
 const LOC_KEY = 'loket.counter.location';
 const COUNTER_KEY = 'loket.counter.counter';
 const REFRESH_MS = 30_000;
@@ -41,7 +43,6 @@ const REFRESH_MS = 30_000;
 const FINAL = new Set(['done', 'no-show', 'cancelled', 'closed', 'transferred', 'parked']);
 
 const local = store('local');
-const session = store('session');
 
 /** Everything the desk knows; the render functions draw the page from it. */
 const state = {
@@ -62,6 +63,8 @@ const state = {
   refreshGen: 0,        // answers of a refresh that a newer one overtook are dropped
 };
 
+const auth = staffSignIn({key: TOKEN_KEY, roles: ['clerk', 'admin'], texts: 'counter.signIn', state, view: '#view-desk', enter: enterDesk});
+
 /* ------------------------------------------------------------------ sign in / out */
 
 async function boot() {
@@ -73,63 +76,21 @@ async function boot() {
     const health = await api('/health', {timeout: 5000});
     if (health?.now) clock.sync(health.now);
   } catch { /* the sign-in will say it */ }
-  state.token = session.get(TOKEN_KEY) || local.get(TOKEN_KEY);
+  state.token = auth.saved();
   $('#loading').hidden = true;
-  if (state.token) await signIn(state.token, {silent: true});
-  else showSignIn();
-}
-
-function showSignIn(errorKey, detail) {
-  $('#view-desk').hidden = true;
-  $('#who').hidden = true;
-  $('#view-signin').hidden = false;
-  const err = $('#token-error');
-  err.textContent = errorKey ? t(errorKey, {detail: detail || ''}) : '';
-  err.hidden = !errorKey;
-  $('#token-input').setAttribute('aria-invalid', errorKey ? 'true' : 'false');
-  $('#token-input').value = '';   // a hidden (password) value cannot be corrected, only retyped
-  focusEl(errorKey ? $('#token-input') : $('#signin-title'));
-}
-
-async function signIn(candidate, {silent = false, remember = false} = {}) {
-  try {
-    const who = await api('/me', {token: candidate});
-    if (!who || !['clerk', 'admin'].includes(who.role)) {
-      forgetToken();
-      return showSignIn('counter.signIn.wrongRole');
-    }
-    state.me = who;
-    state.token = candidate;
-    if (!silent) {
-      forgetToken();
-      (remember ? local : session).set(TOKEN_KEY, candidate);
-    }
-    $('#token-input').value = '';
-    await enterDesk();
-  } catch (e) {
-    if (e.status === 401 || e.status === 403) {
-      forgetToken();
-      return showSignIn(silent ? 'counter.signIn.expired' : 'counter.signIn.invalid');
-    }
-    return showSignIn('counter.signIn.unreachable');
-  }
-  return undefined;
-}
-
-function forgetToken() {
-  session.remove(TOKEN_KEY);
-  local.remove(TOKEN_KEY);
+  if (state.token) await auth.signIn(state.token, {silent: true});
+  else auth.show();
 }
 
 function signOut(reasonKey) {
-  forgetToken();
+  auth.forget();
   state.token = null;
   state.me = null;
   state.current = null;
   state.stream?.close();
   state.stream = null;
   clearInterval(state.refreshTimer);
-  showSignIn(reasonKey);
+  auth.show(reasonKey);
 }
 
 /* ------------------------------------------------------------------ location & counter */
@@ -713,8 +674,8 @@ function wire() {
   $('#signin-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const v = $('#token-input').value.trim();
-    if (!v) return showSignIn('counter.signIn.empty');
-    signIn(v, {remember: $('#remember').checked});
+    if (!v) return auth.show('counter.signIn.empty');
+    auth.signIn(v, {remember: $('#remember').checked});
     return undefined;
   });
   $('#btn-sign-out').addEventListener('click', () => signOut());
