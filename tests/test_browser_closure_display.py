@@ -32,10 +32,13 @@ def test_closure_notice_appears_and_goes_live(own_server, browser, axe_run):
         "affected": "cancel"})
     closure = res.json()["id"]
 
-    b.wait_text("closure-reason", "Panne de courant", timeout=10)
+    # The reason in each of the display's languages, the page's own first, each marked with its language.
+    b.wait_text("closure-reason", lambda s: s.startswith("Panne de courant"), timeout=10)
     assert b.visible("closure-notice")
     assert "11:30" in b.text_of("closure-until")
-    assert b.driver.find_element("css selector", "#closure-reason").get_attribute("lang") == "fr"
+    spans = b.driver.find_elements("css selector", "#closure-reason span")
+    assert [(e.get_attribute("lang"), e.text) for e in spans][0] == ("fr", "Panne de courant")
+    assert ("nl", "Stroompanne") in [(e.get_attribute("lang"), e.text) for e in spans]
     assert b.driver.find_element("css selector", "#closure").get_attribute("role") == "status"
     b.shot("closure-notice")
     violations = axe_run(b, "display with a closure notice")

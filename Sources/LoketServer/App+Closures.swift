@@ -118,7 +118,10 @@ struct AffectedListDTO: Encodable {
 struct DisplayClosureDTO: Encodable {
     var id: String
     var until: String
+    /// The reason in the asked language (or the default).
     var reason: String?
+    /// The reason in every language it was given in, for displays that speak several.
+    var reasons: [String: String]?
 }
 
 extension App {
@@ -224,6 +227,7 @@ extension App {
             .filter(\.closes).sorted { $0.from < $1.from }
         for next in later where next.from <= current.to && next.to > current.to { current.to = next.to }
         return DisplayClosureDTO(id: current.id, until: CivilClock(timeZone: location.timeZone).iso8601(current.to),
-                                 reason: current.reason?.resolve(lang))
+                                 reason: current.reason?.resolve(lang),
+                                 reasons: current.reason.map { Dictionary(uniqueKeysWithValues: $0.values.map { ($0.key.rawValue, $0.value) }) })
     }
 }

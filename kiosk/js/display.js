@@ -136,24 +136,29 @@ function renderClosure() {
   const day = until.slice(0, 10);
   const time = until.slice(11, 16);
   const when = clock.synced && day === clock.today() ? time : `${formatDate(day, {weekday: 'long', day: 'numeric', month: 'long'}, state.langs[0])} ${time}`;
-  $('#closure-until').textContent = t('display.closedUntil', {time: when}, state.langs[0]);
-  const reason = $('#closure-reason');
-  reason.lang = state.langs[0];
-  reason.textContent = c.reason ? String(c.reason) : '';
+  setMultiText($('#closure-until'), state.langs.map((l) => [l, t('display.closedUntil', {time: when}, l)]));
+  // The reason in each display language it was written in; the server's pick when none matches.
+  const given = c.reasons && typeof c.reasons === 'object' ? c.reasons : {};
+  const reasons = state.langs.filter((l) => typeof given[l] === 'string').map((l) => [l, given[l]]);
+  setMultiText($('#closure-reason'), reasons.length ? reasons : (c.reason ? [[state.langs[0], String(c.reason)]] : []));
 }
 
-/** "Loket · Guichet · Counter" for the display languages (duplicates dropped), each part marked with its language. */
-function setMulti(el, key) {
+/** Texts in several languages, duplicates dropped, joined by " · ", each part marked with its language. */
+function setMultiText(el, pairs) {
   const seen = new Set();
   const parts = [];
-  for (const l of state.langs) {
-    const text = t(key, null, l);
+  for (const [l, text] of pairs) {
     if (seen.has(text)) continue;
     seen.add(text);
     if (parts.length) parts.push(document.createTextNode(' · '));
     parts.push(h('span', {lang: l}, text));
   }
   el.replaceChildren(...parts);
+}
+
+/** "Loket · Guichet · Counter" for the display languages (duplicates dropped), each part marked with its language. */
+function setMulti(el, key) {
+  setMultiText(el, state.langs.map((l) => [l, t(key, null, l)]));
 }
 
 function renderLabels() {
