@@ -245,3 +245,16 @@ struct MetricsTests {
         #expect(try scrape(second).parsed.value("loket_tickets_waiting", ["location": "hal", "service": "id-kaart"]) == 1)
     }
 }
+
+extension MetricsTests {
+    @Test func openAPIDescribesMetricsAsPrometheusText() throws {
+        let live = try LiveServer(catalogue: Fixture.catalogue(), clock: Self.clock)
+        defer { live.stop() }
+        let doc = try live.client.get("/api/v1/openapi.json").object()
+        let paths = try #require(doc["paths"] as? [String: Any])
+        let get = try #require((paths["/metrics"] as? [String: Any])?["get"] as? [String: Any])
+        let ok = try #require((get["responses"] as? [String: Any])?["200"] as? [String: Any])
+        #expect((ok["content"] as? [String: Any])?["text/plain; version=0.0.4"] != nil)
+        #expect(live.app.router.patterns.contains { $0.method == .GET && $0.pattern == "/metrics" })
+    }
+}
