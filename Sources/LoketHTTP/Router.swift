@@ -45,15 +45,21 @@ private struct Route<Context>: Sendable {
     let method: HTTPMethod
     let segments: [Segment]
     let handler: Handler<Context>
+    /// The pattern as registered, normalised (`/a/{b}`); kept, as metrics label every request with it.
+    let pattern: String
+
+    init(method: HTTPMethod, segments: [Segment], handler: @escaping Handler<Context>) {
+        self.method = method
+        self.segments = segments
+        self.handler = handler
+        self.pattern = "/" + segments.map(\.text).joined(separator: "/")
+    }
 
     /// Whether the last segment is `{name...}`; then the route matches `segments.count` path segments or more.
     var hasRest: Bool {
         if case .rest = segments.last { return true }
         return false
     }
-
-    /// The pattern as registered, normalised (`/a/{b}`).
-    var pattern: String { "/" + segments.map(\.text).joined(separator: "/") }
 
     /// The path parameters when `parts` matches; the router only asks with a fitting number of parts.
     func match(_ parts: [Substring]) -> [String: String]? {
@@ -126,11 +132,21 @@ public final class Router<Context>: Sendable {
     /// - Throws: a 404 `not_found` problem when no route matches the path, a 405
     ///   `method_not_allowed` problem with `Allow` when routes match it only under other methods.
     public func resolve(_ request: Request) throws -> (handler: Handler<Context>, parameters: [String: String]) {
+        let found = try route(request)
+        return (found.handler, found.parameters)
+    }
+
+    /// Like `resolve`, with the matched route's pattern (`/api/v1/tickets/{id}`): a label of
+    /// bounded cardinality for metrics, where the raw path is not (ids, and ticket ids are links).
+    ///
+    /// - Throws: the problems of `resolve`.
+    public func route(_ request: Request) throws
+        -> (handler: Handler<Context>, parameters: [String: String], pattern: String) {
         let parts = request.path.split(separator: "/")
         let candidates = parts.count < bySegmentCount.count ? bySegmentCount[parts.count] : longer
         let method = request.method == .HEAD ? .GET : request.method
         for route in candidates where route.method == method {
-            if let parameters = route.match(parts) { return (route.handler, parameters) }
+            if let parameters = route.match(parts) { return (route.handler, parameters, route.pattern) }
         }
         let others = Set(candidates.filter { $0.method != method && $0.match(parts) != nil }.map(\.method))
         guard !others.isEmpty else { throw Problem.notFound() }

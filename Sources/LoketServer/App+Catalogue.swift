@@ -1,4 +1,4 @@
-// Public catalogue routes: health, locations, categories, services search, OpenAPI, metrics, QR codes.
+// Public catalogue routes: health, locations, categories, services search, OpenAPI, QR codes.
 import Foundation
 import LoketCore
 import LoketHTTP
@@ -68,16 +68,6 @@ extension App {
                 throw LoketError(.invalid, "This text cannot be encoded as a QR code.", fields: ["data": "cannot be encoded"])
             }
             return Response(contentType: "image/svg+xml", text: svg, headers: [("Cache-Control", "public, max-age=86400")])
-        }
-        table.add(.GET, "/metrics") { app, _ in
-            var lines = ["# HELP loket_http_responses_total Responses sent, by status.", "# TYPE loket_http_responses_total counter"]
-            lines += app.metrics.lines()
-            lines += ["# HELP loket_sse_streams Open live event streams.", "# TYPE loket_sse_streams gauge",
-                      "loket_sse_streams \(app.hub.openStreams)"]
-            let waiting = try app.store.read { try $0.waitingTicketCount() }
-            lines += ["# HELP loket_tickets_waiting Tickets waiting now.", "# TYPE loket_tickets_waiting gauge",
-                      "loket_tickets_waiting \(waiting)"]
-            return Response(contentType: "text/plain; version=0.0.4", text: lines.joined(separator: "\n") + "\n")
         }
     }
 

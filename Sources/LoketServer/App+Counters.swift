@@ -38,11 +38,14 @@ extension App {
         let location = try self.location(counter.location)
         let now = clock.now()
         let lang = language(request)
+        var called: Ticket?
         let dto = try write(now: now) { tx -> TicketDTO? in
             try rollover(location, in: &tx)
             guard let t = try tx.apply(queueDesk.callNext(counter, by: who.name, now: now, reading: tx.db)) else { return nil }
+            called = t
             return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: location.id), staff: true, now: now, lang: lang)
         }
+        if let called { noteCalled(called) }
         guard let dto else { return .noContent }
         return try JSONOut.response(dto)
     }
@@ -55,12 +58,15 @@ extension App {
         let body = try decodeBody(request, as: CallBody.self)
         let now = clock.now()
         let lang = language(request)
+        var called: Ticket?
         let dto = try write(now: now) { tx -> TicketDTO in
             try rollover(location, in: &tx)
             let t = try tx.apply(queueDesk.call(body.ticket ?? "", to: counter, reason: body.reason, by: who.name, now: now,
                                                 reading: tx.db))
+            called = t
             return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: location.id), staff: true, now: now, lang: lang)
         }
+        if let called { noteCalled(called) }
         return try JSONOut.response(dto)
     }
 

@@ -37,7 +37,8 @@ public final class App: Sendable {
     let logger: Logger
     let pages: StaticFiles
     let limiter: RateLimiter
-    let metrics = Metrics()
+    /// This app's Prometheus registry and metrics (`App+Metrics.swift`), its own even beside other apps.
+    let metrics: Metrics
     let backgroundTimer = LockedBox<DispatchSourceTimer?>(nil)
     /// The waitlist round's queue and timer (`App+Waitlist.swift`).
     let waitlistWork = WaitlistWork()
@@ -61,9 +62,11 @@ public final class App: Sendable {
         self.limiter = RateLimiter(perMinute: catalogue.settings.rateLimitPerMinute, enabled: options.rateLimits)
         var g = SystemRandomNumberGenerator()
         self.manageKey = options.manageKey ?? (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
+        let metrics = Metrics()
+        self.metrics = metrics
         self.mailer = Mailer(store: store, catalogue: catalogue, clock: clock, transport: options.mailTransport,
                              publicURL: options.publicURL ?? catalogue.settings.publicBaseURL ?? "http://localhost:8080",
-                             manageKey: manageKey, logger: logger)
+                             manageKey: manageKey, logger: logger, report: { metrics.mailRound($0) })
         self.router = Router(App.routes())
     }
 
@@ -71,6 +74,7 @@ public final class App: Sendable {
     static func routes() -> RouteTable<App> {
         var table = RouteTable<App>()
         registerCatalogueRoutes(&table)
+        registerMetricsRoutes(&table)
         registerBookingRoutes(&table)
         registerTicketRoutes(&table)
         registerCounterRoutes(&table)
@@ -83,14 +87,28 @@ public final class App: Sendable {
         return table
     }
 
-    /// The handler to give the HTTP server.
+    /// The handler to give the HTTP server. Counts and times every request by its route pattern
+    /// (on the monotonic clock: the app's `clock` may be pinned, and stands still in tests).
     public func handle(_ request: Request) throws -> Response {
-        let (handler, parameters) = try router.resolve(request)
-        var request = request
-        request.parameters = parameters
-        let response = try handler(self, request)
-        metrics.count(status: response.status)
-        return response
+        let started = DispatchTime.now()
+        var route = Metrics.unmatched
+        var status = 500
+        defer {
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+            metrics.request(route: route, method: request.method.rawValue, status: status, seconds: seconds)
+        }
+        do {
+            let found = try router.route(request)
+            route = found.pattern
+            var request = request
+            request.parameters = found.parameters
+            let response = try found.handler(self, request)
+            status = response.status
+            return response
+        } catch {
+            status = (error as? any ProblemConvertible)?.problem.status ?? 500
+            throw error
+        }
     }
 
     // MARK: shared pieces for handlers

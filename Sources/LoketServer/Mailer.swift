@@ -61,8 +61,12 @@ public final class Mailer: Sendable {
     /// Longest a temporary failure is retried before the message counts as failed.
     static let giveUpAfter: TimeInterval = 48 * 3600
 
+    /// Told what each round did (the app's metrics count it).
+    private let report: @Sendable (MailRound) -> Void
+
     init(store: Store, catalogue: Catalogue, clock: any Clock, transport: (any MailTransport)?, publicURL: String,
-         manageKey: [UInt8], logger: Logger) {
+         manageKey: [UInt8], logger: Logger, report: @escaping @Sendable (MailRound) -> Void = { _ in }) {
+        self.report = report
         self.store = store
         self.current = LockedBox(catalogue)
         self.clock = clock
@@ -145,6 +149,7 @@ public final class Mailer: Sendable {
     /// recorded, or when the mailer is stopping.
     private func round() -> MailRound {
         var result = MailRound()
+        defer { report(result) }
         do {
             result.reminders = try writeReminders(now: clock.now())
         } catch {

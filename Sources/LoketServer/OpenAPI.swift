@@ -21,6 +21,8 @@ enum OpenAPI {
     }
 
     private static let problem = "Problem"
+    /// The schema of `GET /metrics`, served as `text/plain; version=0.0.4`.
+    private static let metricsText = "PrometheusText"
 
     /// Problem codes the HTTP layer and the store answer with, besides the domain's `LoketError.Code`s.
     static let transportCodes = ["busy", "storage_unavailable", "storage_error", "body_too_large", "uri_too_long", "method_not_allowed",
@@ -31,6 +33,9 @@ enum OpenAPI {
                   summary: "Liveness, version, the server's clock, and checks: storage writes work, mail goes out.", tag: "public",
                   responses: [(200, "ok", "Health"), (503, "degraded: a check fails (named in `checks`); Retry-After", "Health")]),
         Operation(method: "get", path: "/api/v1/openapi.json", summary: "This document.", tag: "public", responses: [(200, "OK", nil)]),
+        Operation(method: "get", path: "/metrics",
+                  summary: "Prometheus metrics (text format 0.0.4): requests and latency by route pattern, tickets waiting per location and service, waits until called, open streams, outbox and mail, database size. Labels carry ids only, never personal data.",
+                  tag: "public", responses: [(200, "OK", metricsText)]),
         Operation(method: "get", path: "/api/v1/locations", summary: "All locations.", tag: "public",
                   query: [("lang", "nl, fr, en or de", false)], responses: [(200, "OK", "LocationList")]),
         Operation(method: "get", path: "/api/v1/locations/{id}", summary: "One location.", tag: "public",
@@ -287,6 +292,7 @@ enum OpenAPI {
                         "createdAt": time, "createdBy": str, "affected": ["type": ["string", "null"], "enum": ["cancel", "keep", NSNull()]],
                         "liftedAt": time, "liftedBy": str]),
         "ClosureList": ["type": "array", "items": ref("Closure")],
+        "PrometheusText": ["type": "string", "description": "Prometheus text exposition format 0.0.4 (# HELP, # TYPE and sample lines)"],
     ] }
 
     /// Every (method, path) described, for the route coverage test.
@@ -307,7 +313,8 @@ enum OpenAPI {
             for (status, description, schema) in op.responses {
                 var r: [String: Any] = ["description": description]
                 if let schema {
-                    let type = schema == problem ? "application/problem+json" : "application/json"
+                    let type = schema == problem ? "application/problem+json"
+                        : schema == metricsText ? "text/plain; version=0.0.4" : "application/json"
                     r["content"] = [type: ["schema": ref(schema)]]
                 }
                 responses[String(status)] = r

@@ -103,6 +103,11 @@ extension Connection {
         try first("SELECT min(created_at) FROM outbox WHERE status = 'pending' AND attempts > 0", table: "outbox")?.optionalTime(0)
     }
 
+    /// How many messages are in `status` (for metrics).
+    public func outboxCount(status: OutboxStatus) throws -> Int {
+        try one("SELECT count(*) FROM outbox WHERE status = ?", [.text(status.rawValue)], table: "outbox").int(0)
+    }
+
     /// Messages in `status` (all when nil), newest first.
     public func outbox(status: OutboxStatus?, limit: Int) throws -> [OutboxMessage] {
         if let status {

@@ -56,9 +56,11 @@ struct CatalogueAPITests {
         let r = try live.client.get("/metrics")
         #expect(r.status == 200)
         #expect(r.header("content-type")?.hasPrefix("text/plain") == true)
-        #expect(r.text.contains("# TYPE loket_http_responses_total counter"))
-        #expect(r.text.contains("loket_tickets_waiting 0"))
-        #expect(r.text.contains("loket_sse_streams 0"))
+        #expect(r.text.contains("# TYPE loket_http_requests_total counter"))
+        #expect(r.text.contains("loket_http_requests_total{route=\"/api/v1/health\",method=\"GET\",status=\"200\"} 1\n"))
+        #expect(r.text.contains("loket_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1\n"))
+        #expect(!r.text.contains("loket_tickets_waiting{"), "no queue has had a ticket")
+        #expect(r.text.contains("loket_sse_streams 0.0\n"))
     }
 
     @Test func categoriesComeInConfiguredOrder() throws {
