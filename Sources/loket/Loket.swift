@@ -210,6 +210,7 @@ struct Serve: ParsableCommand {
         app.startBackgroundWork()
         print("loket listening on http://\(shownHost):\(server.port)")
         fflush(nil)
+        SystemdNotify.send("READY=1\nSTATUS=listening on port \(server.port)")
         dispatchMain()
     }
 }
