@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Loket needs, only those that are missing.
 #   scripts/install-deps.sh build     C libraries for building and running loket
-#   scripts/install-deps.sh test      + headless Chromium, its driver and python3-venv for the browser tests
+#   scripts/install-deps.sh test      + headless Chromium, its driver and python3-venv for the browser tests,
+#                                     nginx and openssl for the deployment test, the sqlite3 shell for the backup drill
 #   scripts/install-deps.sh bench     + wrk and a C compiler for the benchmarks
 set -euo pipefail
 
 packages=(libmicrohttpd-dev libsqlite3-dev libqrencode-dev libcurl4-openssl-dev pkg-config)
 case "${1:-build}" in
   build) ;;
-  test) packages+=(chromium chromium-driver python3-venv tmux) ;;
+  test) packages+=(chromium chromium-driver python3-venv tmux nginx openssl sqlite3) ;;
   bench) packages+=(wrk gcc) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac

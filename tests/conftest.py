@@ -97,7 +97,8 @@ def make_token(db: Path, role: str, name: str) -> str:
 class LoketServer:
     """One `loket serve --port 0` process; `url` is read from its `loket listening on` line."""
 
-    def __init__(self, db: Path, clock: str, log: Path, config: Path | None = None):
+    def __init__(self, db: Path, clock: str, log: Path, config: Path | None = None, *, rate_limits: bool = False,
+                 extra_args: Iterable[str] = ()):
         self.db = db
         self.clock = clock
         self.log_path = log
@@ -106,7 +107,8 @@ class LoketServer:
         self._log = open(log, "ab")
         self.proc = subprocess.Popen(
             [str(LOKET), "serve", "--port", "0", "--host", "127.0.0.1", "--db", str(db), "--clock", clock,
-             "--no-rate-limits", "--log-level", "warning", "--config", str(config or CONFIG), "--pages", str(PAGES)],
+             *([] if rate_limits else ["--no-rate-limits"]), "--log-level", "warning", "--config", str(config or CONFIG),
+             "--pages", str(PAGES), *extra_args],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=self._log, text=True, bufsize=1,
             start_new_session=True,
         )

@@ -17,7 +17,7 @@ struct Loket: ParsableCommand {
         commandName: "loket",
         abstract: "The front desk of a municipality: bookings, queue tickets, counters and lobby displays.",
         version: loketVersion,
-        subcommands: [Serve.self, KioskCommand.self, CheckConfig.self, Reload.self, TokenCommand.self, Stats.self, Purge.self, Backup.self]
+        subcommands: [Serve.self, KioskCommand.self, CheckConfig.self, Reload.self, TokenCommand.self, Stats.self, Purge.self, Backup.self, Restore.self]
     )
 }
 
@@ -210,6 +210,7 @@ struct Serve: ParsableCommand {
         app.startBackgroundWork()
         print("loket listening on http://\(shownHost):\(server.port)")
         fflush(nil)
+        SystemdNotify.send("READY=1\nSTATUS=listening on port \(server.port)")
         dispatchMain()
     }
 }
@@ -330,7 +331,8 @@ struct Purge: ParsableCommand {
 }
 
 struct Backup: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a consistent copy of the database (safe while the server runs).")
+    static let configuration = CommandConfiguration(
+        abstract: "Write a consistent copy of the database (safe while the server runs), and of its key file as <destination>.key.")
     @OptionGroup var data: DataOptions
     @Argument(help: "Destination file (default: var/backup-<time>.sqlite).") var destination: String?
 
@@ -340,6 +342,10 @@ struct Backup: ParsableCommand {
         let target = destination ?? "var/backup-\(stamp).sqlite"
         guard !FileManager.default.fileExists(atPath: target) else { throw ValidationError("\(target) exists; choose another name") }
         try store.backup(to: target)
+        // Manage links (in mail already sent) are derived from this key: a restore without it breaks them.
+        if let key = FileManager.default.contents(atPath: data.keyPath) {
+            try writePrivateFile(key, to: target + ".key")
+        }
         print(target)
     }
 }

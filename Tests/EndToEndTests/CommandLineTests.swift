@@ -18,7 +18,7 @@ struct CommandLineTests {
 
         let help = try loket(["--help"], in: scratch.url)
         #expect(help.status == 0)
-        for command in ["serve", "kiosk", "check-config", "token", "stats", "purge", "backup"] {
+        for command in ["serve", "kiosk", "check-config", "token", "stats", "purge", "backup", "restore"] {
             #expect(help.stdout.contains(command), "--help does not mention \(command)")
         }
 
@@ -29,7 +29,7 @@ struct CommandLineTests {
         }
 
         // Every command has help, and those that read config or data take --config and --db.
-        for command in [["check-config"], ["token", "add"], ["token", "revoke"], ["stats"], ["purge"], ["backup"]] {
+        for command in [["check-config"], ["token", "add"], ["token", "revoke"], ["stats"], ["purge"], ["backup"], ["restore"]] {
             let r = try loket(command + ["--help"], in: scratch.url)
             #expect(r.status == 0, "\(command) --help exited \(r.status)")
             #expect(r.stdout.contains("--db"), "\(command) --help has no --db")
