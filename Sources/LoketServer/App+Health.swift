@@ -2,8 +2,8 @@
 // with the failing check while they do not, and 200 again once they recover, with no restart.
 //
 // The checks are kept as they happen (a write that hit a storage fault, the mailer's last
-// round), so a healthy answer reads two values and touches no disk. Only while storage is
-// known to fail does a health request try a small write, so that it sees the recovery.
+// round), so a healthy answer reads two values and the free space, and writes nothing. Only while
+// storage is known to fail does a health request try a write, so that it sees the recovery.
 import Foundation
 import LoketCore
 import LoketHTTP
@@ -20,6 +20,9 @@ struct HealthDTO: Encodable {
 }
 
 extension App {
+    /// Below this much free space where the database lives, health reports storage as degraded.
+    static let lowDiskBytes: Int64 = 1 << 20
+
     /// Remembers the outcome of a write: a storage fault until a later write succeeds.
     func noteWrite(failure error: (any Error)?) {
         if let e = error as? SQLiteError, e.isStorageFault {
@@ -39,7 +42,12 @@ extension App {
                 noteWrite(failure: error)
             }
         }
-        var checks = ["storage": storageFault.withLock { $0 } ?? "ok", "mail": mailer.stuck ?? "ok"]
+        var storage = storageFault.withLock { $0 } ?? "ok"
+        // A disk about to fill is trouble before the first write fails.
+        if storage == "ok", let free = store.freeBytes(), free < App.lowDiskBytes {
+            storage = "disk nearly full: \(free / 1024) KiB free"
+        }
+        var checks = ["storage": storage, "mail": mailer.stuck ?? "ok"]
         if options.mailTransport == nil { checks["mail"] = "ok (no transport: mail stays in the outbox)" }
         let ok = checks.values.allSatisfy { $0.hasPrefix("ok") }
         let dto = HealthDTO(status: ok ? "ok" : "degraded", version: options.version,

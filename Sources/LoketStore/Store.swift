@@ -116,10 +116,20 @@ public final class Store: @unchecked Sendable {
     /// row (new pages, and log frames at the commit) is stored and removed in one transaction. A
     /// full disk or database fails it; space freed makes it pass again.
     public func probeWrite() throws {
+        // As large as a busy write (a ticket with its events and audit line takes some 32 KiB of
+        // log), so that a passing probe means ordinary writes pass too.
         try write { db in
-            try db.execute("INSERT INTO health_probe (id, filler) VALUES (1, zeroblob(16384))")
+            try db.execute("INSERT INTO health_probe (id, filler) VALUES (1, zeroblob(131072))")
             try db.execute("DELETE FROM health_probe")
         }
+    }
+
+    /// Bytes free for this process on the file system that holds the database; nil when unknown.
+    public func freeBytes() -> Int64? {
+        var st = statvfs()
+        let folder = (path as NSString).deletingLastPathComponent
+        guard statvfs(folder.isEmpty ? "." : folder, &st) == 0 else { return nil }
+        return Int64(st.f_bavail) * Int64(st.f_frsize)
     }
 
     /// Moves the write-ahead log into the database file and empties it (after erasing personal data).
