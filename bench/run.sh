@@ -297,6 +297,12 @@ DATE_US=$(at "$WORK/hotspots.txt" civildate_us); DATE_BYTES_US=$(at "$WORK/hotsp
 say "   a 30-day availability answer formats $((MONTH_SLOTS * 2)) instants: $(calc "$MONTH_SLOTS * 2 * $ISO_US / 1000" 1) ms in CivilClock.iso8601 alone"
 
 # ---------------------------------------------------------------------------------------------
+section "6. Figures: GET /api/v1/stats/range over 6 months of a year of generated history"
+LOKET="$LOKET" LOKET_BENCH="$BENCH" timeout 1200 bench/stats-range.sh | tee "$WORK/stats.txt" | grep -v '^@' | sed 's/^/   /'
+STATS_DAY_MS=$(at "$WORK/stats.txt" stats_range_day_ms); STATS_WEEK_MS=$(at "$WORK/stats.txt" stats_range_week_ms)
+STATS_CSV_MS=$(at "$WORK/stats.txt" stats_export_ms)
+
+# ---------------------------------------------------------------------------------------------
 verdict() { awk "BEGIN { print (($1) ? \"ok\" : \"UNDER GOAL\") }"; }
 section "Summary ($(( $(date +%s) - START )) s; noisy shared machine: read the ratio column)"
 printf '%-44s %16s %22s %12s %8s %s\n' "figure (rounds: median)" "Loket" "reference" "ratio" "goal" ""
@@ -311,6 +317,8 @@ printf '%-44s %16s %22s %12s %8s %s\n' "POST /api/v1/tickets" "$TICKET_RATE /s" 
 printf '%-44s %16s %22s %12s %8s %s\n' "SSE call-next -> $STREAMS displays, median" "${FAN_MEDIAN:-?} ms" "call-next ${FAN_POST:-?} ms" "-" "-" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "SSE fan-out min / p99 / max" "${FAN_MIN:-?}/${FAN_P99:-?}/${FAN_MAX:-?} ms" "-" "-" "-" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "SSE streams that got every call" "$FAN_RECEIVED" "$STREAMS" "-" "all" "$(verdict "$FAN_RECEIVED == $STREAMS")"
+printf '%-44s %16s %22s %12s %8s %s\n' "stats/range 6 months by day (all locations)" "${STATS_DAY_MS:-?} ms" "-" "-" "< 1000" "$(verdict "${STATS_DAY_MS:-99999} < 1000")"
+printf '%-44s %16s %22s %12s %8s %s\n' "stats/range by week / export.csv, 6 months" "${STATS_WEEK_MS:-?}/${STATS_CSV_MS:-?} ms" "-" "-" "< 1000" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "CivilClock.iso8601 per call (diagnostic)" "$ISO_US µs" "bytes $ISO_BYTES_US µs" "$(calc "$ISO_US / $ISO_BYTES_US" 0)x slower" "-" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "CivilDate(String) per call (diagnostic)" "$DATE_US µs" "bytes $DATE_BYTES_US µs" "$(calc "$DATE_US / $DATE_BYTES_US" 0)x slower" "-" ""
 say ""

@@ -80,6 +80,7 @@ public final class App: Sendable {
         registerCounterRoutes(&table)
         registerDisplayRoutes(&table)
         registerAdminRoutes(&table)
+        registerStatsRangeRoutes(&table)
         registerReloadRoutes(&table)
         registerClosureRoutes(&table)
         registerWaitlistRoutes(&table)

@@ -7,6 +7,13 @@
 //                    [--share 0.3] [--now ISO]
 //       Books `share` of the location's desk-slots for the service straight into the database,
 //       through LoketStore's insertAppointment (one transaction).
+//   loket-bench history --config DIR --db PATH --from YYYY-MM-DD [--days 365] [--tickets 120] [--appointments 60]
+//       A year (by default) of plausible past office life at every location of the config: on each day
+//       a location is open (its rules, holidays, closures), about `tickets` walk-in tickets per day at
+//       the town hall (a third at the others) issued inside the walk-in windows, mostly served, some
+//       no-shows, waits and service times drawn at random; and about `appointments` appointments in
+//       the appointment windows, one in ten cancelled. Seeded: the same database on every machine.
+//       For the stats range timing in `make bench` (and for trying the /admin history by hand).
 //   loket-bench hotspots [--seconds 0.5]
 //       Per-call cost of CivilClock.iso8601 and CivilDate(String), which the profiles of the
 //       availability and ticket routes point at, each next to a byte-level equivalent.
@@ -348,11 +355,94 @@ func hotspots() {
     result("civildate_bytes_us", dateBytes)
 }
 
+/// `history`: fills a database with past tickets and appointments for every location of a config.
+func history() {
+    let config = required("config"), dbPath = required("db")
+    let catalogue: Catalogue
+    do {
+        catalogue = try ConfigLoader.load(directory: config)
+    } catch {
+        fail("config: \(error)")
+    }
+    guard let from = CivilDate(required("from")) else { fail("--from must be YYYY-MM-DD") }
+    let days = option("days", 365), perDay = option("tickets", 120), appointmentsPerDay = option("appointments", 60)
+    var logger = Logger(label: "loket-bench")
+    logger.logLevel = .warning
+    var rng = SplitMix64(state: 2027)
+    func uniform(_ range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &rng) }
+    let started = ContinuousClock.now
+    var tickets = 0, appointments = 0
+    do {
+        let store = try Store(path: dbPath, logger: logger)
+        for location in catalogue.locations {
+            let calendar = OpeningCalendar(location: location)
+            let walkIn = catalogue.services.filter { $0.locations.contains(location.id) && $0.channels.contains(.walkin) }
+            let booked = catalogue.services.filter { $0.locations.contains(location.id) && $0.channels.contains(.appointment) }
+            let scale = location.kind == .townHall ? 1.0 : 1.0 / 3
+            // One transaction per month keeps the journal small and the run short.
+            for monthStart in stride(from: 0, to: days, by: 31) {
+                try store.write { db in
+                    for offset in monthStart..<min(days, monthStart + 31) {
+                        let day = from.adding(days: offset)
+                        if let probe = walkIn.first {
+                            let windows = calendar.walkInWindows(on: day, service: probe)
+                            let n = windows.isEmpty ? 0 : Int((Double(perDay) * scale * uniform(0.6...1.4)).rounded())
+                            for i in 0..<n {
+                                let w = windows[Int.random(in: 0..<windows.count, using: &rng)]
+                                let issued = Date(timeIntervalSince1970: uniform(w.start.timeIntervalSince1970...(w.end.timeIntervalSince1970 - 60)).rounded())
+                                let service = walkIn[Int.random(in: 0..<walkIn.count, using: &rng)]
+                                let called = issued.addingTimeInterval((uniform(0...1) * uniform(0...1) * 50 * 60).rounded())
+                                let roll = uniform(0...1)
+                                var t = Ticket(id: "h-\(location.id)-\(day)-\(i)", location: location.id, day: day, number: "H\(i + 1)",
+                                               service: service.id, origin: .walkin, issuedAt: issued, waitingSince: issued)
+                                if roll < 0.07 {
+                                    (t.status, t.calledAt) = (.noShow, called)
+                                } else {
+                                    let finished = called.addingTimeInterval((Double(service.durationMinutes) * uniform(0.4...1.8) * 60).rounded())
+                                    (t.status, t.calledAt, t.startedAt, t.finishedAt) = (.done, called, called, finished)
+                                }
+                                try db.insertTicket(t)
+                                tickets += 1
+                            }
+                        }
+                        if let probe = booked.first {
+                            let windows = calendar.appointmentWindows(on: day, service: probe)
+                            let n = windows.isEmpty ? 0 : Int((Double(appointmentsPerDay) * scale * uniform(0.6...1.4)).rounded())
+                            for i in 0..<n {
+                                let w = windows[Int.random(in: 0..<windows.count, using: &rng)]
+                                let slots = max(1, Int(w.end.timeIntervalSince(w.start) / 600))
+                                let start = w.start.addingTimeInterval(Double(Int.random(in: 0..<slots, using: &rng) * 600))
+                                let service = booked[Int.random(in: 0..<booked.count, using: &rng)]
+                                let a = Appointment(reference: "H\(tickets + appointments)-\(i)", location: location.id,
+                                                    items: [Appointment.Item(service: service.id, persons: 1)], start: start,
+                                                    end: start.addingTimeInterval(Double(service.durationMinutes * 60)),
+                                                    status: uniform(0...1) < 0.1 ? .cancelled : .done, name: "Zoë Historiek-\(i)",
+                                                    email: nil, phone: nil, language: .nl, channel: .online,
+                                                    createdAt: start.addingTimeInterval(-7 * 86400))
+                                try db.insertAppointment(a, tokenHash: (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) },
+                                                         group: service.group, contactKey: nil)
+                                appointments += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    } catch {
+        fail("history: \(error)")
+    }
+    let seconds = Double((ContinuousClock.now - started).components.seconds)
+    print("history: \(tickets) tickets and \(appointments) appointments over \(days) days from \(from) at \(catalogue.locations.count) locations (\(Int(seconds)) s)")
+    result("history_tickets", Double(tickets))
+    result("history_appointments", Double(appointments))
+}
+
 switch arguments.first {
 case "hotspots": hotspots()
 case "availability": availability()
 case "seed": seed()
+case "history": history()
 case "sqlite-ceiling": sqliteCeiling()
 default:
-    fail("usage: loket-bench availability|seed|sqlite-ceiling|hotspots [options] (see bench/README.md)")
+    fail("usage: loket-bench availability|seed|history|sqlite-ceiling|hotspots [options] (see bench/README.md)")
 }
