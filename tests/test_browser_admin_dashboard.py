@@ -200,6 +200,7 @@ def draw(b: Browser, spec: dict) -> dict:
             heights: [...svg.querySelectorAll('.chart-bars rect')].map((r) => Number(r.getAttribute('height'))),
             lines: svg.querySelectorAll('.chart-lines polyline').length,
             points: [...svg.querySelectorAll('.chart-lines [data-value]')].map((p) => Number(p.dataset.value)),
+            axis: [...svg.querySelectorAll('.chart-grid text')].map((e) => e.textContent),
           });
         }).catch((e) => done({error: String(e)}));
     """, spec)
@@ -232,6 +233,12 @@ def test_chart_module_draws_an_accessible_svg_for_fixed_data(dash, browser):
     assert lines["lines"] == 1
     assert sorted(lines["points"]) == [4, 6, 9, 11, 12]
     assert lines["rows"][1] == ["2 dec", "—", "11 min"]
+    assert lines["axis"] == ["0", "10", "20"]   # 12 rounds up to a nice 20
+
+    # Counts of at most 1 still get a whole-number axis (0, 1, 2), never a "0.5" or a repeated "1".
+    counts = draw(b, {**FIXED, "id": "probe-counts", "integers": True,
+                      "series": [{"label": "Tickets", "values": [0, 1, 0]}]})
+    assert counts["axis"] == ["0", "1", "2"]
     b.assert_no_console_errors()
 
 
@@ -321,10 +328,21 @@ class TestDashboardHistory:
             "return [...document.querySelectorAll('[data-testid=history-volume-table] tbody tr')]"
             ".map(r => [...r.querySelectorAll('td')].map(c => c.textContent))")
         assert rows == [[str(r["tickets"]), str(r["served"]), str(r["noShows"])] for r in totals]
-        assert b.css("[data-testid=history-volume-svg] > title").get_attribute("textContent") == \
-            tr(i18n, "nl", "admin.history.volumeDay")
+        assert b.driver.execute_script("return document.querySelector('[data-testid=history-volume-svg] > title').textContent") \
+            == tr(i18n, "nl", "admin.history.volumeDay")
         assert str(sum(r["tickets"] for r in totals)) in b.text_of("history-volume-summary")
         b.tid("history-wait-svg")
+
+        # By week: one row per ISO week (its Monday), labelled with the week number.
+        Select(b.tid("history-by")).select_by_value("week")
+        b.click("btn-history-show")
+        weeks = dash.get(f"/stats/range?from=2026-11-25&to=2026-12-01&location={LOCATION}&by=week", token=admin(dash),
+                         expect=200).json()["totals"]
+        week_rows = lambda: b.driver.execute_script(  # noqa: E731
+            "return [...document.querySelectorAll('[data-testid=history-volume-table] tbody th')].map(c => c.textContent)")
+        b.wait(10).until(lambda d: len(week_rows()) == len([w for w in weeks if w["location"] == LOCATION]), "no weekly rows")
+        assert week_rows()[-1].startswith(tr(i18n, "nl", "admin.history.week").split("{")[0] + "49")  # 2026-11-30 is in ISO week 49
+        b.shot("dashboard-history")
 
         # Download CSV: fetched with the token, saved under the server's file name.
         b.driver.execute_script("""

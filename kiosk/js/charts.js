@@ -16,6 +16,7 @@
  *     series: [{label: 'Tickets', values: [12, 22]}, …],        // null = no value (a gap)
  *     unit: 'min',                                              // optional, after the numbers in the table
  *     format: (v) => String(v),                                 // optional, numbers in the table and labels
+ *     integers: false,                                          // optional: counts, so the axis has no half steps
  *   }) → HTMLElement (figure)
  *
  * Colours come from CSS classes series-0 … series-3 (admin.css), each also told apart by shape
@@ -54,14 +55,15 @@ const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 
 /** Builds the figure (see the file header). */
 export function chartFigure({id, kind = 'bars', title, summary = '', periodLabel = '', labels = [], series = [], unit = '',
-  format = (v) => String(v)}) {
+  format = (v) => String(v), integers = false}) {
   const W = 640;
   const H = 240;
   const pad = {l: 44, r: 12, t: 12, b: 44};
   const plotW = W - pad.l - pad.r;
   const plotH = H - pad.t - pad.b;
   const all = series.flatMap((x) => x.values.filter(isNum));
-  const top = niceMax(Math.max(0, ...all));
+  // Counts need an axis of whole numbers: at least 2, so its middle line is one too.
+  const top = integers ? Math.max(2, niceMax(Math.max(0, ...all))) : niceMax(Math.max(0, ...all));
   const y = (v) => pad.t + plotH - (v / top) * plotH;
   const n = Math.max(labels.length, 1);
   const band = plotW / n;

@@ -327,7 +327,7 @@ export function createDashboard(ctx) {
         series: [{label: t('admin.history.tickets'), values: totals.map((r) => r.tickets ?? 0)},
           {label: t('admin.history.served'), values: totals.map((r) => r.served ?? 0)},
           {label: t('admin.history.noShows'), values: totals.map((r) => r.noShows ?? 0)}],
-        format: (v) => number(v, 0)}),
+        format: (v) => number(v, 0), integers: true}),
       chartFigure({id: 'history-wait', kind: 'lines', title: t('admin.history.waitTitle'), summary: waitSummary,
         periodLabel: periodCol, labels, unit: t('admin.history.min'),
         series: [{label: t('admin.history.p50'), values: totals.map((r) => r.waitMinutesP50 ?? null)},
