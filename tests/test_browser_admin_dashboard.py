@@ -135,6 +135,17 @@ def test_a_token_is_shown_once_and_revoked(dash, browser, i18n):
     assert b.tid("token-name").get_attribute("aria-invalid") == "true"
     assert len(dash.get("/admin/tokens", token=admin(dash), expect=200).json()) == before
     b.allow_console(r"/api/v1/admin/tokens - Failed to load resource: .* 422")
+
+    # Signing out while a new token is on screen leaves nothing of it for whoever signs in next.
+    b.tid("token-name").clear()
+    b.tid("token-name").send_keys("left-on-screen")
+    b.click("btn-token-add")
+    secret = b.tid("token-new-value").get_attribute("value")
+    assert secret
+    b.click("btn-sign-out")
+    b.tid("view-signin")
+    assert secret not in b.driver.page_source
+    assert b.driver.execute_script("return document.querySelector('#token-new-value').value") == ""
     b.assert_no_console_errors()
 
 
