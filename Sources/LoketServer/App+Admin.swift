@@ -48,8 +48,11 @@ extension App {
             try app.authorize(request, [.admin])
             let civil = CivilClock(timeZone: .brussels)
             let day = try app.adminDay(request, location: nil)
-            let lines = try app.store.read { try $0.auditLog(from: civil.startOfDay(day), limit: 5000) }
-                .filter { $0.at < civil.startOfDay(day.adding(days: 1)) }
+            let actor = try app.auditFilter(request, "actor")
+            let action = try app.auditFilter(request, "action")
+            let lines = try app.store.read {
+                try $0.auditLog(from: civil.startOfDay(day), to: civil.startOfDay(day.adding(days: 1)), actor: actor, actionPrefix: action, limit: 5000)
+            }
             return try JSONOut.response(lines.map { AuditDTO(at: civil.iso8601($0.at), actor: $0.actor, action: $0.action, subject: $0.subject, detail: $0.detail) })
         }
     }
@@ -71,6 +74,15 @@ extension App {
                       attempts: $0.attempts, lastError: $0.lastError, createdAt: civil.iso8601($0.createdAt),
                       nextAttemptAt: $0.status == .pending ? civil.iso8601($0.nextAttemptAt) : nil, sentAt: $0.sentAt.map(civil.iso8601))
         })
+    }
+
+    /// An optional audit filter from the query: nil when absent or blank; a 422 when longer than 100 characters.
+    private func auditFilter(_ request: Request, _ field: String) throws -> String? {
+        guard let text = request.query[field]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard text.count <= 100 else {
+            throw LoketError(.invalid, "`\(field)` must be at most 100 characters.", fields: [field: "at most 100 characters"])
+        }
+        return text
     }
 
     private func adminDay(_ request: Request, location: Location?) throws -> CivilDate {

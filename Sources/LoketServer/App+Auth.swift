@@ -21,6 +21,7 @@ extension App {
         guard record.role == .admin || roles.contains(record.role) else {
             throw LoketError(.forbidden, "A \(record.role.rawValue) token may not do this.")
         }
+        tokenUse.note(hash, at: clock.now())
         return record
     }
 

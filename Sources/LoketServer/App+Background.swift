@@ -25,9 +25,10 @@ extension App {
         stopWaitlistWork()
     }
 
-    /// One round: day rollover per location, event pruning and retention purge.
+    /// One round: day rollover per location, event pruning and retention purge, and the tokens' last use.
     func housekeeping() {
         let now = clock.now()
+        flushTokenUse()
         do {
             try rolloverDays(now: now)
             let purged = try store.write { db in

@@ -50,6 +50,8 @@ public final class App: Sendable {
     let manageKey: [UInt8]
     /// Sends the outbox's citizen mail in the background.
     public let mailer: Mailer
+    /// Token uses noted since the last flush (`App+Tokens.swift`).
+    let tokenUse = TokenUse()
 
     public init(catalogue: Catalogue, store: Store, hub: EventHub, clock: any Clock, options: AppOptions, logger: Logger) {
         self.office = LockedBox(Office(catalogue))
@@ -84,6 +86,7 @@ public final class App: Sendable {
         registerReloadRoutes(&table)
         registerClosureRoutes(&table)
         registerWaitlistRoutes(&table)
+        registerTokenRoutes(&table)
         registerPageRoutes(&table)
         return table
     }

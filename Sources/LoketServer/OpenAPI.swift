@@ -217,7 +217,25 @@ enum OpenAPI {
                   tag: "admin", roles: ["admin"], query: [("location", "location id", false), ("service", "service id", false)],
                   responses: [(200, "OK", "WaitlistList"), (404, "Unknown location or service", problem)]),
         Operation(method: "get", path: "/api/v1/audit", summary: "Audit log: who did what, when.", tag: "admin", roles: ["admin"],
-                  query: [("date", "YYYY-MM-DD, default today", false)], responses: [(200, "OK", nil)]),
+                  query: [("date", "YYYY-MM-DD, default today (Europe/Brussels)", false),
+                          ("actor", "only this actor (token name, cli or system), exactly", false),
+                          ("action", "only actions starting with this, e.g. `closure.` or `token.add`", false)],
+                  responses: [(200, "OK", nil), (400, "invalid_date", problem), (401, "No token", problem), (403, "Not an admin", problem),
+                              (422, "validation_failed: a filter longer than 100 characters", problem)]),
+        Operation(method: "get", path: "/api/v1/admin/tokens",
+                  summary: "Every token ever made, oldest first: name, role, createdAt, lastUsedAt (written at most once a minute), revoked. Never the token or its hash.",
+                  tag: "admin", roles: ["admin"],
+                  responses: [(200, "OK", "TokenList"), (401, "No token", problem), (403, "Not an admin", problem)]),
+        Operation(method: "post", path: "/api/v1/admin/tokens",
+                  summary: "Make a token (as `loket token add`); the answer shows it this once, only its hash is stored. Audited as token.add.",
+                  tag: "admin", roles: ["admin"], body: "TokenRequest",
+                  responses: [(201, "Made; keep the token now", "NewToken"), (400, "Malformed body", problem),
+                              (401, "No token", problem), (403, "Not an admin", problem), (415, "unsupported_media_type", problem),
+                              (422, "validation_failed: role not kiosk, clerk or admin; name not 1 to 100 characters", problem)]),
+        Operation(method: "delete", path: "/api/v1/admin/tokens/{name}",
+                  summary: "Revoke every live token with this name, at once. Audited as token.revoke.", tag: "admin", roles: ["admin"],
+                  responses: [(200, "Revoked: {name, revoked: how many}", nil), (401, "No token", problem), (403, "Not an admin", problem),
+                              (404, "not_found: no live token with this name", problem)]),
     ]
 
     private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
@@ -318,6 +336,12 @@ enum OpenAPI {
                            "rows": ["type": "array", "items": ref("StatsRow"), "description": "per service, only where something happened"],
                            "totals": ["type": "array", "items": ref("StatsRow"), "description": "all services, every period of the range"]],
                           required: ["from", "to", "by", "rows", "totals"]),
+        "TokenRequest": obj(["role": ["type": "string", "enum": ["kiosk", "clerk", "admin"]],
+                             "name": ["type": "string", "minLength": 1, "maxLength": 100]], required: ["role", "name"]),
+        "NewToken": obj(["token": str, "name": str, "role": str], required: ["token", "name", "role"]),
+        "TokenList": ["type": "array", "items": obj(["name": str, "role": str, "createdAt": time,
+                                                     "lastUsedAt": ["type": ["string", "null"], "format": "date-time"],
+                                                     "revoked": ["type": "boolean"]])],
     ] }
 
     /// Every (method, path) described, for the route coverage test.

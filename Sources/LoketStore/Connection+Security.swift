@@ -9,6 +9,16 @@ public struct StoredEvent: Sendable, Hashable {
     public var data: String
 }
 
+/// A token as the admin sees it: no token, no hash.
+public struct TokenListing: Sendable {
+    public var name: String
+    public var role: Role
+    public var createdAt: Date
+    /// The last request it signed, as last flushed from the server's memory; nil when never used.
+    public var lastUsedAt: Date?
+    public var revoked: Bool
+}
+
 /// What a token hash stands for.
 public struct TokenRecord: Sendable {
     public var role: Role
@@ -42,6 +52,23 @@ extension Connection {
         }
     }
 
+    /// Every token ever made, oldest first, as the admin page lists it: never the hash.
+    public func tokenListing() throws -> [TokenListing] {
+        try query("SELECT name, role, created_at, last_used_at, revoked_at FROM tokens ORDER BY id", table: "tokens").map {
+            TokenListing(name: try $0.text(0), role: try $0.value(Role.self, 1), createdAt: try $0.time(2),
+                         lastUsedAt: try $0.optionalTime(3), revoked: try $0.optionalTime(4) != nil)
+        }
+    }
+
+    /// Records when tokens were last used (kept in memory by the server, written here at most once a
+    /// minute); a later time never goes back to an earlier one.
+    public func recordTokenUse(_ uses: [(hash: [UInt8], at: Date)]) throws {
+        for use in uses {
+            try execute("UPDATE tokens SET last_used_at = ? WHERE hash = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+                        [.time(use.at), .blob(use.hash), .time(use.at)])
+        }
+    }
+
     /// Appends one line to the audit log: who did what to which subject.
     public func audit(actor: String, action: String, subject: String?, detail: String? = nil, at: Date) throws {
         try execute("INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
@@ -52,6 +79,22 @@ extension Connection {
     public func auditLog(from: Date, limit: Int) throws -> [(at: Date, actor: String, action: String, subject: String?, detail: String?)] {
         try query("SELECT at, actor, action, subject, detail FROM audit WHERE at >= ? ORDER BY id LIMIT ?", [.time(from), .int(limit)],
                   table: "audit").map {
+            (try $0.time(0), try $0.text(1), try $0.text(2), try $0.optionalText(3), try $0.optionalText(4))
+        }
+    }
+
+    /// Audit lines in `[from, to)`, oldest first (at most `limit`); `actor` matches exactly, `actionPrefix`
+    /// the start of the action (`closure.` finds `closure.add` and `closure.lift`).
+    public func auditLog(from: Date, to: Date, actor: String?, actionPrefix: String?, limit: Int) throws
+        -> [(at: Date, actor: String, action: String, subject: String?, detail: String?)] {
+        // substr() rather than LIKE, so `_` and `%` in the prefix are plain characters.
+        try query("""
+            SELECT at, actor, action, subject, detail FROM audit
+            WHERE at >= ? AND at < ? AND (? IS NULL OR actor = ?) AND (? IS NULL OR substr(action, 1, length(?)) = ?)
+            ORDER BY id LIMIT ?
+            """,
+            [.time(from), .time(to), .text(actor), .text(actor), .text(actionPrefix), .text(actionPrefix), .text(actionPrefix), .int(limit)],
+            table: "audit").map {
             (try $0.time(0), try $0.text(1), try $0.text(2), try $0.optionalText(3), try $0.optionalText(4))
         }
     }

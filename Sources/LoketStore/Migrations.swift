@@ -244,6 +244,11 @@ enum Migrations {
         ALTER TABLE holds ADD COLUMN owner TEXT;   -- the waitlist entry an offer's hold is for
         CREATE INDEX holds_by_owner ON holds(owner) WHERE owner IS NOT NULL;
         """),
+        Migration(name: "007-token-use", sql: """
+        -- When each token last signed a request, for the admin's token list. The server keeps uses in
+        -- memory and writes them at most once a minute, so a request never waits on this write.
+        ALTER TABLE tokens ADD COLUMN last_used_at REAL;
+        """),
     ]
 
     /// The steps that the scheme before names counted in `PRAGMA user_version`; frozen.

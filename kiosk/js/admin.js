@@ -28,12 +28,14 @@
  *   section-outbox, outbox-state, outbox-table, outbox-list, outbox-<id>, btn-outbox-refresh,
  *   section-reload, btn-reload, reload-result, reload-summary, reload-errors, reload-error,
  *   reload-orphaned, orphaned-<reference>
+ *   section-today, section-history, section-tokens, section-audit and theirs: see dashboard.js.
  */
 import {api, seg, isAborted, isOutage} from './api.js';
 import {initI18n, getLang, t, tn, hasText, languageSwitcher, onLangChange, LOCALES} from './i18n.js';
 import {$, h, store, focusEl, clock} from './dom.js';
 import {problemText} from './problems.js';
 import {staffSignIn} from './signin.js';
+import {createDashboard} from './dashboard.js';
 
 const TOKEN_KEY = 'loket.admin.token';
 
@@ -60,6 +62,10 @@ const state = {
   loadGen: 0,              // answers for a location that is no longer chosen are dropped
   lastReload: null,        // {ok} or {error} of the last reload, shown until the next one
 };
+
+/** Today, history, tokens and the audit log (dashboard.js); this page tells it what happens. */
+const dashboard = createDashboard({token: () => state.token, location: () => state.locationId, zone: () => zoneOf(),
+  serviceName: (id) => serviceName(id), onError: (e) => handleError(e), announce: (text) => announce(text)});
 
 const auth = staffSignIn({key: TOKEN_KEY, roles: ['admin'], texts: 'admin.signIn', state, view: '#view-admin', enter: enterAdmin});
 
@@ -159,6 +165,7 @@ async function boot() {
     say('');
     clearFieldErrors();
     renderAll();
+    dashboard.render();
     Promise.all([loadLocations({reselect: false}), loadServices()]).finally(renderAll);
   });
   wire();
@@ -174,6 +181,7 @@ async function boot() {
 
 function signOut(reasonKey) {
   auth.forget();
+  dashboard.stop();
   Object.assign(state, {token: null, me: null, closures: null, waitlist: null, outbox: null, lastReload: null});
   if ($('#lift-dialog').open) $('#lift-dialog').close();
   // Nothing of this session stays on screen for whoever signs in next.
@@ -190,6 +198,7 @@ async function enterAdmin() {
   $('#who').hidden = false;
   $('#who-name').textContent = state.me.name || '';
   focusEl($('#admin-title'));
+  dashboard.start();
   await Promise.all([loadLocations(), loadServices()]);
   loadOutbox();
 }
@@ -241,6 +250,7 @@ function selectLocation(id, {resetForm = false} = {}) {
   renderZone();
   loadClosures();
   loadWaitlist();
+  dashboard.setLocation();
 }
 
 function fillFormDefaults() {
