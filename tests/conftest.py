@@ -375,8 +375,16 @@ class Browser:
         return el
 
     def text_of(self, testid: str) -> str:
-        el = self.present(testid)
-        return el.text if el else ""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        # Live pages redraw their lists on every event: an element found a moment ago may be gone.
+        for _ in range(5):
+            el = self.present(testid)
+            try:
+                return el.text if el else ""
+            except StaleElementReferenceException:
+                continue
+        return ""
 
     def wait_text(self, testid: str, pred: Callable[[str], bool] | str | re.Pattern, timeout: float = 10,
                   what: str = "") -> str:
