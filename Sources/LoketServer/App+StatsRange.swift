@@ -164,6 +164,7 @@ enum StatsCSV {
     /// Minutes with one decimal and a decimal comma (`7,5`); empty when there is no value.
     static func decimal(_ minutes: Double?) -> String {
         guard let m = minutes else { return "" }
-        return String(format: "%.1f", (m * 10).rounded() / 10).replacingOccurrences(of: ".", with: ",")
+        let tenths = Int((max(0, m) * 10).rounded())
+        return "\(tenths / 10),\(tenths % 10)"
     }
 }
