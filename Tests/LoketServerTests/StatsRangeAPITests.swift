@@ -46,6 +46,11 @@ struct StatsRangeAPITests {
         #expect(o["from"] as? String == "2026-11-30")
         #expect(o["to"] as? String == "2026-12-01")
         #expect(o["by"] as? String == "day")
+        // Written by hand, byte for byte what JSONOut's sorted-keys encoder writes.
+        #expect(r.text.hasPrefix("{\"by\":\"day\",\"from\":\"2026-11-30\",\"rows\":[{\"appointments\":1,\"location\":\"hal\","
+                                 + "\"noShows\":1,\"period\":\"2026-11-30\",\"served\":1,\"service\":\"id-kaart\",\"serviceMinutesP50\":10,"
+                                 + "\"tickets\":2,\"waitMinutesP50\":7.5,\"waitMinutesP90\":12}],\"to\":\"2026-12-01\",\"totals\":[{"))
+        #expect(r.header("content-type") == "application/json")
         let rows = try #require(o["rows"] as? [[String: Any]])
         #expect(rows.count == 1)
         let row = try #require(rows.first)
