@@ -10,7 +10,7 @@ CLOCK ?=
 MAIL_DIR ?= var/mail
 VENV = .venv
 
-.PHONY: run test build release deps bench swift-test browser-test clean
+.PHONY: run test build release deps bench swift-test browser-test clean demo-history
 
 deps:
 	@scripts/install-deps.sh build
@@ -26,6 +26,15 @@ run: release
 	@mkdir -p var
 	@scripts/show-urls.sh $(HOST) $(PORT) $(DB) $(MAIL_DIR)
 	.build/release/loket serve --config $(CONFIG) --db $(DB) --host $(HOST) --port $(PORT) --mail-dir $(MAIL_DIR) $(if $(CLOCK),--clock $(CLOCK))
+
+## make demo-history: a demo database with a year of generated office life, for the dashboard's
+## charts and the CSV export; then `make run DB=var/history.sqlite CLOCK=2026-12-01T09:00:00+01:00`.
+demo-history: deps
+	$(SWIFT) build -c release --product loket-bench
+	@mkdir -p var
+	rm -f var/history.sqlite var/history.sqlite-wal var/history.sqlite-shm
+	.build/release/loket-bench history --config $(CONFIG) --db var/history.sqlite --from 2025-12-01 --days 365
+	@echo "Now: make run DB=var/history.sqlite CLOCK=2026-12-01T09:00:00+01:00"
 
 ## make test: install, build, and run every test (unit, live server, end to end, browser, terminal kiosk).
 # The venv comes before the Swift tests: the LoketMail tests start a real SMTP server (aiosmtpd)
