@@ -72,14 +72,7 @@ async function boot() {
   languageSwitcher($('#lang-switch'));
   onLangChange(() => { state.services = null; if (state.me) { renderAll(); loadLocations().catch(() => {}); } });
   wire();
-  try {
-    const health = await api('/health', {timeout: 5000});
-    if (health?.now) clock.sync(health.now);
-  } catch { /* the sign-in will say it */ }
-  state.token = auth.saved();
-  $('#loading').hidden = true;
-  if (state.token) await auth.signIn(state.token, {silent: true});
-  else auth.show();
+  await auth.resume();
 }
 
 function signOut(reasonKey) {

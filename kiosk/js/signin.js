@@ -9,7 +9,7 @@
  */
 import {api} from './api.js';
 import {t} from './i18n.js';
-import {$, store, focusEl} from './dom.js';
+import {$, store, focusEl, clock} from './dom.js';
 
 const local = store('local');
 const session = store('session');
@@ -76,5 +76,17 @@ export function staffSignIn({key, roles, texts, state, view, enter}) {
   /** The token kept from an earlier visit, if any. */
   const saved = () => session.get(key) || local.get(key);
 
-  return {signIn, show, forget, saved};
+  /** At page load: sync the clock with the server, then sign in again with a kept token, or ask for one. */
+  async function resume() {
+    try {
+      const health = await api('/health', {timeout: 5000});
+      if (health?.now) clock.sync(health.now);
+    } catch { /* the sign-in will say it */ }
+    state.token = saved();
+    $('#loading').hidden = true;
+    if (state.token) await signIn(state.token, {silent: true});
+    else show();
+  }
+
+  return {signIn, show, forget, saved, resume};
 }
