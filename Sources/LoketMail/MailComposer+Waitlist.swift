@@ -104,17 +104,14 @@ struct WaitlistWording {
         }
     }
 
-    private static func span(_ a: CivilDate, _ b: CivilDate, weekdays: [String], months: [String],
-                             day: (Int) -> String = { "\($0)" }, join: (String, String) -> String) -> String {
-        func one(_ d: CivilDate) -> String { "\(weekdays[d.weekday.rawValue - 1]) \(day(d.day)) \(months[d.month - 1]) \(d.year)" }
-        return a == b ? one(a) : join(one(a), one(b))
+    /// One day, or "van … tot …" in `language`, each day written as the appointment mails write it.
+    private static func span(_ language: Language, join: @escaping (String, String) -> String) -> (CivilDate, CivilDate) -> String {
+        let date = MailWording.of(language).date
+        return { a, b in a == b ? date(a) : join(date(a), date(b)) }
     }
 
     static var dutch: WaitlistWording {
-        let weekdays = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
-        let months = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-                      "november", "december"]
-        return WaitlistWording(
+        WaitlistWording(
             subjectJoined: "U staat op de wachtlijst",
             subjectOffer: "Er is een tijdstip vrij",
             subjectExpired: "Aanbod verlopen",
@@ -136,14 +133,11 @@ struct WaitlistWording {
                 + "dan gaat het naar de volgende op de wachtlijst. Deel deze link met niemand.",
             acceptLink: "Dit tijdstip aannemen of weigeren",
             expiredText: "U staat niet meer op de wachtlijst. U kunt altijd een nieuwe afspraak maken of opnieuw op de wachtlijst gaan staan.",
-            days: { a, b in span(a, b, weekdays: weekdays, months: months) { "van \($0) tot \($1)" } })
+            days: span(.nl) { "van \($0) tot \($1)" })
     }
 
     static var french: WaitlistWording {
-        let weekdays = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-        let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-                      "novembre", "décembre"]
-        return WaitlistWording(
+        WaitlistWording(
             subjectJoined: "Vous êtes sur la liste d’attente",
             subjectOffer: "Un moment s’est libéré",
             subjectExpired: "Offre expirée",
@@ -165,14 +159,11 @@ struct WaitlistWording {
                 + "il sera proposé à la personne suivante. Ne partagez ce lien avec personne.",
             acceptLink: "Accepter ou refuser ce moment",
             expiredText: "Vous n’êtes plus sur la liste d’attente. Vous pouvez toujours prendre un nouveau rendez-vous ou vous réinscrire.",
-            days: { a, b in span(a, b, weekdays: weekdays, months: months, day: { $0 == 1 ? "1er" : "\($0)" }) { "du \($0) au \($1)" } })
+            days: span(.fr) { "du \($0) au \($1)" })
     }
 
     static var english: WaitlistWording {
-        let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                      "November", "December"]
-        return WaitlistWording(
+        WaitlistWording(
             subjectJoined: "You are on the waitlist",
             subjectOffer: "A time has become free",
             subjectExpired: "Offer expired",
@@ -194,14 +185,11 @@ struct WaitlistWording {
                 + "it goes to the next person on the waitlist. Do not share this link.",
             acceptLink: "Accept or decline this time",
             expiredText: "You are no longer on the waitlist. You can book a new appointment or join the waitlist again at any time.",
-            days: { a, b in span(a, b, weekdays: weekdays, months: months) { "from \($0) to \($1)" } })
+            days: span(.en) { "from \($0) to \($1)" })
     }
 
     static var german: WaitlistWording {
-        let weekdays = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
-        let months = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-                      "November", "Dezember"]
-        return WaitlistWording(
+        WaitlistWording(
             subjectJoined: "Sie stehen auf der Warteliste",
             subjectOffer: "Ein Termin ist frei geworden",
             subjectExpired: "Angebot abgelaufen",
@@ -223,6 +211,6 @@ struct WaitlistWording {
                 + "geht er an die nächste Person auf der Warteliste. Teilen Sie diesen Link mit niemandem.",
             acceptLink: "Diesen Termin annehmen oder ablehnen",
             expiredText: "Sie stehen nicht mehr auf der Warteliste. Sie können jederzeit einen neuen Termin buchen oder sich erneut eintragen.",
-            days: { a, b in span(a, b, weekdays: weekdays, months: months) { "von \($0) bis \($1)" } })
+            days: span(.de) { "von \($0) bis \($1)" })
     }
 }

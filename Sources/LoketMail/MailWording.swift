@@ -87,6 +87,8 @@ struct MailWording {
     var forPersons: (Int) -> String
     /// "1 uur en 30 minuten".
     var minutes: (Int) -> String
+    /// "dinsdag 1 december 2026".
+    var date: (CivilDate) -> String
     /// "dinsdag 1 december 2026 om 10:30".
     var dateTime: (CivilDate, TimeOfDay) -> String
 
@@ -114,6 +116,7 @@ extension MailWording {
         let weekdays = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
         let months = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
                       "oktober", "november", "december"]
+        let date = { (d: CivilDate) in "\(weekdays[d.weekday.rawValue - 1]) \(d.day) \(months[d.month - 1]) \(d.year)" }
         return MailWording(
             subjectBooked: "Bevestiging afspraak",
             subjectMoved: "Wijziging afspraak",
@@ -178,13 +181,15 @@ extension MailWording {
                 guard h > 0 else { return minutes }
                 return m == 0 ? "\(h) uur" : "\(h) uur en \(minutes)"
             },
-            dateTime: { d, t in "\(weekdays[d.weekday.rawValue - 1]) \(d.day) \(months[d.month - 1]) \(d.year) om \(clock(t))" })
+            date: date,
+            dateTime: { d, t in "\(date(d)) om \(clock(t))" })
     }
 
     static var french: MailWording {
         let weekdays = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
         let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                       "octobre", "novembre", "décembre"]
+        let date = { (d: CivilDate) in "\(weekdays[d.weekday.rawValue - 1]) \(d.day == 1 ? "1er" : "\(d.day)") \(months[d.month - 1]) \(d.year)" }
         return MailWording(
             subjectBooked: "Confirmation de votre rendez-vous",
             subjectMoved: "Modification de votre rendez-vous",
@@ -254,11 +259,11 @@ extension MailWording {
                 let hours = h == 1 ? "1 heure" : "\(h) heures"
                 return m == 0 ? hours : "\(hours) et \(minutes)"
             },
+            date: date,
             dateTime: { d, t in
-                let day = d.day == 1 ? "1er" : "\(d.day)"
                 let m = t.minutes % 60
                 let time = "\(t.minutes / 60)\(nbsp)h" + (m == 0 ? "" : "\(nbsp)\(m < 10 ? "0" : "")\(m)")
-                return "\(weekdays[d.weekday.rawValue - 1]) \(day) \(months[d.month - 1]) \(d.year) à \(time)"
+                return "\(date(d)) à \(time)"
             })
     }
 
@@ -266,6 +271,7 @@ extension MailWording {
         let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
         let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                       "October", "November", "December"]
+        let date = { (d: CivilDate) in "\(weekdays[d.weekday.rawValue - 1]) \(d.day) \(months[d.month - 1]) \(d.year)" }
         return MailWording(
             subjectBooked: "Appointment confirmed",
             subjectMoved: "Appointment changed",
@@ -331,13 +337,15 @@ extension MailWording {
                 let hours = h == 1 ? "1 hour" : "\(h) hours"
                 return m == 0 ? hours : "\(hours) and \(minutes)"
             },
-            dateTime: { d, t in "\(weekdays[d.weekday.rawValue - 1]) \(d.day) \(months[d.month - 1]) \(d.year) at \(clock(t))" })
+            date: date,
+            dateTime: { d, t in "\(date(d)) at \(clock(t))" })
     }
 
     static var german: MailWording {
         let weekdays = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
         let months = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
                       "Oktober", "November", "Dezember"]
+        let date = { (d: CivilDate) in "\(weekdays[d.weekday.rawValue - 1]), \(d.day). \(months[d.month - 1]) \(d.year)" }
         return MailWording(
             subjectBooked: "Terminbestätigung",
             subjectMoved: "Terminänderung",
@@ -405,6 +413,7 @@ extension MailWording {
                 let hours = h == 1 ? "1 Stunde" : "\(h) Stunden"
                 return m == 0 ? hours : "\(hours) und \(minutes)"
             },
-            dateTime: { d, t in "\(weekdays[d.weekday.rawValue - 1]), \(d.day). \(months[d.month - 1]) \(d.year) um \(clock(t)) Uhr" })
+            date: date,
+            dateTime: { d, t in "\(date(d)) um \(clock(t)) Uhr" })
     }
 }
