@@ -213,7 +213,6 @@ struct TransferBody: Decodable {
     }
 }
 
-/// One service of a visit in `items`.
 /// `POST /counters/{id}/pause`: an optional reason, shown to clerks.
 struct PauseBody: Decodable {
     var reason: String?
@@ -262,6 +261,7 @@ struct FinishBody: Decodable {
     }
 }
 
+/// One service of a visit in `items`.
 struct VisitItemBody: Decodable {
     var service: String
     var persons: Int?

@@ -56,11 +56,6 @@ extension Connection: ClosureReading {
             """, [.time(now), .text(location)], table: "closures").map(closure(from:))
     }
 
-    /// The limits of `location` in force or to come at `now`.
-    public func limits(location: String, now: Date) throws -> [DeskLimit] {
-        try closures(location: location, now: now).map(\.limit)
-    }
-
     public func deskLimits(location: String, from: Date, to: Date) throws -> [DeskLimit] {
         try query("""
             SELECT \(Connection.closureColumns) FROM closures

@@ -28,7 +28,7 @@ struct ClosureRepositoryTests {
         #expect(try store.read { try $0.closure(id: "nope") } == nil)
         #expect(try store.read { try $0.closures(location: "town-hall", now: at(0)) }.map(\.limit.id) == ["cl-now", "cl-later"])
         #expect(try store.read { try $0.closures(location: nil, now: at(0)) }.count == 3)
-        #expect(try store.read { try $0.limits(location: "town-hall", now: at(0)) } == [now.limit, later.limit])
+        #expect(try store.read { try $0.deskLimits(location: "town-hall", from: at(0), to: .distantFuture) } == [now.limit, later.limit])
         #expect(try store.read { try $0.deskLimits(location: "town-hall", from: at(100), to: at(650)) } == [later.limit])
 
         try store.write { try $0.liftClosure(id: "cl-now", by: "admin-els", now: at(5)) }
