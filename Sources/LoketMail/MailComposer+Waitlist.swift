@@ -45,21 +45,14 @@ extension MailComposer {
                        .heading(ww.offerHeading), .details(rows), .heading(w.bookAgainHeading), .paragraph(ww.expiredText),
                        .link(w.bookAgainLink, "\(settings.base)/book?lang=\(lang.rawValue)")]
         }
-        blocks.append(.signature(w.closing, municipality))
-        blocks.append(.footer([w.automatic] + (settings.replyTo != nil ? [w.replyHint] : [])))
-
         let prefix: String
         switch mail.kind {
         case .joined: prefix = ww.subjectJoined
         case .offer: prefix = ww.subjectOffer
         case .expired: prefix = ww.subjectExpired
         }
-        let subject = "\(prefix) – \(what)"
-        let from = MailAddress(settings.from.address, name: settings.from.name ?? municipality)
-        return MailMessage(messageID: messageID, date: now, from: from, replyTo: settings.replyTo,
-                           to: MailAddress(mail.email, name: name.isEmpty ? nil : name), subject: subject,
-                           text: Self.text(blocks, colon: w.colon), html: Self.html(blocks, language: lang, title: subject),
-                           attachments: [], language: lang.rawValue)
+        return finish(blocks, subject: "\(prefix) – \(what)", to: mail.email, name: name, municipality: municipality,
+                      wording: w, language: lang, messageID: messageID, now: now)
     }
 
     /// `publicURL/w/{id}?token=…&lang=…`, the waitlist page; nil without a token.

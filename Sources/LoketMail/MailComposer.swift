@@ -132,7 +132,7 @@ public struct MailComposer: Sendable {
             status: mail.kind == .cancelled ? .cancelled : .booked, name: name, email: MIMEEncoding.address(mail.email),
             phone: nil, language: lang, channel: .online, createdAt: now)
         let method: ICalendar.Method = mail.kind == .cancelled ? .cancel : .request
-        let from = MailAddress(settings.from.address, name: settings.from.name ?? municipality)
+        let from = sender(municipality)
         let ics = ICalendar.event(for: appointment, sequence: mail.sequence, method: method, catalogue: catalogue, language: lang,
                                   now: now, publicURL: settings.base, meetingURL: meetingURL, organizer: from)
         attachments.append(MailAttachment(filename: "\(w.calendarFile)-\(Self.fileSafe(reference)).ics",
@@ -144,12 +144,23 @@ public struct MailComposer: Sendable {
         case .cancelled: blocks.append(.paragraph(w.calendarCancelled))
         }
 
-        blocks.append(.signature(w.closing, municipality))
-        blocks.append(.footer([w.automatic] + (settings.replyTo != nil ? [w.replyHint] : [])))
+        return finish(blocks, subject: "\(subjectPrefix(mail.kind, w)) – \(what)", to: mail.email, name: name,
+                      municipality: municipality, wording: w, language: lang, messageID: messageID, now: now,
+                      attachments: attachments)
+    }
 
-        let subject = "\(subjectPrefix(mail.kind, w)) – \(what)"
-        return MailMessage(messageID: messageID, date: now, from: from, replyTo: settings.replyTo,
-                           to: MailAddress(mail.email, name: name.isEmpty ? nil : name), subject: subject,
+    /// The sender: `mail.from`, under the settings' name or else the municipality's.
+    func sender(_ municipality: String) -> MailAddress {
+        MailAddress(settings.from.address, name: settings.from.name ?? municipality)
+    }
+
+    /// The message: `blocks` closed with the signature and the footer, as plain text and HTML.
+    func finish(_ blocks: [Block], subject: String, to email: String, name: String, municipality: String, wording w: MailWording,
+                language lang: Language, messageID: String, now: Date, attachments: [MailAttachment] = []) -> MailMessage {
+        let blocks = blocks + [.signature(w.closing, municipality),
+                               .footer([w.automatic] + (settings.replyTo != nil ? [w.replyHint] : []))]
+        return MailMessage(messageID: messageID, date: now, from: sender(municipality), replyTo: settings.replyTo,
+                           to: MailAddress(email, name: name.isEmpty ? nil : name), subject: subject,
                            text: Self.text(blocks, colon: w.colon), html: Self.html(blocks, language: lang, title: subject),
                            attachments: attachments, language: lang.rawValue)
     }
