@@ -242,7 +242,7 @@ extension HTTPServer {
             preconditionFailure("an event stream answer without its opened stream")
         }
         guard let mhdResponse else { return .NO }
-        for (name, value) in response.headers {
+        for (name, value) in response.headers + SecurityHeaders.missing(from: response.headers) {
             _ = MHD_add_response_header(mhdResponse, name, value)
         }
         let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)

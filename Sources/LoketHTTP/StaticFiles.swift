@@ -28,7 +28,6 @@ public struct StaticFiles: Sendable {
         let etag = "\"\(info.st_size)-\(info.st_mtim.tv_sec)-\(info.st_mtim.tv_nsec / 1_000_000)\""
         let headers: [(String, String)] = [
             ("ETag", etag), ("Cache-Control", "public, max-age=\(cacheSeconds)"),
-            ("X-Content-Type-Options", "nosniff"),
         ]
         if let match = request.header("If-None-Match"), StaticFiles.matches(match, etag: etag) {
             return Response(status: 304, headers: headers)

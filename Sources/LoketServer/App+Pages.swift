@@ -25,7 +25,7 @@ extension App {
             let html = """
             <!doctype html><html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
             <title>Loket – \(Self.html(app.catalogue.settings.municipality.resolve(.nl)))</title>
-            <link rel="stylesheet" href="/static/css/base.css"></head><body><main class="container">
+            <link rel="icon" href="data:,"><link rel="stylesheet" href="/static/css/base.css"></head><body><main class="container">
             <h1>\(Self.html(app.catalogue.settings.municipality.resolve(.nl)))</h1>
             <ul><li><a href="/book">Afspraak maken / Book an appointment</a></li><li><a href="/counter">Loket (medewerkers)</a></li><li><a href="/admin">Beheer (admin)</a></li>\(links)</ul>
             </main></body></html>
