@@ -10,6 +10,9 @@ tests do. `TestDashboardHistory` draws from GET /api/v1/stats/range and /stats/e
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from selenium.webdriver.support.ui import Select
@@ -343,19 +346,17 @@ class TestDashboardHistory:
         assert week_rows()[-1].startswith(tr(i18n, "nl", "admin.history.week").split("{")[0] + "49")  # 2026-11-30 is in ISO week 49
         b.shot("dashboard-history")
 
-        # Download CSV: fetched with the token, saved under the server's file name.
-        b.driver.execute_script("""
-            window.__downloads = [];
-            HTMLAnchorElement.prototype.click = function () {
-              window.__downloads.push({name: this.download, href: this.href});
-            };""")
+        # Download CSV: fetched with the token, saved under the server's file name, a real download
+        # under the page's Content-Security-Policy.
+        downloads = Path(tempfile.mkdtemp(prefix="loket-csv-"))
+        b.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
         b.click("btn-history-csv")
-        b.wait(10).until(lambda d: d.execute_script("return window.__downloads.length") == 1, "no download")
-        got = b.driver.execute_async_script("""
-            const done = arguments[0];
-            const d = window.__downloads[0];
-            fetch(d.href).then((r) => r.arrayBuffer()).then((buf) => done({name: d.name, bytes: [...new Uint8Array(buf)].slice(0, 3),
-              text: new TextDecoder().decode(buf)}));""")
+        done = lambda: [p for p in downloads.iterdir() if p.suffix == ".csv"]  # noqa: E731
+        b.wait(10).until(lambda d: done(), "no download")
+        saved = done()[0]
+        raw = saved.read_bytes()
+        got = {"name": saved.name, "bytes": list(raw[:3]), "text": raw.decode("utf-8-sig")}
+        shutil.rmtree(downloads, ignore_errors=True)
         assert got["name"].endswith(".csv")
         assert got["bytes"] == [0xEF, 0xBB, 0xBF], "UTF-8 with a BOM"
         assert ";" in got["text"]
