@@ -14,6 +14,9 @@ extension App {
               case let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces), !token.isEmpty, token.count < 200 else {
             throw LoketError(.unauthorized, "Sign in: this needs a bearer token.")
         }
+        // The token itself is never compared: its SHA-256 is looked up, and the caller cannot steer the
+        // hash's bytes, so the lookup's timing says nothing about a valid token (manage and waitlist
+        // tokens, found by reference, go through `constantTimeEqual`).
         let hash = Secret.hash(token)
         guard let record = try store.read({ try $0.token(hash: hash) }), !record.revoked else {
             throw LoketError(.unauthorized, "This token is not valid (unknown or revoked).")
