@@ -44,6 +44,10 @@ struct DataOptions: ParsableArguments {
     func openStore(logger: Logger) throws -> Store {
         do {
             return try Store(path: db, logger: logger)
+        } catch let error as StoreError {
+            // Names the file already, and what to do (a damaged file, a newer schema).
+            FileHandle.standardError.write(Data("loket: \(error)\n".utf8))
+            throw ExitCode(1)
         } catch {
             FileHandle.standardError.write(Data("loket: cannot open database \(db): \(error)\n".utf8))
             throw ExitCode(1)
