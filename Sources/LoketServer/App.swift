@@ -68,7 +68,8 @@ public final class App: Sendable {
         self.metrics = metrics
         self.mailer = Mailer(store: store, catalogue: catalogue, clock: clock, transport: options.mailTransport,
                              publicURL: options.publicURL ?? catalogue.settings.publicBaseURL ?? "http://localhost:8080",
-                             manageKey: manageKey, logger: logger, report: { metrics.mailRound($0) })
+                             manageKey: manageKey, logger: logger, firstPause: options.mailRetrySeconds,
+                             report: { metrics.mailRound($0) })
         self.router = Router(App.routes())
     }
 

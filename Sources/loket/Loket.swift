@@ -106,6 +106,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("mail-dir"), help: "Write citizen mail as .eml files into this folder instead of sending it (env LOKET_MAIL_DIR).")
     var mailDir: String = ProcessInfo.processInfo.environment["LOKET_MAIL_DIR"] ?? ""
 
+    @Option(name: .customLong("mail-retry-seconds"), help: "First pause before mail the server could not take is tried again; it doubles up to an hour (default 15; short for tests).")
+    var mailRetrySeconds: Double = 15
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env LOKET_LOG_LEVEL).")
     var logLevel: Logger.Level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOKET_LOG_LEVEL"] ?? "") ?? .info
 
@@ -151,18 +154,21 @@ struct Serve: ParsableCommand {
             }
         }
         let serverClock: any Clock = start.map { StartedClock(startingAt: $0) } ?? SystemClock()
+        guard mailRetrySeconds >= 0.1, mailRetrySeconds <= 3600 else {
+            throw ValidationError("--mail-retry-seconds must be between 0.1 and 3600")
+        }
         let transport = try mailTransport(clock: serverClock)
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = makeLogger("loket", level: logLevel)
         let catalogue = try data.loadCatalogue()
         let store = try data.openStore(logger: logger)
         let hub = EventHub()
-        let app = App(catalogue: catalogue, store: store, hub: hub, clock: serverClock,
-                      options: AppOptions(pagesDirectory: pages, trustedProxies: Set(trustedProxies),
-                                          rateLimits: !noRateLimits, version: loketVersion,
-                                          publicURL: publicURL.isEmpty ? nil : publicURL.trimmingSuffix("/"), mailTransport: transport,
-                                          manageKey: try Secret.key(at: data.keyPath), configDirectory: data.config),
-                      logger: logger)
+        var options = AppOptions(pagesDirectory: pages, trustedProxies: Set(trustedProxies),
+                                 rateLimits: !noRateLimits, version: loketVersion,
+                                 publicURL: publicURL.isEmpty ? nil : publicURL.trimmingSuffix("/"), mailTransport: transport,
+                                 manageKey: try Secret.key(at: data.keyPath), configDirectory: data.config)
+        options.mailRetrySeconds = mailRetrySeconds
+        let app = App(catalogue: catalogue, store: store, hub: hub, clock: serverClock, options: options, logger: logger)
         let server = HTTPServer(configuration: HTTPServerConfiguration(host: host, port: port, threads: threads),
                                 hub: hub, logger: logger, handler: app.handle)
         do {
