@@ -197,15 +197,23 @@ struct Serve: ParsableCommand {
         // SIGHUP re-reads the config, like `loket reload`; problems and orphaned appointments go to the log.
         let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: signalQueue)
         hangUp.setEventHandler {
-            do {
-                let result = try app.reload(by: "SIGHUP")
-                for o in result.orphaned {
-                    logger.warning("appointment \(o.reference) at \(o.location) \(o.start) no longer fits the config (\(o.reason))")
+            // A SIGHUP while another reload runs (an admin's POST) waits for it and then reads the config
+            // again, so no reload asked for is lost; signals that come meanwhile make one more.
+            for attempt in 1... {
+                do {
+                    let result = try app.reload(by: "SIGHUP")
+                    for o in result.orphaned {
+                        logger.warning("appointment \(o.reference) at \(o.location) \(o.start) no longer fits the config (\(o.reason))")
+                    }
+                } catch let running as LoketError where running.code == .reloadRunning && attempt < 600 {
+                    Thread.sleep(forTimeInterval: 0.05)
+                    continue
+                } catch let refused as ConfigRefused {
+                    for issue in refused.issues { logger.error("config: \(issue)") }
+                } catch {
+                    logger.error("reload failed: \(error)")
                 }
-            } catch let refused as ConfigRefused {
-                for issue in refused.issues { logger.error("config: \(issue)") }
-            } catch {
-                logger.error("reload failed: \(error)")
+                return
             }
         }
         registered.enter()
