@@ -1,7 +1,7 @@
 """Faults, with the real binary and real processes (issue 13, part 4).
 
 - A damaged database file (random header, truncated, a page zeroed, not SQLite, a foreign
-  write-ahead log) is refused by `loket serve`, `backup`, `stats` and `token` with one line that
+  write-ahead log, a backup copied in by hand beside the old database's log) is refused by `loket serve`, `backup`, `stats` and `token` with one line that
   names the file and the way back (`loket restore`), a non-zero exit, and no byte changed.
 - SIGTERM while many threads issue tickets and book: the server exits 0 in bounded time and,
   after a restart, every ticket and booking that got a 201 is there.
@@ -128,8 +128,12 @@ def assert_all_present(srv: LoketServer, load: Load, clerk: str):
 # ------------------------------------------------------------------------------ 1. damaged database
 
 
-def damaged_copies(sound: Path, folder: Path) -> dict[str, Path]:
-    """One damaged database per kind, each in its own folder (with its key file)."""
+def damaged_copies(sound: Path, live_wal: Path, folder: Path) -> dict[str, Path]:
+    """One damaged database per kind, each in its own folder (with its key file).
+
+    `stale-wal` is a backup copied over the database by hand, the old database's log left beside it:
+    before the check at open, loket checkpointed that log into the copy and deleted it.
+    """
     data = sound.read_bytes()
     assert len(data) >= 20 * 4096, f"the sound database is too small to damage in the middle: {len(data)} bytes"
     rng = random.Random(13)
@@ -140,6 +144,7 @@ def damaged_copies(sound: Path, folder: Path) -> dict[str, Path]:
         "zeroed-page": data[: page * 4096] + bytes(4096) + data[(page + 1) * 4096:],
         "not-sqlite": b"locations:\n  - id: stadhuis\n" * 40,
         "foreign-wal": data,
+        "stale-wal": data,
     }
     out = {}
     for kind, content in kinds.items():
@@ -153,6 +158,8 @@ def damaged_copies(sound: Path, folder: Path) -> dict[str, Path]:
             wal[0:4] = bytes.fromhex("377f0682")
             wal[8:12] = (1024).to_bytes(4, "big")      # pages of 1024 bytes beside a file of 4096-byte pages
             Path(str(db) + "-wal").write_bytes(bytes(wal))
+        if kind == "stale-wal":
+            shutil.copy(live_wal, str(db) + "-wal")
         out[kind] = db
     return out
 
@@ -173,7 +180,11 @@ def test_a_damaged_database_is_refused_by_every_command_and_left_as_it_is(loket_
         assert booked >= 40
     finally:
         srv.stop()
-    # One file holding everything (the server leaves its last commits in the log): what a backup writes.
+    # The log the server left (its last commits), kept aside: the backup below folds it in and removes it.
+    live_wal = tmp_path / "live.sqlite-wal"
+    shutil.copy(str(sound) + "-wal", live_wal)
+    assert live_wal.stat().st_size > 32, "the server left no log to go stale"
+    # One file holding everything: what a backup writes.
     live, sound = sound, tmp_path / "sound-copy.sqlite"
     subprocess.run([str(LOKET), "backup", str(sound), "--db", str(live), "--config", str(CONFIG)], cwd=ROOT,
                    check=True, capture_output=True, timeout=30)
@@ -184,7 +195,7 @@ def test_a_damaged_database_is_refused_by_every_command_and_left_as_it_is(loket_
         "stats": ["stats", "--date", "2026-12-01"],
         "token": ["token", "list"],
     }
-    for kind, db in damaged_copies(sound, tmp_path).items():
+    for kind, db in damaged_copies(sound, live_wal, tmp_path).items():
         files = [db, Path(str(db) + "-wal")]
         before = [digest(f) for f in files]
         for name, args in commands.items():
