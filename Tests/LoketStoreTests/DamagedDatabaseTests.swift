@@ -94,6 +94,29 @@ struct DamagedDatabaseTests {
         expectRefused(db, saying: "another database")
     }
 
+    @Test("a backup copied over the database by hand, the old database's log left beside it")
+    func staleLog() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        try soundDatabase(db)
+        let backup = db.folder + "/backup.sqlite"
+        let staleLog = db.folder + "/stale-wal"
+        do {
+            let store = try db.open(readers: 1)
+            try store.backup(to: backup)
+            // Commits after the backup stay in the log while a connection keeps it from being checkpointed.
+            let holder = try Connection(path: db.path)
+            try holder.exec("PRAGMA wal_autocheckpoint=0")
+            try holder.exec("BEGIN IMMEDIATE; DELETE FROM tickets WHERE number < 'A300'; UPDATE appointments SET status = 'cancelled'; COMMIT")
+            try FileManager.default.copyItem(atPath: db.path + "-wal", toPath: staleLog)
+        }
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db.path + suffix) }
+        try FileManager.default.copyItem(atPath: backup, toPath: db.path)
+        try FileManager.default.copyItem(atPath: staleLog, toPath: db.path + "-wal")
+        // Before the check a writable open checkpointed this log into the copy (and deleted it).
+        expectRefused(db, saying: "is damaged")
+    }
+
     @Test("a sound database, with or without log frames, opens and keeps its rows")
     func soundOpens() throws {
         let db = TempDatabase()
