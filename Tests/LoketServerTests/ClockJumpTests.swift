@@ -70,6 +70,27 @@ struct ClockJumpTests {
         #expect(!waitLines.contains { $0.split(separator: " ").last?.hasPrefix("-") == true }, "\(waitLines)")
     }
 
+    @Test("tickets issued after the clock went back an hour do not pass those issued before")
+    func backwardJumpKeepsTheLine() throws {
+        let live = try LiveServer(catalogue: Fixture.catalogue(), clock: "2026-12-01T10:00:00+01:00")
+        defer { live.stop() }
+        let kiosk = try live.token(.kiosk), clerk = try live.token(.clerk)
+        let a = try live.mustIssue(kiosk: kiosk)
+        live.clock.advance(by: 5 * 60)
+        let b = try live.mustIssue(kiosk: kiosk)
+        live.clock.advance(by: -3600)
+        let c = try live.mustIssue(kiosk: kiosk)
+        live.clock.advance(by: 30 * 60)   // 09:35 by the clock: c has "waited" half an hour, a and b not at all
+        #expect(try live.counter("c1", "open", clerk: clerk).status == 200)
+        var called: [String] = []
+        for _ in 0..<3 {
+            let r = try live.counter("c1", "call-next", clerk: clerk)
+            try #require(r.status == 200, "\(r.text)")
+            called.append(try #require(try r.object()["number"] as? String))
+        }
+        #expect(called == [a, b, c].compactMap { $0["number"] as? String }, "called in the order issued")
+    }
+
     @Test("a backward jump across midnight keeps ticket numbers unique per location and day")
     func backwardAcrossMidnight() throws {
         let live = try LiveServer(catalogue: Self.allDay(), clock: "2026-12-01T23:50:00+01:00")
