@@ -55,10 +55,14 @@ public struct QueueDesk: Sendable {
 
     /// A walk-in ticket for `service` at `location`.
     ///
+    /// `waitingSinceAtLeast` is when the location's previous ticket began waiting: after the clock was
+    /// set back, a new ticket waits from then instead of from `now`, so it does not pass the tickets
+    /// issued before it.
+    ///
     /// - Throws: `validation_failed` when the service has no walk-in here; `service_closed` (with
     ///   `nextOpening`) outside its walk-in hours.
     public func issue(location: Location, service: Service, priority: Bool, ticketID: String, by actor: Actor,
-                      now: Date, reading: some QueueReading) throws -> Outcome<Ticket> {
+                      now: Date, waitingSinceAtLeast: Date? = nil, reading: some QueueReading) throws -> Outcome<Ticket> {
         guard service.locations.contains(location.id), service.channels.contains(.walkin) else {
             throw LoketError(.invalid, "'\(service.name.resolve(.nl))' has no walk-in tickets at this location.",
                              fields: ["service": "not a walk-in service here"])
@@ -79,7 +83,7 @@ public struct QueueDesk: Sendable {
         }
         var draft = Draft(location: location.id)
         let ticket = try newTicket(ticketID, service: service, location: location, origin: .walkin, priority: priority,
-                                   now: now, draft: &draft, reading: reading)
+                                   now: now, waitingSince: max(now, waitingSinceAtLeast ?? now), draft: &draft, reading: reading)
         draft.changes.append(.audit(AuditEntry(actor: actor, action: "ticket.issue", subject: ticket.number, detail: service.id)))
         return draft.outcome(ticket, self)
     }
@@ -342,12 +346,12 @@ public struct QueueDesk: Sendable {
 
     /// A new ticket numbered in the day's sequence of the service's prefix; recorded in `draft` unless `insert` is false.
     private func newTicket(_ id: String, service: Service, location: Location, origin: TicketOrigin, priority: Bool, now: Date,
-                           draft: inout Draft, reading: some QueueReading, insert: Bool = true) throws -> Ticket {
+                           waitingSince: Date? = nil, draft: inout Draft, reading: some QueueReading, insert: Bool = true) throws -> Ticket {
         let day = CivilClock(timeZone: location.timeZone).date(of: now)
         let seq = try reading.lastTicketSequence(location: location.id, day: day, prefix: service.prefix) + 1
         draft.changes.append(.ticketSequence(location: location.id, day: day, prefix: service.prefix, last: seq))
         let t = Ticket(id: id, location: location.id, day: day, number: service.prefix + String(format: "%03d", seq),
-                       service: service.id, origin: origin, isPriority: priority, issuedAt: now, waitingSince: now)
+                       service: service.id, origin: origin, isPriority: priority, issuedAt: now, waitingSince: waitingSince ?? now)
         if insert { try draft.record(nil, t, self, reading) }
         return t
     }

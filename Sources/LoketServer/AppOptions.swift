@@ -19,6 +19,8 @@ public struct AppOptions: Sendable {
     public var manageKey: [UInt8]?
     /// The config folder a reload reads again; nil when the catalogue did not come from one (reload is refused).
     public var configDirectory: String?
+    /// The first pause before mail that failed for now is tried again (`--mail-retry-seconds`); it doubles up to an hour.
+    public var mailRetrySeconds: Double = 15
 
     public init(pagesDirectory: String = "kiosk", trustedProxies: Set<String> = [], rateLimits: Bool = true, version: String = "dev",
                 publicURL: String? = nil, mailTransport: (any MailTransport)? = nil, manageKey: [UInt8]? = nil,

@@ -65,8 +65,9 @@ public final class Mailer: Sendable {
     private let report: @Sendable (MailRound) -> Void
 
     init(store: Store, catalogue: Catalogue, clock: any Clock, transport: (any MailTransport)?, publicURL: String,
-         manageKey: [UInt8], logger: Logger, report: @escaping @Sendable (MailRound) -> Void = { _ in }) {
+         manageKey: [UInt8], logger: Logger, firstPause: TimeInterval = 15, report: @escaping @Sendable (MailRound) -> Void = { _ in }) {
         self.report = report
+        self.firstPause = firstPause
         self.store = store
         self.current = LockedBox(catalogue)
         self.clock = clock
@@ -99,10 +100,16 @@ public final class Mailer: Sendable {
         composer.withLock { $0 = Mailer.makeComposer(catalogue, publicURL: $0.settings.publicURL) }
     }
 
-    /// The pause before attempt `attempts + 1`: 15 s, doubling, at most an hour.
-    public static func backoff(afterAttempts attempts: Int) -> TimeInterval {
-        min(3600, 15 * pow(2, Double(max(0, attempts - 1))))
+    /// The pause before attempt `attempts + 1`: `first` (15 s), doubling, at most an hour.
+    public static func backoff(afterAttempts attempts: Int, first: TimeInterval = 15) -> TimeInterval {
+        min(longestPause, first * pow(2, Double(max(0, attempts - 1))))
     }
+
+    /// The first pause after a temporary failure (`--mail-retry-seconds`; 15 s).
+    private let firstPause: TimeInterval
+
+    /// The longest pause `backoff` gives; a message put off further was put off before the clock went back.
+    static let longestPause: TimeInterval = 3600
 
     /// Starts a round every `interval` seconds.
     func start(interval: Double = 5) {
@@ -110,7 +117,8 @@ public final class Mailer: Sendable {
             logger.notice("mail: no transport (--smtp or --mail-dir); citizen mail stays in the outbox")
         }
         let t = DispatchSource.makeTimerSource(queue: queue)
-        t.schedule(deadline: .now() + 0.2, repeating: interval)
+        // A first pause shorter than the interval (tests) is kept by rounds as frequent.
+        t.schedule(deadline: .now() + 0.2, repeating: min(interval, max(0.5, firstPause)))
         t.setEventHandler { [weak self] in _ = self?.round() }
         t.resume()
         timer.withLock { $0 = t }
@@ -168,7 +176,7 @@ public final class Mailer: Sendable {
         }
         do {
             var trouble = 0
-            for message in try store.read({ try $0.dueMail(now: clock.now(), limit: 50) }) {
+            for message in try store.read({ try $0.dueMail(now: clock.now(), limit: 50, longestPause: Mailer.longestPause) }) {
                 if stopping.withLock({ $0 }) || trouble >= Mailer.temporaryFailuresPerRound { break }
                 let before = result
                 guard deliver(message, through: transport, into: &result) else { break }
@@ -192,7 +200,7 @@ public final class Mailer: Sendable {
         let now = clock.now()
         do {
             // Counted and put off first: should recording the outcome fail, the message is not sent again at once.
-            try store.write { try $0.claimMail(id: message.id, next: now.addingTimeInterval(Mailer.backoff(afterAttempts: message.attempts + 1))) }
+            try store.write { try $0.claimMail(id: message.id, next: now.addingTimeInterval(Mailer.backoff(afterAttempts: message.attempts + 1, first: firstPause))) }
         } catch {
             logger.error("mail: could not claim a message", metadata: meta.merging(["error": "\(error)"]) { $1 })
             return false
@@ -235,7 +243,7 @@ public final class Mailer: Sendable {
                 try? store.write { try $0.failMail(id: message.id, error: "gave up after 48 hours: \(reason)") }
                 result.failed += 1
             } else {
-                let next = failedAt.addingTimeInterval(Mailer.backoff(afterAttempts: message.attempts + 1))
+                let next = failedAt.addingTimeInterval(Mailer.backoff(afterAttempts: message.attempts + 1, first: firstPause))
                 try? store.write { try $0.retryMail(id: message.id, error: reason, next: next) }
                 result.retried += 1
             }

@@ -61,10 +61,15 @@ extension Connection {
     }
 
     /// Pending messages whose attempt is due at `now`, oldest first.
-    public func dueMail(now: Date, limit: Int) throws -> [OutboxMessage] {
+    ///
+    /// A message whose next attempt lies more than `longestPause` ahead is due as well: no pause is
+    /// that long, so the clock was set back since it was put off, and it would otherwise wait out the
+    /// time the clock lost on top of its pause.
+    public func dueMail(now: Date, limit: Int, longestPause: TimeInterval = .greatestFiniteMagnitude) throws -> [OutboxMessage] {
         try query("""
-            SELECT \(Connection.outboxColumns) FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?
-            """, [.time(now), .int(limit)], table: "outbox").map(outboxMessage(from:))
+            SELECT \(Connection.outboxColumns) FROM outbox
+            WHERE status = 'pending' AND (next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?2) ORDER BY id LIMIT ?3
+            """, [.time(now), .real(min(longestPause, 1e15)), .int(limit)], table: "outbox").map(outboxMessage(from:))
     }
 
     /// Counts an attempt and puts off the next one to `next`, before the message is handed to the

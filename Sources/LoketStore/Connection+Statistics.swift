@@ -27,11 +27,12 @@ public struct AppointmentFigures: Sendable, Hashable {
 extension Connection {
     /// Counts and mean wait and service times of the tickets of `day` at `location`.
     public func ticketFigures(location: String, day: CivilDate) throws -> TicketDayFigures {
-        // sum() of no rows is NULL; avg() is NULL when no row has a value.
+        // sum() of no rows is NULL; avg() is NULL when no row has a value. A clock set back while a
+        // ticket waited or was served makes its span negative: it counts as 0, as in `rangeFigures`.
         let r = try one("""
             SELECT count(*), coalesce(sum(status = 'done'), 0), coalesce(sum(status = 'no-show'), 0),
-                   avg(CASE WHEN called_at IS NOT NULL THEN (called_at - waiting_since) / 60.0 END),
-                   avg(CASE WHEN finished_at IS NOT NULL AND started_at IS NOT NULL THEN (finished_at - started_at) / 60.0 END)
+                   avg(CASE WHEN called_at IS NOT NULL THEN max(0, called_at - waiting_since) / 60.0 END),
+                   avg(CASE WHEN finished_at IS NOT NULL AND started_at IS NOT NULL THEN max(0, finished_at - started_at) / 60.0 END)
             FROM tickets WHERE location = ? AND day = ?
             """, [.text(location), .text(day.description)], table: "tickets")
         return TicketDayFigures(tickets: try r.int(0), served: try r.int(1), noShows: try r.int(2),

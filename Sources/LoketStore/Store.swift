@@ -25,7 +25,7 @@ public final class Store: @unchecked Sendable {
 
     /// Opens the database, backs it up and migrates it when the schema is older than this binary.
     ///
-    /// Throws `StoreError`, before changing anything in the file, for a database whose schema is newer
+    /// Throws `StoreError`, before changing anything in the file, for a damaged file (`checkFile`), a database whose schema is newer
     /// than this binary knows or whose recorded migrations do not match this binary's (renamed,
     /// reordered or inserted); `SQLiteError` when the file cannot be opened or a migration fails
     /// (that step is rolled back).
@@ -37,6 +37,8 @@ public final class Store: @unchecked Sendable {
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
+        // A damaged file is refused before a writable connection exists (which could checkpoint into it).
+        try Store.checkFile(path)
         writer = try Connection(path: path)
         try Store.configure(writer)
         // Refuse a newer or mismatched database before changing anything in it (switching to WAL rewrites its header).

@@ -44,6 +44,10 @@ struct DataOptions: ParsableArguments {
     func openStore(logger: Logger) throws -> Store {
         do {
             return try Store(path: db, logger: logger)
+        } catch let error as StoreError {
+            // Names the file already, and what to do (a damaged file, a newer schema).
+            FileHandle.standardError.write(Data("loket: \(error)\n".utf8))
+            throw ExitCode(1)
         } catch {
             FileHandle.standardError.write(Data("loket: cannot open database \(db): \(error)\n".utf8))
             throw ExitCode(1)
@@ -102,6 +106,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("mail-dir"), help: "Write citizen mail as .eml files into this folder instead of sending it (env LOKET_MAIL_DIR).")
     var mailDir: String = ProcessInfo.processInfo.environment["LOKET_MAIL_DIR"] ?? ""
 
+    @Option(name: .customLong("mail-retry-seconds"), help: "First pause before mail the server could not take is tried again; it doubles up to an hour (default 15; short for tests).")
+    var mailRetrySeconds: Double = 15
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env LOKET_LOG_LEVEL).")
     var logLevel: Logger.Level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOKET_LOG_LEVEL"] ?? "") ?? .info
 
@@ -147,18 +154,21 @@ struct Serve: ParsableCommand {
             }
         }
         let serverClock: any Clock = start.map { StartedClock(startingAt: $0) } ?? SystemClock()
+        guard mailRetrySeconds >= 0.1, mailRetrySeconds <= 3600 else {
+            throw ValidationError("--mail-retry-seconds must be between 0.1 and 3600")
+        }
         let transport = try mailTransport(clock: serverClock)
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = makeLogger("loket", level: logLevel)
         let catalogue = try data.loadCatalogue()
         let store = try data.openStore(logger: logger)
         let hub = EventHub()
-        let app = App(catalogue: catalogue, store: store, hub: hub, clock: serverClock,
-                      options: AppOptions(pagesDirectory: pages, trustedProxies: Set(trustedProxies),
-                                          rateLimits: !noRateLimits, version: loketVersion,
-                                          publicURL: publicURL.isEmpty ? nil : publicURL.trimmingSuffix("/"), mailTransport: transport,
-                                          manageKey: try Secret.key(at: data.keyPath), configDirectory: data.config),
-                      logger: logger)
+        var options = AppOptions(pagesDirectory: pages, trustedProxies: Set(trustedProxies),
+                                 rateLimits: !noRateLimits, version: loketVersion,
+                                 publicURL: publicURL.isEmpty ? nil : publicURL.trimmingSuffix("/"), mailTransport: transport,
+                                 manageKey: try Secret.key(at: data.keyPath), configDirectory: data.config)
+        options.mailRetrySeconds = mailRetrySeconds
+        let app = App(catalogue: catalogue, store: store, hub: hub, clock: serverClock, options: options, logger: logger)
         let server = HTTPServer(configuration: HTTPServerConfiguration(host: host, port: port, threads: threads),
                                 hub: hub, logger: logger, handler: app.handle)
         do {
@@ -187,15 +197,23 @@ struct Serve: ParsableCommand {
         // SIGHUP re-reads the config, like `loket reload`; problems and orphaned appointments go to the log.
         let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: signalQueue)
         hangUp.setEventHandler {
-            do {
-                let result = try app.reload(by: "SIGHUP")
-                for o in result.orphaned {
-                    logger.warning("appointment \(o.reference) at \(o.location) \(o.start) no longer fits the config (\(o.reason))")
+            // A SIGHUP while another reload runs (an admin's POST) waits for it and then reads the config
+            // again, so no reload asked for is lost; signals that come meanwhile make one more.
+            for attempt in 1... {
+                do {
+                    let result = try app.reload(by: "SIGHUP")
+                    for o in result.orphaned {
+                        logger.warning("appointment \(o.reference) at \(o.location) \(o.start) no longer fits the config (\(o.reason))")
+                    }
+                } catch let running as LoketError where running.code == .reloadRunning && attempt < 600 {
+                    Thread.sleep(forTimeInterval: 0.05)
+                    continue
+                } catch let refused as ConfigRefused {
+                    for issue in refused.issues { logger.error("config: \(issue)") }
+                } catch {
+                    logger.error("reload failed: \(error)")
                 }
-            } catch let refused as ConfigRefused {
-                for issue in refused.issues { logger.error("config: \(issue)") }
-            } catch {
-                logger.error("reload failed: \(error)")
+                return
             }
         }
         registered.enter()
