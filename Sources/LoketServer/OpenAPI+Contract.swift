@@ -141,6 +141,36 @@ extension OpenAPI {
         "get /api/v1/availability": ["location": ["type": "string", "minLength": 1]],
     ] }
 
+    // MARK: examples
+
+    /// Request bodies that work against the demo config on its open Tuesday morning (2026-12-01 09:00 at
+    /// `stadhuis`), so a tester's first request creates something whose links it can then follow.
+    static var bodyExamples: [String: [String: Any]] { [
+        "BookingRequest": ["service": "eid-aanvraag", "location": "stadhuis", "start": "2026-12-02T10:00:00+01:00",
+                           "name": "Jan Voorbeeld", "email": "jan@example.org", "lang": "nl"],
+        "RescheduleRequest": ["start": "2026-12-02T10:30:00+01:00"],
+        "TicketRequest": ["location": "stadhuis", "service": "eid-aanvraag"],
+        "CheckinRequest": ["reference": "K7M-3QX", "location": "stadhuis"],
+        "TransferRequest": ["service": "eid-aanvraag"],
+        "PauseRequest": ["reason": "lunch"],
+        "CallRequest": ["ticket": "A001", "reason": "wheelchair"],
+        "ServedRequest": ["service": "eid-aanvraag"],
+        "FinishRequest": [:],
+        "WaitlistJoinRequest": ["service": "eid-aanvraag", "location": "stadhuis", "from": "2026-12-03", "to": "2026-12-04",
+                                "email": "wacht@example.org", "lang": "nl"],
+        "ClosureRequest": ["location": "deelgemeente-oost", "from": "2026-12-21T08:00:00+01:00", "to": "2026-12-21T12:00:00+01:00",
+                           "reason": "Opleiding", "affected": "keep"],
+        "TokenRequest": ["role": "kiosk", "name": "kiosk-hal-2"],
+    ] }
+
+    /// An id of the demo config for a path parameter, where one fits.
+    static func pathExample(_ name: String, path: String) -> String? {
+        if path.hasPrefix("/api/v1/locations/{id}") { return "stadhuis" }
+        if path.hasPrefix("/api/v1/counters/{id}") { return "stadhuis-1" }
+        if path.hasPrefix("/api/v1/services/{id}") { return "eid-aanvraag" }
+        return nil
+    }
+
     // MARK: links
 
     static func operationID(_ method: String, _ path: String) -> String {

@@ -242,6 +242,23 @@ enum OpenAPI {
     static func obj(_ props: [String: Any], required: [String] = []) -> [String: Any] {
         ["type": "object", "properties": props, "required": required]
     }
+    /// A request body object as `FieldReader` reads it: unknown members are ignored, and an optional
+    /// member sent as `null` counts as left out.
+    static func requestObj(_ props: [String: Any], required: [String] = []) -> [String: Any] {
+        var nullable: [String: Any] = [:]
+        for (name, schema) in props {
+            guard !required.contains(name), let schema = schema as? [String: Any] else {
+                nullable[name] = props[name]
+                continue
+            }
+            if let type = schema["type"] as? String, schema["enum"] == nil {
+                nullable[name] = schema.merging(["type": [type, "null"]]) { _, new in new }
+            } else {
+                nullable[name] = ["anyOf": [schema, ["type": "null"]]]
+            }
+        }
+        return obj(nullable, required: required)
+    }
     static var str: [String: Any] { ["type": "string"] }
     /// A required text field as `FieldReader.string` reads it: at most `max` code points, no control characters, not blank.
     static func text(_ max: Int) -> [String: Any] { ["type": "string", "maxLength": max, "pattern": someText] }
@@ -286,7 +303,7 @@ enum OpenAPI {
         "ServiceList": ["type": "array", "items": ref("Service")],
         "Availability": obj(["location": str, "durationMinutes": int, "from": str, "to": str,
                              "slots": ["type": "array", "items": obj(["start": time, "end": time, "free": int])]]),
-        "BookingRequest": obj(["service": text(64), "persons": ["type": "integer", "minimum": 1, "maximum": 50],
+        "BookingRequest": requestObj(["service": text(64), "persons": ["type": "integer", "minimum": 1, "maximum": 50],
                                "items": ["type": "array", "minItems": 1,
                                          "items": obj(["service": text(64), "persons": ["type": "integer", "minimum": 1, "maximum": 50]],
                                                       required: ["service"])],
@@ -298,10 +315,10 @@ enum OpenAPI {
                               required: ["location", "start", "name"])
             .merging(["allOf": [["anyOf": [["required": ["service"]], ["required": ["items"]]]],
                                 ["anyOf": [["required": ["email"]], ["required": ["phone"]]]]]]) { a, _ in a },
-        "RescheduleRequest": obj(["start": instant], required: ["start"]),
+        "RescheduleRequest": requestObj(["start": instant], required: ["start"]),
         "Appointment": obj(["reference": str, "manageToken": str, "location": str, "service": str, "persons": int, "start": time,
                             "end": time, "status": str, "name": str, "email": str, "phone": str, "lang": str, "createdAt": time]),
-        "WaitlistJoinRequest": obj(["service": text(64), "location": text(64), "from": ["type": "string", "format": "date"],
+        "WaitlistJoinRequest": requestObj(["service": text(64), "location": text(64), "from": ["type": "string", "format": "date"],
                                     "to": ["type": "string", "format": "date"], "persons": ["type": "integer", "minimum": 1, "maximum": 50],
                                     "email": ["type": "string", "maxLength": 254, "pattern": "^[^@\\s\\x00-\\x1f\\x7f-\\x9f]+@[^@.\\s\\x00-\\x1f\\x7f-\\x9f][^@\\s\\x00-\\x1f\\x7f-\\x9f]*\\.[^@.\\s\\x00-\\x1f\\x7f-\\x9f]+$"],
                                     "name": optText(100), "lang": langField],
@@ -314,16 +331,16 @@ enum OpenAPI {
                               "serviceName": str, "locationName": str, "appointment": ["type": ["string", "null"]]],
                              required: ["id", "service", "location", "from", "to", "persons", "status", "position", "joinedAt", "offer"]),
         "WaitlistList": ["type": "array", "items": ref("WaitlistEntry")],
-        "TicketRequest": obj(["location": text(64), "service": text(64), "priority": ["type": "boolean"], "lang": optText(10)],
+        "TicketRequest": requestObj(["location": text(64), "service": text(64), "priority": ["type": "boolean"], "lang": optText(10)],
                              required: ["location", "service"]),
-        "CheckinRequest": obj(["reference": text(200), "location": optText(64), "lang": optText(10)], required: ["reference"]),
-        "TransferRequest": obj(["service": text(64), "counter": text(64)])
+        "CheckinRequest": requestObj(["reference": text(200), "location": optText(64), "lang": optText(10)], required: ["reference"]),
+        "TransferRequest": requestObj(["service": text(64), "counter": text(64)])
             .merging(["anyOf": [["required": ["service"]], ["required": ["counter"]]]]) { a, _ in a },
-        "PauseRequest": obj(["reason": optText(200)]),
-        "CallRequest": obj(["ticket": text(64).merging(["description": "ticket id or today's number, e.g. A012"]) { a, _ in a },
+        "PauseRequest": requestObj(["reason": optText(200)]),
+        "CallRequest": requestObj(["ticket": text(64).merging(["description": "ticket id or today's number, e.g. A012"]) { a, _ in a },
                             "reason": optText(200)], required: ["ticket"]),
-        "ServedRequest": obj(["service": text(64), "outcome": optText(64)], required: ["service"]),
-        "FinishRequest": obj(["outcome": optText(64).merging(["description": "an id from the service's outcomes"]) { a, _ in a }]),
+        "ServedRequest": requestObj(["service": text(64), "outcome": optText(64)], required: ["service"]),
+        "FinishRequest": requestObj(["outcome": optText(64).merging(["description": "an id from the service's outcomes"]) { a, _ in a }]),
         "Ticket": obj(["id": str, "number": str, "service": str, "serviceName": str, "location": str, "origin": str, "status": str,
                        "position": int, "estimatedWaitMinutes": int, "issuedAt": time, "calledAt": time, "counter": str,
                        "counterName": str, "statusUrl": str, "outcome": str,
@@ -336,7 +353,7 @@ enum OpenAPI {
                                     "properties": ["id": str, "until": time, "reason": ["type": ["string", "null"]],
                                                    "reasons": ["type": ["object", "null"], "additionalProperties": str,
                                                                "description": "the reason per language it was given in"]]]]),
-        "ClosureRequest": obj(["location": text(64), "from": instant, "to": instant,
+        "ClosureRequest": requestObj(["location": text(64), "from": instant, "to": instant,
                                "desks": ["type": "integer", "minimum": 0, "maximum": 10_000, "description": "desks left, default 0 (closed)"],
                                "reason": ["oneOf": [str, obj(["nl": str, "fr": str, "en": str, "de": str])]],
                                "dryRun": ["type": "boolean"], "affected": ["type": "string", "enum": ["cancel", "keep"]]],
@@ -359,7 +376,7 @@ enum OpenAPI {
                            "rows": ["type": "array", "items": ref("StatsRow"), "description": "per service, only where something happened"],
                            "totals": ["type": "array", "items": ref("StatsRow"), "description": "all services, every period of the range"]],
                           required: ["from", "to", "by", "rows", "totals"]),
-        "TokenRequest": obj(["role": ["type": "string", "enum": ["kiosk", "clerk", "admin"]],
+        "TokenRequest": requestObj(["role": ["type": "string", "enum": ["kiosk", "clerk", "admin"]],
                              "name": ["type": "string", "maxLength": 100, "pattern": "^[^/\\x00-\\x1f\\x7f-\\x9f]*[^/\\s\\x00-\\x1f\\x7f-\\x9f][^/\\x00-\\x1f\\x7f-\\x9f]*$"]],
                             required: ["role", "name"]),
         "NewToken": obj(["token": str, "name": str, "role": str], required: ["token", "name", "role"]),
@@ -371,6 +388,9 @@ enum OpenAPI {
     /// Every (method, path) described, for the route coverage test.
     static var described: [(method: String, path: String)] { operations.map { ($0.method.uppercased(), $0.path) } }
 
+    /// Bodies a request may leave out altogether.
+    static let optionalBodies: Set<String> = ["PauseRequest", "FinishRequest"]
+
     /// The serialized document.
     static let document: String = {
         var paths: [String: [String: Any]] = [:]
@@ -380,8 +400,10 @@ enum OpenAPI {
             var parameters: [[String: Any]] = []
             let pathNames = op.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
             for name in pathNames {
-                parameters.append(["name": name, "in": "path", "required": true,
-                                   "schema": overrides[name] ?? pathSchema(name, path: op.path)])
+                var parameter: [String: Any] = ["name": name, "in": "path", "required": true,
+                                                "schema": overrides[name] ?? pathSchema(name, path: op.path)]
+                if let example = pathExample(name, path: op.path) { parameter["example"] = example }
+                parameters.append(parameter)
             }
             for (name, description, required) in op.query {
                 parameters.append(["name": name, "in": "query", "required": required, "description": description,
@@ -413,7 +435,10 @@ enum OpenAPI {
             var operation: [String: Any] = ["summary": op.summary, "tags": [op.tag], "parameters": parameters, "responses": responses,
                                             "operationId": operationID(op.method, op.path)]
             if let body = op.body {
-                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(body)]]]
+                var media: [String: Any] = ["schema": ref(body)]
+                if let example = bodyExamples[body] { media["example"] = example }
+                // A pause's reason and a finish's outcome are optional: no body at all is fine there.
+                operation["requestBody"] = ["required": !optionalBodies.contains(body), "content": ["application/json": media]]
             }
             if !op.roles.isEmpty {
                 operation["security"] = [["bearer": []]]
