@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import ROOT, SERVE_CLOCK, LoketServer, make_token
+from conftest import SERVE_CLOCK, LoketServer, make_token
 
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "schemathesis.toml"
@@ -74,7 +74,8 @@ def run_schemathesis(srv: LoketServer, role: str) -> subprocess.CompletedProcess
         cmd += ["--exclude-path", path]
     if role != "public":
         cmd += ["--header", f"Authorization: Bearer {srv.tokens[role]}"]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    # Run from the temp folder: schemathesis keeps a cache folder (.schemathesis) where it runs.
+    return subprocess.run(cmd, cwd=srv.tmp, capture_output=True, text=True, timeout=600)
 
 
 def test_findings_stay_fixed(contract_server):
