@@ -61,7 +61,7 @@ extension App {
     func outboxList(_ request: Request) throws -> Response {
         try authorize(request, [.admin])
         var status: OutboxStatus?
-        if let text = request.query["status"], !text.isEmpty {
+        if let text = request.query["status"] {
             guard let s = OutboxStatus(rawValue: text) else {
                 throw LoketError(.invalid, "status must be pending, sent or failed.", fields: ["status": "must be pending, sent or failed"])
             }
@@ -78,15 +78,18 @@ extension App {
 
     /// An optional audit filter from the query: nil when absent or blank; a 422 when longer than 100 characters.
     private func auditFilter(_ request: Request, _ field: String) throws -> String? {
-        guard let text = request.query[field]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-        guard text.count <= 100 else {
+        guard let raw = request.query[field] else { return nil }
+        // The length as sent, in code points, as the OpenAPI document's maxLength counts it.
+        guard raw.unicodeScalars.count <= 100 else {
             throw LoketError(.invalid, "`\(field)` must be at most 100 characters.", fields: [field: "at most 100 characters"])
         }
-        return text
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        return text.isEmpty ? nil : text
     }
 
     private func adminDay(_ request: Request, location: Location?) throws -> CivilDate {
-        if let text = request.query["date"], !text.isEmpty { return try date(text, field: "date") }
+        // An empty `date=` is not a date (400), as the document's format says; only leaving it out means today.
+        if let text = request.query["date"] { return try date(text, field: "date") }
         return CivilClock(timeZone: location?.timeZone ?? .brussels).date(of: clock.now())
     }
 }

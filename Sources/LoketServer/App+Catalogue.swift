@@ -61,8 +61,9 @@ extension App {
             Response(contentType: "application/json", text: OpenAPI.document)
         }
         table.add(.GET, "/api/v1/qr.svg") { _, request in
-            guard let data = request.query["data"], !data.isEmpty, data.utf8.count <= 1024 else {
-                throw LoketError(.invalid, "Give the text to encode in `data` (at most 1024 bytes).", fields: ["data": "is required"])
+            // At most 256 characters (code points, as the OpenAPI document counts them), so at most 1024 bytes.
+            guard let data = request.query["data"], !data.isEmpty, data.unicodeScalars.count <= 256 else {
+                throw LoketError(.invalid, "Give the text to encode in `data` (1 to 256 characters).", fields: ["data": "1 to 256 characters"])
             }
             guard let svg = QRCode.svg(for: data) else {
                 throw LoketError(.invalid, "This text cannot be encoded as a QR code.", fields: ["data": "cannot be encoded"])
@@ -98,11 +99,11 @@ extension App {
         let catalogue = office.catalogue
         let lang = language(request)
         let q = request.query["q"] ?? ""
-        guard q.count <= 100 else {
+        guard q.unicodeScalars.count <= 100 else {
             throw LoketError(.invalid, "The search text is too long (at most 100 characters).", fields: ["q": "too long"])
         }
         var channel: Channel?
-        if let c = request.query["channel"], !c.isEmpty {
+        if let c = request.query["channel"] {
             guard let parsed = Channel(rawValue: c) else {
                 throw LoketError(.invalid, "Channel must be appointment or walkin.", fields: ["channel": "unknown channel"])
             }

@@ -165,7 +165,7 @@ extension App {
         try authorize(request, [.admin])
         let q = try statsQuery(request)
         var by = StatsPeriod.day
-        if let text = request.query["by"], !text.isEmpty {
+        if let text = request.query["by"] {
             guard let p = StatsPeriod(rawValue: text) else {
                 throw LoketError(.invalid, "`by` must be day or week.", fields: ["by": "must be day or week"])
             }

@@ -6,7 +6,7 @@ import Foundation
 import LoketCore
 
 enum OpenAPI {
-    private struct Operation {
+    struct Operation {
         var method: String
         var path: String
         var summary: String
@@ -20,15 +20,15 @@ enum OpenAPI {
         var responses: [(Int, String, String?)]
     }
 
-    private static let problem = "Problem"
+    static let problem = "Problem"
     /// The schema of `GET /metrics`, served as `text/plain; version=0.0.4`.
-    private static let metricsText = "PrometheusText"
+    static let metricsText = "PrometheusText"
 
     /// Problem codes the HTTP layer and the store answer with, besides the domain's `LoketError.Code`s.
     static let transportCodes = ["busy", "storage_unavailable", "storage_error", "body_too_large", "uri_too_long", "method_not_allowed",
                                  "not_implemented", "internal_error"]
 
-    private static let operations: [Operation] = [
+    static let operations: [Operation] = [
         Operation(method: "get", path: "/api/v1/health",
                   summary: "Liveness, version, the server's clock, and checks: storage writes work, mail goes out.", tag: "public",
                   responses: [(200, "ok", "Health"), (503, "degraded: a check fails (named in `checks`); Retry-After", "Health")]),
@@ -146,8 +146,8 @@ enum OpenAPI {
                   summary: "Live stream (text/event-stream): called, recalled, queue, ticket, counter, closure; send Last-Event-ID to catch up.",
                   tag: "public", responses: [(200, "text/event-stream", nil)]),
         Operation(method: "get", path: "/api/v1/appointments", summary: "Appointments of one day at a location.", tag: "admin",
-                  roles: ["admin"], query: [("location", "location id", true), ("date", "YYYY-MM-DD", true)],
-                  responses: [(200, "OK", nil)]),
+                  roles: ["admin"], query: [("location", "location id", true), ("date", "YYYY-MM-DD, default today", false)],
+                  responses: [(200, "OK", nil), (404, "unknown_location", problem), (422, "validation_failed: location is empty", problem)]),
         Operation(method: "get", path: "/api/v1/stats/day", summary: "A day's figures per location.", tag: "admin", roles: ["admin"],
                   query: [("date", "YYYY-MM-DD, default today", false)], responses: [(200, "OK", nil)]),
         Operation(method: "get", path: "/api/v1/stats/range",
@@ -238,15 +238,42 @@ enum OpenAPI {
                               (404, "not_found: no live token with this name", problem)]),
     ]
 
-    private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
-    private static func obj(_ props: [String: Any], required: [String] = []) -> [String: Any] {
+    static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    static func obj(_ props: [String: Any], required: [String] = []) -> [String: Any] {
         ["type": "object", "properties": props, "required": required]
     }
-    private static var str: [String: Any] { ["type": "string"] }
-    private static var int: [String: Any] { ["type": "integer"] }
-    private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
+    /// A request body object as `FieldReader` reads it: unknown members are ignored, and an optional
+    /// member sent as `null` counts as left out.
+    static func requestObj(_ props: [String: Any], required: [String] = []) -> [String: Any] {
+        var nullable: [String: Any] = [:]
+        for (name, schema) in props {
+            guard !required.contains(name), let schema = schema as? [String: Any] else {
+                nullable[name] = props[name]
+                continue
+            }
+            if let type = schema["type"] as? String, schema["enum"] == nil {
+                nullable[name] = schema.merging(["type": [type, "null"]]) { _, new in new }
+            } else {
+                nullable[name] = ["anyOf": [schema, ["type": "null"]]]
+            }
+        }
+        return obj(nullable, required: required)
+    }
+    static var str: [String: Any] { ["type": "string"] }
+    /// A required text field as `FieldReader.string` reads it: at most `max` code points, no control characters, not blank.
+    static func text(_ max: Int) -> [String: Any] { ["type": "string", "maxLength": max, "pattern": someText] }
+    /// An optional text field: blank counts as absent.
+    static func optText(_ max: Int) -> [String: Any] { ["type": "string", "maxLength": max, "pattern": plainText] }
+    /// A date-time with an offset, as `parseInstant` reads it.
+    static var instant: [String: Any] {
+        ["type": "string", "format": "date-time", "maxLength": 40,
+         "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"]
+    }
+    static var langField: [String: Any] { ["type": "string", "enum": languages] }
+    static var int: [String: Any] { ["type": "integer"] }
+    static var time: [String: Any] { ["type": "string", "format": "date-time"] }
 
-    private static var schemas: [String: Any] { [
+    static var schemas: [String: Any] { [
         "Problem": obj(["type": str, "title": str, "status": int, "detail": str, "requestId": str,
                         "code": ["type": "string",
                                  "enum": LoketError.Code.allCases.map(\.rawValue) + OpenAPI.transportCodes,
@@ -276,14 +303,25 @@ enum OpenAPI {
         "ServiceList": ["type": "array", "items": ref("Service")],
         "Availability": obj(["location": str, "durationMinutes": int, "from": str, "to": str,
                              "slots": ["type": "array", "items": obj(["start": time, "end": time, "free": int])]]),
-        "BookingRequest": obj(["service": str, "persons": int, "items": ["type": "array", "items": obj(["service": str, "persons": int])],
-                               "location": str, "start": time, "name": str, "email": str, "phone": str, "lang": str],
-                              required: ["location", "start", "name"]),
-        "RescheduleRequest": obj(["start": time], required: ["start"]),
+        "BookingRequest": requestObj(["service": text(64), "persons": ["type": "integer", "minimum": 1, "maximum": 50],
+                               "items": ["type": "array", "minItems": 1,
+                                         "items": obj(["service": text(64), "persons": ["type": "integer", "minimum": 1, "maximum": 50]],
+                                                      required: ["service"])],
+                               "location": text(64), "start": instant, "name": text(100),
+                               "email": ["type": "string", "maxLength": 254, "pattern": "^[^@\\s\\x00-\\x1f\\x7f-\\x9f]+@[^@.\\s\\x00-\\x1f\\x7f-\\x9f][^@\\s\\x00-\\x1f\\x7f-\\x9f]*\\.[^@.\\s\\x00-\\x1f\\x7f-\\x9f]+$"],
+                               "phone": ["type": "string", "pattern": "^\\+?[0-9 ./()-]{8,29}$", "maxLength": 30,
+                                         "description": "8 to 15 digits, with spaces, dots, dashes, slashes or brackets"],
+                               "lang": langField],
+                              required: ["location", "start", "name"])
+            .merging(["allOf": [["anyOf": [["required": ["service"]], ["required": ["items"]]]],
+                                ["anyOf": [["required": ["email"]], ["required": ["phone"]]]]]]) { a, _ in a },
+        "RescheduleRequest": requestObj(["start": instant], required: ["start"]),
         "Appointment": obj(["reference": str, "manageToken": str, "location": str, "service": str, "persons": int, "start": time,
                             "end": time, "status": str, "name": str, "email": str, "phone": str, "lang": str, "createdAt": time]),
-        "WaitlistJoinRequest": obj(["service": str, "location": str, "from": ["type": "string", "format": "date"],
-                                    "to": ["type": "string", "format": "date"], "persons": int, "email": str, "name": str, "lang": str],
+        "WaitlistJoinRequest": requestObj(["service": text(64), "location": text(64), "from": ["type": "string", "format": "date"],
+                                    "to": ["type": "string", "format": "date"], "persons": ["type": "integer", "minimum": 1, "maximum": 50],
+                                    "email": ["type": "string", "maxLength": 254, "pattern": "^[^@\\s\\x00-\\x1f\\x7f-\\x9f]+@[^@.\\s\\x00-\\x1f\\x7f-\\x9f][^@\\s\\x00-\\x1f\\x7f-\\x9f]*\\.[^@.\\s\\x00-\\x1f\\x7f-\\x9f]+$"],
+                                    "name": optText(100), "lang": langField],
                                    required: ["service", "location", "from", "to", "email"]),
         "WaitlistJoined": obj(["id": str, "token": str, "status": ["type": "string", "enum": ["waiting"]]], required: ["id", "token", "status"]),
         "WaitlistEntry": obj(["id": str, "service": str, "location": str, "from": str, "to": str, "persons": int,
@@ -293,14 +331,16 @@ enum OpenAPI {
                               "serviceName": str, "locationName": str, "appointment": ["type": ["string", "null"]]],
                              required: ["id", "service", "location", "from", "to", "persons", "status", "position", "joinedAt", "offer"]),
         "WaitlistList": ["type": "array", "items": ref("WaitlistEntry")],
-        "TicketRequest": obj(["location": str, "service": str, "priority": ["type": "boolean"]], required: ["location", "service"]),
-        "CheckinRequest": obj(["reference": str, "location": str, "lang": str], required: ["reference"]),
-        "TransferRequest": obj(["service": str, "counter": str]),
-        "PauseRequest": obj(["reason": ["type": "string", "maxLength": 200]]),
-        "CallRequest": obj(["ticket": ["type": "string", "description": "ticket id or today's number, e.g. A012"],
-                            "reason": ["type": "string", "maxLength": 200]], required: ["ticket"]),
-        "ServedRequest": obj(["service": str, "outcome": str], required: ["service"]),
-        "FinishRequest": obj(["outcome": ["type": "string", "description": "an id from the service's outcomes"]]),
+        "TicketRequest": requestObj(["location": text(64), "service": text(64), "priority": ["type": "boolean"], "lang": optText(10)],
+                             required: ["location", "service"]),
+        "CheckinRequest": requestObj(["reference": text(200), "location": optText(64), "lang": optText(10)], required: ["reference"]),
+        "TransferRequest": requestObj(["service": text(64), "counter": text(64)])
+            .merging(["anyOf": [["required": ["service"]], ["required": ["counter"]]]]) { a, _ in a },
+        "PauseRequest": requestObj(["reason": optText(200)]),
+        "CallRequest": requestObj(["ticket": text(64).merging(["description": "ticket id or today's number, e.g. A012"]) { a, _ in a },
+                            "reason": optText(200)], required: ["ticket"]),
+        "ServedRequest": requestObj(["service": text(64), "outcome": optText(64)], required: ["service"]),
+        "FinishRequest": requestObj(["outcome": optText(64).merging(["description": "an id from the service's outcomes"]) { a, _ in a }]),
         "Ticket": obj(["id": str, "number": str, "service": str, "serviceName": str, "location": str, "origin": str, "status": str,
                        "position": int, "estimatedWaitMinutes": int, "issuedAt": time, "calledAt": time, "counter": str,
                        "counterName": str, "statusUrl": str, "outcome": str,
@@ -313,8 +353,8 @@ enum OpenAPI {
                                     "properties": ["id": str, "until": time, "reason": ["type": ["string", "null"]],
                                                    "reasons": ["type": ["object", "null"], "additionalProperties": str,
                                                                "description": "the reason per language it was given in"]]]]),
-        "ClosureRequest": obj(["location": str, "from": time, "to": time,
-                               "desks": ["type": "integer", "minimum": 0, "description": "desks left, default 0 (closed)"],
+        "ClosureRequest": requestObj(["location": text(64), "from": instant, "to": instant,
+                               "desks": ["type": "integer", "minimum": 0, "maximum": 10_000, "description": "desks left, default 0 (closed)"],
                                "reason": ["oneOf": [str, obj(["nl": str, "fr": str, "en": str, "de": str])]],
                                "dryRun": ["type": "boolean"], "affected": ["type": "string", "enum": ["cancel", "keep"]]],
                               required: ["location", "from", "to"]),
@@ -336,8 +376,9 @@ enum OpenAPI {
                            "rows": ["type": "array", "items": ref("StatsRow"), "description": "per service, only where something happened"],
                            "totals": ["type": "array", "items": ref("StatsRow"), "description": "all services, every period of the range"]],
                           required: ["from", "to", "by", "rows", "totals"]),
-        "TokenRequest": obj(["role": ["type": "string", "enum": ["kiosk", "clerk", "admin"]],
-                             "name": ["type": "string", "minLength": 1, "maxLength": 100]], required: ["role", "name"]),
+        "TokenRequest": requestObj(["role": ["type": "string", "enum": ["kiosk", "clerk", "admin"]],
+                             "name": ["type": "string", "maxLength": 100, "pattern": "^[^/\\x00-\\x1f\\x7f-\\x9f]*[^/\\s\\x00-\\x1f\\x7f-\\x9f][^/\\x00-\\x1f\\x7f-\\x9f]*$"]],
+                            required: ["role", "name"]),
         "NewToken": obj(["token": str, "name": str, "role": str], required: ["token", "name", "role"]),
         "TokenList": ["type": "array", "items": obj(["name": str, "role": str, "createdAt": time,
                                                      "lastUsedAt": ["type": ["string", "null"], "format": "date-time"],
@@ -347,16 +388,26 @@ enum OpenAPI {
     /// Every (method, path) described, for the route coverage test.
     static var described: [(method: String, path: String)] { operations.map { ($0.method.uppercased(), $0.path) } }
 
+    /// Bodies a request may leave out altogether.
+    static let optionalBodies: Set<String> = ["PauseRequest", "FinishRequest"]
+
     /// The serialized document.
     static let document: String = {
         var paths: [String: [String: Any]] = [:]
         for op in operations {
+            let key = op.method + " " + op.path
+            let overrides = parameterSchemas[key] ?? [:]
             var parameters: [[String: Any]] = []
-            for segment in op.path.split(separator: "/") where segment.hasPrefix("{") {
-                parameters.append(["name": String(segment.dropFirst().dropLast()), "in": "path", "required": true, "schema": str])
+            let pathNames = op.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+            for name in pathNames {
+                var parameter: [String: Any] = ["name": name, "in": "path", "required": true,
+                                                "schema": overrides[name] ?? pathSchema(name, path: op.path)]
+                if let example = pathExample(name, path: op.path) { parameter["example"] = example }
+                parameters.append(parameter)
             }
             for (name, description, required) in op.query {
-                parameters.append(["name": name, "in": "query", "required": required, "description": description, "schema": str])
+                parameters.append(["name": name, "in": "query", "required": required, "description": description,
+                                   "schema": overrides[name] ?? querySchema(name)])
             }
             var responses: [String: Any] = [:]
             for (status, description, schema) in op.responses {
@@ -364,19 +415,30 @@ enum OpenAPI {
                 if let schema {
                     let type = schema == problem ? "application/problem+json"
                         : schema == metricsText ? "text/plain; version=0.0.4" : "application/json"
-                    r["content"] = [type: ["schema": ref(schema)]]
+                    r["content"] = [type: ["schema": schema == problem ? problemSchema(status, description, op: op) : ref(schema)]]
                 }
+                if status == 503 || status == 429 { r["headers"] = retryAfterHeader }
                 responses[String(status)] = r
             }
-            if !op.roles.isEmpty {
-                responses["401"] = responses["401"] ?? ["description": "Missing or invalid token", "content": ["application/problem+json": ["schema": ref(problem)]]]
-                responses["403"] = responses["403"] ?? ["description": "Wrong role", "content": ["application/problem+json": ["schema": ref(problem)]]]
+            for (status, description) in standardAnswers(op) where responses[String(status)] == nil {
+                var r: [String: Any] = ["description": description,
+                                        "content": ["application/problem+json": ["schema": problemSchema(status, description, op: op)]]]
+                if status == 503 || status == 429 { r["headers"] = retryAfterHeader }
+                responses[String(status)] = r
+            }
+            for (status, links) in links(op) {
+                if var r = responses[String(status)] as? [String: Any] {
+                    r["links"] = links
+                    responses[String(status)] = r
+                }
             }
             var operation: [String: Any] = ["summary": op.summary, "tags": [op.tag], "parameters": parameters, "responses": responses,
-                                            "operationId": op.method + op.path.replacingOccurrences(of: "/api/v1", with: "")
-                                                .split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()]
+                                            "operationId": operationID(op.method, op.path)]
             if let body = op.body {
-                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(body)]]]
+                var media: [String: Any] = ["schema": ref(body)]
+                if let example = bodyExamples[body] { media["example"] = example }
+                // A pause's reason and a finish's outcome are optional: no body at all is fine there.
+                operation["requestBody"] = ["required": !optionalBodies.contains(body), "content": ["application/json": media]]
             }
             if !op.roles.isEmpty {
                 operation["security"] = [["bearer": []]]

@@ -76,17 +76,19 @@ struct FieldReader {
             fail(key, "must be a string")
             return nil
         }
-        let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty {
-            if required { fail(key, "must not be empty") }
-            return nil
-        }
-        if trimmed.count > maxLength {
+        // Length and control characters are judged on the text as sent, in Unicode code points, as the
+        // OpenAPI document's `maxLength` and `pattern` say; the trimmed text is what is kept.
+        if s.unicodeScalars.count > maxLength {
             fail(key, "must be at most \(maxLength) characters")
             return nil
         }
-        if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             fail(key, "must not contain control characters")
+            return nil
+        }
+        let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty {
+            if required { fail(key, "must not be empty") }
             return nil
         }
         return trimmed

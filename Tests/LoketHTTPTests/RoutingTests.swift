@@ -93,7 +93,7 @@ struct RoutingTests {
     }
 
     @Test("a method outside HTTPMethod answers a 501 problem before routing, on any path",
-          arguments: ["BREW /hello", "TRACE /hello", "PROPFIND /nope", "get /hello"])
+          arguments: ["BREW /hello", "PROPFIND /nope", "get /hello"])
     func unknownMethod(requestLine: String) throws {
         let live = try LiveServer(router: demoRouter())
         defer { live.stop() }
@@ -118,6 +118,19 @@ struct RoutingTests {
         #expect(reply.status == 405)
         #expect(reply.header("Allow") == "GET, HEAD")
         #expect(reply.json?["code"] as? String == "method_not_allowed")
+    }
+
+    @Test("TRACE and QUERY, standard methods no route takes, answer 405 with Allow on a known path and 404 elsewhere (found by schemathesis)",
+          arguments: ["TRACE", "QUERY"])
+    func traceIsNotAllowed(method: String) throws {
+        let live = try LiveServer(router: demoRouter())
+        defer { live.stop() }
+        let reply = try exchange(port: live.port, "\(method) /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        #expect(reply.status == 405)
+        #expect(reply.header("Allow") == "GET, HEAD")
+        #expect(reply.json?["code"] as? String == "method_not_allowed")
+        let nowhere = try exchange(port: live.port, "\(method) /nope HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        #expect(nowhere.status == 404)
     }
 
     @Test("HEAD on a GET route answers the headers without a body")

@@ -172,4 +172,75 @@ struct CatalogueAPITests {
             #expect(item[route.method.rawValue.lowercased()] != nil, "openapi.json has no \(route.method.rawValue) for \(route.pattern)")
         }
     }
+
+    /// The statuses every operation of a kind can answer are documented: a path id can be unknown (404),
+    /// a role-protected one is refused without a token (401) or with the wrong one (403), a body can be
+    /// malformed (400) or invalid (422); each problem answer names the codes it carries.
+    @Test func openAPIDocumentsTheStatusesEachKindOfOperationCanAnswer() throws {
+        let live = try LiveServer(catalogue: try Demo.catalogue(), clock: Self.clock)
+        defer { live.stop() }
+        let doc = try live.client.get("/api/v1/openapi.json").object()
+        let paths = try #require(doc["paths"] as? [String: [String: [String: Any]]])
+        var checked = 0
+        for (path, item) in paths where path.hasPrefix("/api/v1/") {
+            for (method, op) in item {
+                let name = "\(method.uppercased()) \(path)"
+                let responses = try #require(op["responses"] as? [String: [String: Any]], "\(name): no responses")
+                let statuses = Set(responses.keys)
+                if path.contains("{") { #expect(statuses.contains("404"), "\(name) takes an id but documents no 404") }
+                if op["security"] != nil {
+                    #expect(statuses.isSuperset(of: ["401", "403"]), "\(name) needs a role but does not document 401 and 403")
+                }
+                if op["requestBody"] != nil {
+                    #expect(statuses.isSuperset(of: ["400", "413", "415", "422"]), "\(name) takes a body but lacks 400/413/415/422")
+                }
+                for (status, response) in responses where Int(status)! >= 400 {
+                    let content = response["content"] as? [String: [String: Any]]
+                    let schema = content?["application/problem+json"]?["schema"] as? [String: Any]
+                    let parts = schema?["allOf"] as? [[String: Any]]
+                    let code = (parts?.last?["properties"] as? [String: Any])?["code"] as? [String: Any]
+                    let codes = code?["enum"] as? [String] ?? []
+                    #expect(!codes.isEmpty || (path == "/api/v1/health" && status == "503"), "\(name) \(status) names no problem codes")
+                    if status == "503" || status == "429" {
+                        #expect((response["headers"] as? [String: Any])?["Retry-After"] != nil, "\(name) \(status) without Retry-After")
+                    }
+                }
+                checked += 1
+            }
+        }
+        #expect(checked > 50)
+    }
+
+    /// Every `/api/v1` route, asked with the id `nobody`, an empty body, and no token, then a kiosk
+    /// token: the status it answers is one its operation documents, with a documented code. A new
+    /// handler that answers something its documentation forgot fails here.
+    @Test func everyRouteAnswersOnlyDocumentedStatusesToAStranger() throws {
+        let live = try LiveServer(catalogue: try Demo.catalogue(), clock: Self.clock)
+        defer { live.stop() }
+        let doc = try live.client.get("/api/v1/openapi.json").object()
+        let paths = try #require(doc["paths"] as? [String: [String: [String: Any]]])
+        let kiosk = try live.token(.kiosk)
+        for route in live.app.router.patterns where route.pattern.hasPrefix("/api/v1/") {
+            let method = route.method.rawValue
+            let responses = try #require(paths[route.pattern]?[method.lowercased()]?["responses"] as? [String: [String: Any]],
+                                         "\(method) \(route.pattern) is not documented")
+            let target = route.pattern.replacingOccurrences(of: "\\{[a-z]+\\}", with: "nobody", options: .regularExpression)
+            for token in [nil, kiosk] {
+                let r = try live.client.send(method, target, headers: [("Content-Type", "application/json")],
+                                             body: method == "GET" || method == "DELETE" ? nil : [], token: token)
+                let name = "\(method) \(target) \(token == nil ? "without a token" : "as a kiosk")"
+                guard let documented = responses[String(r.status)] else {
+                    Issue.record("\(name) answered \(r.status), which its operation does not document")
+                    continue
+                }
+                guard r.status >= 400, r.header("content-type") == "application/problem+json" else { continue }
+                let content = documented["content"] as? [String: [String: Any]]
+                let parts = content?["application/problem+json"]?["schema"] as? [String: Any]
+                let codes = ((parts?["allOf"] as? [[String: Any]])?.last?["properties"] as? [String: Any])
+                    .flatMap { ($0["code"] as? [String: Any])?["enum"] as? [String] } ?? []
+                let code = try r.object()["code"] as? String ?? ""
+                #expect(codes.contains(code), "\(name) answered \(r.status) \(code), not among its documented codes \(codes)")
+            }
+        }
+    }
 }
