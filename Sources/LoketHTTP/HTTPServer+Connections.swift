@@ -42,12 +42,16 @@ final class ConnectionGuard: @unchecked Sendable {
     private var refused: [String: Int] = [:]
     private var reaped = 0
 
-    init(perAddressLimit: Int, uncapped: Set<String>, deadlineSeconds: Int,
+    /// `connectionLimit` sizes the table once, here: grown later on MHD's threads, each bigger copy
+    /// would land above the connection pools and keep the allocator from giving them back.
+    init(perAddressLimit: Int, uncapped: Set<String>, deadlineSeconds: Int, connectionLimit: Int = 1024,
          now: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }) {
         self.perAddressLimit = perAddressLimit
         self.uncapped = Set(uncapped.map(HTTPServerConfiguration.canonicalAddress))
         self.deadlineNanos = UInt64(deadlineSeconds) * 1_000_000_000
         self.now = now
+        open.reserveCapacity(connectionLimit)
+        perAddress.reserveCapacity(min(connectionLimit, 4096))
     }
 
     /// Whether a new connection from `address` may be set up; a refusal is counted for the log.
@@ -155,9 +159,7 @@ extension HTTPServer {
 let acceptPolicy: MHD_AcceptPolicyCallback = { cls, addr, _ in
     guard let cls else { return .YES }
     let guardian = Unmanaged<ConnectionGuard>.fromOpaque(cls).takeUnretainedValue()
-    var text = [CChar](repeating: 0, count: 64)
-    loket_sockaddr_text(addr, &text, text.count)
-    return guardian.admits(cString(text)) ? .YES : .NO
+    return guardian.admits(addressText { loket_sockaddr_text(addr, $0, $1) }) ? .YES : .NO
 }
 
 /// MHD's connection notifications: tracks each connection from start to close.
@@ -166,13 +168,25 @@ let connectionNotified: MHD_NotifyConnectionCallback = { cls, connection, _, cod
     let guardian = Unmanaged<ConnectionGuard>.fromOpaque(cls).takeUnretainedValue()
     switch code.rawValue {
     case 0: // MHD_CONNECTION_NOTIFY_STARTED
-        var text = [CChar](repeating: 0, count: 64)
-        loket_mhd_client_address(connection, &text, text.count)
-        guardian.opened(fd: loket_mhd_connection_fd(connection), address: cString(text))
+        guardian.opened(fd: loket_mhd_connection_fd(connection),
+                        address: addressText { loket_mhd_client_address(connection, $0, $1) })
     case 1: // MHD_CONNECTION_NOTIFY_CLOSED
         guardian.closed(fd: loket_mhd_connection_fd(connection))
     default:
         return
+    }
+}
+
+/// The address `write` puts into a stack buffer, as text. No heap allocation for an IPv4 address
+/// (a small string), which matters on MHD's threads (see `ConnectionGuard.init`).
+func addressText(_ write: (UnsafeMutablePointer<CChar>, Int) -> Void) -> String {
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+        guard let base = buffer.baseAddress else { return "" }
+        write(base, buffer.count)
+        let length = strnlen(base, buffer.count)
+        return base.withMemoryRebound(to: UInt8.self, capacity: length) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        }
     }
 }
 

@@ -50,7 +50,8 @@ public final class HTTPServer: @unchecked Sendable {
         self.handler = handler
         self.guardian = ConnectionGuard(perAddressLimit: configuration.perAddressConnectionLimit,
                                         uncapped: configuration.uncappedAddresses,
-                                        deadlineSeconds: configuration.requestDeadlineSeconds, now: uptime)
+                                        deadlineSeconds: configuration.requestDeadlineSeconds,
+                                        connectionLimit: configuration.connectionLimit, now: uptime)
     }
 
     /// Binds and starts serving; returns once the socket accepts connections.
