@@ -6,7 +6,9 @@
 #ifndef LOKET_MHD_SHIM_H
 #define LOKET_MHD_SHIM_H
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/types.h>
@@ -19,6 +21,18 @@ static const uint64_t LOKET_MHD_SIZE_UNKNOWN = MHD_SIZE_UNKNOWN;
 static const ssize_t LOKET_MHD_READER_END_OF_STREAM = MHD_CONTENT_READER_END_OF_STREAM;
 static const ssize_t LOKET_MHD_READER_END_WITH_ERROR = MHD_CONTENT_READER_END_WITH_ERROR;
 
+/* Defined in Swift (@_cdecl, HTTPServer+Connections.swift): one libmicrohttpd message, formatted. */
+extern void loket_mhd_log_line (void *cls, const char *line);
+
+/* MHD's external logger: formats the message (a variadic format Swift cannot take) and hands it on. */
+static void
+loket_mhd_log_adapter (void *cls, const char *format, va_list ap)
+{
+  char line[512];
+  vsnprintf (line, sizeof line, format, ap);
+  loket_mhd_log_line (cls, line);
+}
+
 /* Starts a daemon bound to `host` (IPv4 or IPv6 literal) and `port` (0 = any free port).
  * Returns NULL when the address does not parse or the daemon cannot start. */
 static inline struct MHD_Daemon *
@@ -28,7 +42,8 @@ loket_mhd_start (unsigned int flags, const char *host, uint16_t port,
                  unsigned int thread_pool_size, unsigned int connection_limit,
                  unsigned int connection_timeout_seconds, size_t connection_memory_limit,
                  MHD_AcceptPolicyCallback accept_policy, void *accept_policy_cls,
-                 MHD_NotifyConnectionCallback notify_connection, void *notify_connection_cls)
+                 MHD_NotifyConnectionCallback notify_connection, void *notify_connection_cls,
+                 void *log_cls)
 {
   struct sockaddr_in v4;
   struct sockaddr_in6 v6;
@@ -48,6 +63,8 @@ loket_mhd_start (unsigned int flags, const char *host, uint16_t port,
     return NULL;
   }
   return MHD_start_daemon (flags, port, accept_policy, accept_policy_cls, handler, handler_cls,
+                           /* First, so MHD writes nothing to stderr itself. */
+                           MHD_OPTION_EXTERNAL_LOGGER, loket_mhd_log_adapter, log_cls,
                            MHD_OPTION_SOCK_ADDR, addr,
                            MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
                            MHD_OPTION_THREAD_POOL_SIZE, thread_pool_size,

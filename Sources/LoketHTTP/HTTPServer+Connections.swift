@@ -41,6 +41,7 @@ final class ConnectionGuard: @unchecked Sendable {
     private var perAddress: [String: Int] = [:]
     private var refused: [String: Int] = [:]
     private var reaped = 0
+    private var messages: [String: Int] = [:]
 
     /// `connectionLimit` sizes the table once, here: grown later on MHD's threads, each bigger copy
     /// would land above the connection pools and keep the allocator from giving them back.
@@ -123,11 +124,20 @@ final class ConnectionGuard: @unchecked Sendable {
     /// Open connections from `address`.
     func openConnections(from address: String) -> Int { lock.withLock { perAddress[address, default: 0] } }
 
-    /// Refusals per address and reaped connections since the last call, for the log.
-    func takeCounts() -> (refused: [String: Int], reaped: Int) {
+    /// A libmicrohttpd message. Counted rather than written at once: MHD writes one per connection
+    /// that goes away mid-request, and a flood (or the reaper) makes thousands.
+    func note(libraryMessage message: String) {
         lock.withLock {
-            defer { refused = [:]; reaped = 0 }
-            return (refused, reaped)
+            let key = messages.count < 64 || messages[message] != nil ? message : "(other messages)"
+            messages[key, default: 0] += 1
+        }
+    }
+
+    /// Refusals per address, reaped connections and libmicrohttpd's messages since the last call, for the log.
+    func takeCounts() -> (refused: [String: Int], reaped: Int, messages: [String: Int]) {
+        lock.withLock {
+            defer { refused = [:]; reaped = 0; messages = [:] }
+            return (refused, reaped, messages)
         }
     }
 }
@@ -142,12 +152,15 @@ extension HTTPServer {
             guardian.reap()
             ticks += 1
             guard ticks % 10 == 0 else { return }
-            let (refused, reaped) = guardian.takeCounts()
+            let (refused, reaped, messages) = guardian.takeCounts()
             for (address, n) in refused.sorted(by: { $0.key < $1.key }) {
                 logger.warning("refused \(n) connections from \(address): it already had \(configuration.perAddressConnectionLimit) open")
             }
             if reaped > 0 {
                 logger.notice("closed \(reaped) connections that sent no complete request within \(configuration.requestDeadlineSeconds) s")
+            }
+            for (message, n) in messages.sorted(by: { $0.key < $1.key }) {
+                logger.notice("libmicrohttpd: \(message)\(n > 1 ? " (\(n) times)" : "")")
             }
         }
         timer.resume()
@@ -175,6 +188,14 @@ let connectionNotified: MHD_NotifyConnectionCallback = { cls, connection, _, cod
     default:
         return
     }
+}
+
+/// MHD's messages, from the shim's logger (`loket_mhd_log_adapter`); `cls` is the server's guard.
+@_cdecl("loket_mhd_log_line")
+func mhdLogLine(_ cls: UnsafeMutableRawPointer?, _ line: UnsafePointer<CChar>?) {
+    guard let cls, let line else { return }
+    let text = String(cString: line).trimmingCharacters(in: .whitespacesAndNewlines)
+    Unmanaged<ConnectionGuard>.fromOpaque(cls).takeUnretainedValue().note(libraryMessage: text)
 }
 
 /// The address `write` puts into a stack buffer, as text. No heap allocation for an IPv4 address

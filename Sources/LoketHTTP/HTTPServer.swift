@@ -64,9 +64,10 @@ public final class HTTPServer: @unchecked Sendable {
             loket_mhd_start(flags, host, configuration.port, accessHandler, me, completedHandler, me,
                             UInt32(configuration.threads), UInt32(configuration.connectionLimit),
                             UInt32(configuration.connectionTimeoutSeconds), configuration.connectionMemoryBytes,
-                            acceptPolicy, guardianPointer, connectionNotified, guardianPointer)
+                            acceptPolicy, guardianPointer, connectionNotified, guardianPointer, guardianPointer)
         }
         guard let daemon else {
+            for (message, _) in guardian.takeCounts().messages { logger.error("libmicrohttpd: \(message)") }
             throw HTTPServerError(description: "cannot listen on \(configuration.host):\(configuration.port) (address in use, or not an IP address)")
         }
         port = loket_mhd_bound_port(daemon)

@@ -87,6 +87,18 @@ struct ConnectionGuardTests {
         #expect(none.reap() == 0)
     }
 
+    @Test("libmicrohttpd's messages are counted for the log, at most 64 different ones")
+    func libraryMessages() {
+        let guardian = ConnectionGuard(perAddressLimit: 0, uncapped: [], deadlineSeconds: 10)
+        for _ in 0..<1000 { guardian.note(libraryMessage: "closed mid-request") }
+        for i in 0..<100 { guardian.note(libraryMessage: "socket \(i) failed") }
+        let messages = guardian.takeCounts().messages
+        #expect(messages["closed mid-request"] == 1000)
+        #expect(messages.count == 65)
+        #expect(messages["(other messages)"] == 37)
+        #expect(guardian.takeCounts().messages.isEmpty)
+    }
+
     @Test("the default limits follow the descriptor limit")
     func defaults() {
         #expect(HTTPServerConfiguration.connectionLimit(descriptorLimit: 20_000) == 19_744)
