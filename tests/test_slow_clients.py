@@ -41,13 +41,14 @@ FLOOD = 6_000
 HEALTH_REQUESTS = 200
 PER_ADDRESS_DEFAULT = 2_500        # HTTPServerConfiguration.defaultPerAddressLimit
 # After the flood: descriptors may differ by what is legitimately transient (a reader connection of
-# SQLite's pool, a mail or log file). RSS may keep what glibc's allocator holds on to: each of the
-# 2,500 held connections has a 32 KiB pool (80 MiB if all were touched), and freed pools are kept for
-# reuse rather than returned unless they lie at the top of a heap. Measured: +20 to +25 MiB after this
-# flood, levelling off as it goes on (a leak would grow with the ~40,000 connections the flood churns
-# through), so 48 MiB.
+# SQLite's pool, a mail or log file). RSS may keep what the allocator holds on to for reuse (the
+# guard's table, dictionaries grown while the flood was on, malloc's per-thread arenas): measured
+# within +10 MiB, so 16 MiB. Each held connection's 36 KiB pool is mapped on its own and goes back
+# when it closes; with 32 KiB pools from malloc RSS stayed 20 MiB up after this flood and kept
+# growing while a flood went on, so this catches that (and any leak per connection: the flood
+# churns through some 40,000).
 FD_TOLERANCE = 24
-RSS_TOLERANCE_BYTES = 48 << 20
+RSS_TOLERANCE_BYTES = 16 << 20
 
 
 def raise_nofile(need: int):
@@ -324,8 +325,7 @@ def test_flood_from_one_address(flood_server):
             time.sleep(0.2)
         fds_peak = fd_count(pid)
         rss_peak = rss_bytes(pid)
-        print(f"flood: {flood.open} sockets holding, {flood.closed_by_server} closed by the server so far; "
-              f"server descriptors {fds_before} -> {fds_peak}")
+        print(f"flood: server descriptors {fds_before} -> {fds_peak}")
         assert fds_peak >= fds_before + PER_ADDRESS_DEFAULT - 50, "the flood never held its share of connections"
         # The per-address cap: the flood's 6,000 never take more than 2,500 (+ a thread's slack).
         assert fds_peak <= fds_before + PER_ADDRESS_DEFAULT + 8, f"{fds_peak - fds_before} flood connections held"

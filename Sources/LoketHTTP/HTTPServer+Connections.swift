@@ -16,8 +16,8 @@ import Foundation
 import Logging
 
 /// One accepted connection, as the guard tracks it (by its descriptor, which MHD closes only after
-/// reporting the close). A value in the guard's table: tracking allocates nothing per connection on
-/// MHD's threads, where small allocations between the 32 KiB connection pools fragmented the heap.
+/// reporting the close). A value in the guard's table, reserved once: tracking allocates nothing per
+/// connection on MHD's threads.
 struct TrackedConnection {
     let address: String
     /// Since when (uptime, ns) it has waited for a complete request.
