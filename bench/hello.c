@@ -66,7 +66,7 @@ main (int argc, char **argv)
                                            MHD_OPTION_THREAD_POOL_SIZE, threads,
                                            MHD_OPTION_CONNECTION_LIMIT, 4000u,
                                            MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                                           MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (32 * 1024),
+                                           MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (36 * 1024),
                                            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
                                            MHD_OPTION_END);
   if (NULL == d) {

@@ -6,7 +6,9 @@
 #ifndef LOKET_MHD_SHIM_H
 #define LOKET_MHD_SHIM_H
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/types.h>
@@ -19,6 +21,18 @@ static const uint64_t LOKET_MHD_SIZE_UNKNOWN = MHD_SIZE_UNKNOWN;
 static const ssize_t LOKET_MHD_READER_END_OF_STREAM = MHD_CONTENT_READER_END_OF_STREAM;
 static const ssize_t LOKET_MHD_READER_END_WITH_ERROR = MHD_CONTENT_READER_END_WITH_ERROR;
 
+/* Defined in Swift (@_cdecl, HTTPServer+Connections.swift): one libmicrohttpd message, formatted. */
+extern void loket_mhd_log_line (void *cls, const char *line);
+
+/* MHD's external logger: formats the message (a variadic format Swift cannot take) and hands it on. */
+static void
+loket_mhd_log_adapter (void *cls, const char *format, va_list ap)
+{
+  char line[512];
+  vsnprintf (line, sizeof line, format, ap);
+  loket_mhd_log_line (cls, line);
+}
+
 /* Starts a daemon bound to `host` (IPv4 or IPv6 literal) and `port` (0 = any free port).
  * Returns NULL when the address does not parse or the daemon cannot start. */
 static inline struct MHD_Daemon *
@@ -26,7 +40,10 @@ loket_mhd_start (unsigned int flags, const char *host, uint16_t port,
                  MHD_AccessHandlerCallback handler, void *handler_cls,
                  MHD_RequestCompletedCallback completed, void *completed_cls,
                  unsigned int thread_pool_size, unsigned int connection_limit,
-                 unsigned int connection_timeout_seconds, size_t connection_memory_limit)
+                 unsigned int connection_timeout_seconds, size_t connection_memory_limit,
+                 MHD_AcceptPolicyCallback accept_policy, void *accept_policy_cls,
+                 MHD_NotifyConnectionCallback notify_connection, void *notify_connection_cls,
+                 void *log_cls)
 {
   struct sockaddr_in v4;
   struct sockaddr_in6 v6;
@@ -45,13 +62,16 @@ loket_mhd_start (unsigned int flags, const char *host, uint16_t port,
   } else {
     return NULL;
   }
-  return MHD_start_daemon (flags, port, NULL, NULL, handler, handler_cls,
+  return MHD_start_daemon (flags, port, accept_policy, accept_policy_cls, handler, handler_cls,
+                           /* First, so MHD writes nothing to stderr itself. */
+                           MHD_OPTION_EXTERNAL_LOGGER, loket_mhd_log_adapter, log_cls,
                            MHD_OPTION_SOCK_ADDR, addr,
                            MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
                            MHD_OPTION_THREAD_POOL_SIZE, thread_pool_size,
                            MHD_OPTION_CONNECTION_LIMIT, connection_limit,
                            MHD_OPTION_CONNECTION_TIMEOUT, connection_timeout_seconds,
                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory_limit,
+                           MHD_OPTION_NOTIFY_CONNECTION, notify_connection, notify_connection_cls,
                            MHD_OPTION_END);
 }
 
@@ -61,6 +81,29 @@ loket_mhd_bound_port (struct MHD_Daemon *daemon)
 {
   const union MHD_DaemonInfo *info = MHD_get_daemon_info (daemon, MHD_DAEMON_INFO_BIND_PORT);
   return info ? info->port : 0;
+}
+
+/* Writes an IPv4 or IPv6 socket address as text into `out` (at least INET6_ADDRSTRLEN bytes);
+ * other families give "". */
+static inline void
+loket_sockaddr_text (const struct sockaddr *addr, char *out, size_t out_size)
+{
+  out[0] = '\0';
+  if (! addr)
+    return;
+  if (addr->sa_family == AF_INET)
+    inet_ntop (AF_INET, &((const struct sockaddr_in *) addr)->sin_addr, out, (socklen_t) out_size);
+  else if (addr->sa_family == AF_INET6)
+    inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) addr)->sin6_addr, out, (socklen_t) out_size);
+}
+
+/* The connection's socket, or -1. */
+static inline int
+loket_mhd_connection_fd (struct MHD_Connection *connection)
+{
+  const union MHD_ConnectionInfo *info =
+    MHD_get_connection_info (connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  return info ? info->connect_fd : -1;
 }
 
 /* Writes the peer's address as text into `out` (at least INET6_ADDRSTRLEN bytes). */

@@ -22,6 +22,9 @@ public final class HTTPServer: @unchecked Sendable {
     let handler: @Sendable (Request) throws -> Response
     let logger: Logger
     private var daemon: OpaquePointer?
+    /// The per-address cap and the request deadline (see HTTPServer+Connections).
+    let guardian: ConnectionGuard
+    private var reaper: DispatchSourceTimer?
     private let requestCounter = LockedBox<UInt64>(0)
     private let idPrefix = String(UInt32.random(in: 0..<UInt32.max), radix: 36)
 
@@ -32,12 +35,23 @@ public final class HTTPServer: @unchecked Sendable {
     ///
     /// A thrown `ProblemConvertible` error is answered as its problem; any other error as a 500
     /// problem with the request id, its text going only to the log.
-    public init(configuration: HTTPServerConfiguration, hub: EventHub, logger: Logger,
-                handler: @escaping @Sendable (Request) throws -> Response) {
+    public convenience init(configuration: HTTPServerConfiguration, hub: EventHub, logger: Logger,
+                            handler: @escaping @Sendable (Request) throws -> Response) {
+        self.init(configuration: configuration, hub: hub, logger: logger,
+                  uptime: { DispatchTime.now().uptimeNanoseconds }, handler: handler)
+    }
+
+    /// A server whose request deadline reads `uptime` (nanoseconds), so tests can move time.
+    init(configuration: HTTPServerConfiguration, hub: EventHub, logger: Logger,
+         uptime: @escaping @Sendable () -> UInt64, handler: @escaping @Sendable (Request) throws -> Response) {
         self.configuration = configuration
         self.hub = hub
         self.logger = logger
         self.handler = handler
+        self.guardian = ConnectionGuard(perAddressLimit: configuration.perAddressConnectionLimit,
+                                        uncapped: configuration.uncappedAddresses,
+                                        deadlineSeconds: configuration.requestDeadlineSeconds,
+                                        connectionLimit: configuration.connectionLimit, now: uptime)
     }
 
     /// Binds and starts serving; returns once the socket accepts connections.
@@ -45,16 +59,20 @@ public final class HTTPServer: @unchecked Sendable {
         let flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
                            | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue)
         let me = Unmanaged.passUnretained(self).toOpaque()
+        let guardianPointer = Unmanaged.passUnretained(guardian).toOpaque()
         daemon = configuration.host.withCString { host in
             loket_mhd_start(flags, host, configuration.port, accessHandler, me, completedHandler, me,
                             UInt32(configuration.threads), UInt32(configuration.connectionLimit),
-                            UInt32(configuration.connectionTimeoutSeconds), configuration.connectionMemoryBytes)
+                            UInt32(configuration.connectionTimeoutSeconds), configuration.connectionMemoryBytes,
+                            acceptPolicy, guardianPointer, connectionNotified, guardianPointer, guardianPointer)
         }
         guard let daemon else {
+            for (message, _) in guardian.takeCounts().messages { logger.error("libmicrohttpd: \(message)") }
             throw HTTPServerError(description: "cannot listen on \(configuration.host):\(configuration.port) (address in use, or not an IP address)")
         }
         port = loket_mhd_bound_port(daemon)
         hub.start()
+        reaper = startGuarding()
     }
 
     /// Stops accepting, ends every event stream, then stops the daemon.
@@ -74,6 +92,8 @@ public final class HTTPServer: @unchecked Sendable {
         usleep(20_000)
         MHD_stop_daemon(daemon)
         self.daemon = nil
+        reaper?.cancel()
+        reaper = nil
         hub.stop()
     }
 
@@ -128,6 +148,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
            let n = UInt64(length), n > UInt64(server.configuration.maxBodyBytes) {
             // Refuse before reading (and before MHD sends 100 Continue); the connection then closes.
             exchange.tooLarge = true
+            server.guardian.answering(fd: loket_mhd_connection_fd(connection))
             let response = server.bodyTooLarge.response()
             let ok = server.queue(response, stream: nil, on: connection)
             server.log(method: method.map { String(cString: $0) } ?? "POST", path: url.map { String(cString: $0) } ?? "/",
@@ -156,6 +177,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     }
 
     // Last call: the whole request is in.
+    server.guardian.answering(fd: loket_mhd_connection_fd(connection))
     let requestID = server.nextRequestID()
     let methodText = method.map { String(cString: $0) } ?? "GET"
     let path = url.map { String(cString: $0) } ?? "/"
@@ -187,6 +209,9 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
 }
 
 private let completedHandler: MHD_RequestCompletedCallback = { cls, connection, reqCls, toe in
+    if let cls, let connection {
+        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().guardian.answered(fd: loket_mhd_connection_fd(connection))
+    }
     guard let reqCls, let pointer = reqCls.pointee else { return }
     Unmanaged<Exchange>.fromOpaque(pointer).release()
     reqCls.pointee = nil

@@ -91,6 +91,18 @@ struct Serve: ParsableCommand {
     @Option(help: "Folder of the web pages (env LOKET_PAGES).")
     var pages: String = ProcessInfo.processInfo.environment["LOKET_PAGES"] ?? "kiosk"
 
+    @Option(name: .customLong("max-connections"),
+            help: "Open connections at most, display streams included (env LOKET_MAX_CONNECTIONS; default: the descriptor limit, raised to its hard limit at start, less 256 kept for the database, log, mail and listening sockets, at most 65536).")
+    var maxConnections: Int?
+
+    @Option(name: .customLong("max-connections-per-address"),
+            help: "Open connections at most from one client address, 0 for no cap; a --trusted-proxy is exempt, so cap per client in the proxy (nginx limit_conn) (env LOKET_MAX_CONNECTIONS_PER_ADDRESS; default 2500, never more than half of --max-connections: room for the benchmark's 2000 display streams from 127.0.0.1 and a town hall's displays, kiosks and staff browsers behind one NAT address).")
+    var maxConnectionsPerAddress: Int?
+
+    @Option(name: .customLong("request-deadline"),
+            help: "Seconds a connection has to send a whole request (headers and body) after it opens or after its previous answer, 0 for none; open event streams are not affected (env LOKET_REQUEST_DEADLINE; default 10).")
+    var requestDeadline: Int = Int(ProcessInfo.processInfo.environment["LOKET_REQUEST_DEADLINE"] ?? "") ?? 10
+
     @Option(help: "Worker threads (default: one per core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -153,6 +165,13 @@ struct Serve: ParsableCommand {
                 throw ValidationError("--public-url must be an http(s) URL such as https://loket.wilgendaal.be")
             }
         }
+        // Optional flags read their environment variable here: ArgumentParser wants no default on an Optional.
+        let environment = ProcessInfo.processInfo.environment
+        let maxConnections = self.maxConnections ?? environment["LOKET_MAX_CONNECTIONS"].flatMap { Int($0) }
+        let maxConnectionsPerAddress = self.maxConnectionsPerAddress ?? environment["LOKET_MAX_CONNECTIONS_PER_ADDRESS"].flatMap { Int($0) }
+        if let n = maxConnections, n < 1 { throw ValidationError("--max-connections must be at least 1") }
+        if let n = maxConnectionsPerAddress, n < 0 { throw ValidationError("--max-connections-per-address must be 0 (no cap) or more") }
+        if requestDeadline < 0 { throw ValidationError("--request-deadline must be 0 (none) or more seconds") }
         let serverClock: any Clock = start.map { StartedClock(startingAt: $0) } ?? SystemClock()
         guard mailRetrySeconds >= 0.1, mailRetrySeconds <= 3600 else {
             throw ValidationError("--mail-retry-seconds must be between 0.1 and 3600")
@@ -169,8 +188,17 @@ struct Serve: ParsableCommand {
                                  manageKey: try Secret.key(at: data.keyPath), configDirectory: data.config)
         options.mailRetrySeconds = mailRetrySeconds
         let app = App(catalogue: catalogue, store: store, hub: hub, clock: serverClock, options: options, logger: logger)
-        let server = HTTPServer(configuration: HTTPServerConfiguration(host: host, port: port, threads: threads),
-                                hub: hub, logger: logger, handler: app.handle)
+        let descriptors = HTTPServerConfiguration.raiseDescriptorLimit()
+        let connections = maxConnections ?? HTTPServerConfiguration.connectionLimit(descriptorLimit: descriptors)
+        let configuration = HTTPServerConfiguration(
+            host: host, port: port, threads: threads, connectionLimit: connections,
+            perAddressConnectionLimit: maxConnectionsPerAddress, uncappedAddresses: Set(trustedProxies),
+            requestDeadlineSeconds: requestDeadline)
+        logger.info("connections: \(configuration.connectionLimit) at most, \(configuration.perAddressConnectionLimit) per address (0: no cap), requests due within \(configuration.requestDeadlineSeconds) s; descriptor limit \(descriptors)")
+        if configuration.connectionLimit > descriptors - 64 {
+            logger.warning("--max-connections \(configuration.connectionLimit) leaves fewer than 64 of the \(descriptors) descriptors for the database, log and mail")
+        }
+        let server = HTTPServer(configuration: configuration, hub: hub, logger: logger, handler: app.handle)
         do {
             try server.start()
         } catch {

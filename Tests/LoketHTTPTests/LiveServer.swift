@@ -12,13 +12,16 @@ final class LiveServer: @unchecked Sendable {
     var port: UInt16 { server.port }
 
     /// Starts a server with two threads unless `configure` says otherwise.
-    init(router: Router<Void>, hub: EventHub = EventHub(), configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
+    /// `uptime` replaces the clock of the request deadline (nanoseconds), so a test can move it.
+    init(router: Router<Void>, hub: EventHub = EventHub(),
+         configure: (inout HTTPServerConfiguration) -> Void = { _ in }, uptime: (@Sendable () -> UInt64)? = nil) throws {
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 2)
         configure(&configuration)
         self.router = router
         self.hub = hub
         let logger = Logger(label: "loket.http.test", factory: { _ in SwiftLogNoOpLogHandler() })
-        server = HTTPServer(configuration: configuration, hub: hub, logger: logger) { request in
+        server = HTTPServer(configuration: configuration, hub: hub, logger: logger,
+                            uptime: uptime ?? { DispatchTime.now().uptimeNanoseconds }) { request in
             let (handler, parameters) = try router.resolve(request)
             var request = request
             request.parameters = parameters
