@@ -29,7 +29,7 @@ for t in "${targets[@]}"; do
   echo "== $t: ${FUZZ_SECONDS}s from $(ls Fuzz/corpus/"$t" | wc -l) seeds"
   if LOKET_FUZZ_TARGET=$t "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -max_len=8192 \
        -artifact_prefix="$work/$t/crashes/" "$work/$t/corpus" >"$work/$t/log" 2>&1; then
-    echo "   ok: $(grep -Eo '#[0-9]+ +DONE.*' "$work/$t/log" | tail -1)"
+    echo "   ok: $(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$work/$t/log" | tail -1)s"
   else
     failed+=("$t")
     tail -n 30 "$work/$t/log"
