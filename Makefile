@@ -60,5 +60,18 @@ bench:
 	$(SWIFT) build -c release
 	bench/run.sh
 
+## make fuzz: libFuzzer on the parsers (bodies, requests, references, config, kiosk keys), each for
+## FUZZ_SECONDS from Fuzz/corpus/; fails on a crash and prints where its input is (scripts/fuzz.sh).
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz sanitize
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+## make sanitize: the Swift tests once under AddressSanitizer and once under ThreadSanitizer, each in
+## its own scratch path (scripts/sanitize.sh; SANITIZE_FILTER=LoketHTTPTests for some suites only).
+sanitize: deps
+	@$(MAKE) --no-print-directory $(VENV)/.ready
+	LOKET_TEST_PYTHON=$(abspath $(VENV))/bin/python scripts/sanitize.sh
+
 clean:
 	rm -rf .build $(VENV)

@@ -65,6 +65,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "bench/Sources/loket-bench"),
 
+        // The fuzz targets (scripts/fuzz.sh builds them with libFuzzer); in a normal build, a replay tool.
+        .executableTarget(name: "loket-fuzz", dependencies: [
+            "LoketServer", "LoketHTTP", "LoketStore", "LoketConfig", "LoketKiosk", "LoketCore",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Fuzz/Sources/loket-fuzz"),
+
         // Shared by the live-server and end-to-end tests; not a product.
         .target(name: "LoketTestKit", path: "Tests/LoketTestKit"),
 

@@ -100,7 +100,7 @@ struct FieldReader {
             if required { fail(key, "is required") }
             return nil
         }
-        guard let n = try? container.decode(Int.self, forKey: AnyKey(key)), abs(n) < 1_000_000_000 else {
+        guard let n = try? container.decode(Int.self, forKey: AnyKey(key)), n.magnitude < 1_000_000_000 else {
             fail(key, "must be a whole number")
             return nil
         }
