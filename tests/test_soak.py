@@ -1,0 +1,61 @@
+"""The soak of issue 13, three minutes of it, inside `make test` (`make soak` runs the 30-minute one).
+
+tests/soak.py drives kiosks, clerks, 200 display streams and citizens against the debug binary on its
+own database, then reads every acknowledged write back. Each check is its own test, so a failure says
+which one gave way.
+
+Flatness over three minutes: the warm-up is the first 36 s, while SQLite's page cache, the SSE
+buffers and malloc's arenas are still filling; the debug binary on a shared 2-core machine also
+swings more. RSS gets a 25% tolerance here instead of 10% (the 30-minute `make soak` keeps 10%);
+threads and descriptors keep 10% (+2 absolute, a request in flight as the sample is taken).
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+import conftest
+import soak
+
+MINUTES = float(os.environ.get("SOAK_TEST_MINUTES", "3"))
+
+
+@pytest.fixture(scope="module")
+def soaked(loket_bin, tmp_path_factory):
+    work = tmp_path_factory.mktemp("soak")
+    res = soak.run(MINUTES, loket_bin, displays=200, tolerance=0.10, work=work)
+    # The soak's logs and secrets join the end-of-session log check too.
+    for log in work.glob("serve-*.log"):
+        conftest.register_log(log)
+    print("\n" + res.summary)
+    return res
+
+
+def test_no_5xx_and_no_failed_connection(soaked):
+    assert soaked.server_errors == [], "\n".join(soaked.server_errors[:20])
+    assert soaked.transport_errors == [], "\n".join(soaked.transport_errors[:20])
+    assert soaked.exit_code == 0, f"the server exited with {soaked.exit_code} on SIGTERM"
+
+
+def test_every_acknowledged_write_is_there_and_the_queue_holds(soaked):
+    # Tickets and appointments read back with the state their last acknowledged change left;
+    # nobody called twice by call-next; numbers unique per location and day.
+    assert soaked.lost == [], "\n".join(soaked.lost[:30])
+    assert "calls" in soaked.summary and soaked.secrets > 50   # the soak did book and issue
+
+
+def test_every_display_stream_saw_every_call(soaked):
+    assert soaked.displays == [], "\n".join(soaked.displays)
+
+
+def test_memory_descriptors_and_threads_flat_after_warm_up(soaked):
+    limits = {"rss_kb": 0.25, "threads": 0.10, "fds": 0.10}
+    slack = {"rss_kb": 0, "threads": 2, "fds": 2}
+    bad = [f"{name}: warm-up {f['warmup']:.0f}, steady {f['steady']:.0f} (+{f['growth']:.1%}), max {f['max']:.0f}"
+           for name, f in soaked.flat.items() if f["steady"] > f["warmup"] * (1 + limits[name]) + slack[name]]
+    assert bad == [], "growing after warm-up: " + "; ".join(bad)
+
+
+def test_the_trace_log_holds_no_token_manage_token_name_or_email(soaked):
+    assert soaked.log_bytes > 10_000, "the soak's server log is nearly empty: is it at trace level?"
+    assert soaked.leaks == [], "\n".join(soaked.leaks)
