@@ -637,10 +637,20 @@ class Load:
 # --------------------------------------------------------------------------------- the checks
 
 
-def verify(srv: Server, ledger: Ledger, stats: Stats) -> list[str]:
+def verify(srv: Server, ledger: Ledger, stats: Stats, clerk_token: str) -> list[str]:
     """Reads every acknowledged write back; returns the problems found."""
     problems: list[str] = []
     cli = Client(srv.url, stats, ledger)
+    # Nobody lost from the queue: what the clerks' queue shows waiting is exactly what the soak left waiting.
+    res = Client(srv.url, stats, ledger, clerk_token).call("verify-queue", "GET", f"/api/v1/locations/{LOCATION}/queue")
+    if res is None or res.status_code != 200:
+        problems.append(f"the queue could not be read: {res and res.status_code}")
+    else:
+        shown = {t["id"] for t in res.json()["waiting"]}
+        left = {t.id for t in ledger.tickets.values() if t.status == "waiting" and t.location == LOCATION}
+        if shown != left:
+            problems.append(f"the queue shows {len(shown)} waiting, the soak left {len(left)}: "
+                            f"{len(left - shown)} missing, {len(shown - left)} unknown")
     seen_next = Counter(t for t, _ in ledger.called_by_next)
     twice = [t for t, n in seen_next.items() if n > 1]
     if twice:
@@ -782,7 +792,7 @@ def run(minutes: float, binary: Path, *, displays: int = 200, tolerance: float =
         time.sleep(1.5)   # the last calls reach the displays
         screen.close()
 
-        lost = verify(srv, ledger, stats)
+        lost = verify(srv, ledger, stats, tokens["clerk"])
         calls = {t for t, _ in ledger.called_by_next}
         display_problems = list(screen.errors[:10])
         closed = [st["i"] for st in screen.streams if st["closed"]]

@@ -59,3 +59,33 @@ def test_memory_descriptors_and_threads_flat_after_warm_up(soaked):
 def test_the_trace_log_holds_no_token_manage_token_name_or_email(soaked):
     assert soaked.log_bytes > 10_000, "the soak's server log is nearly empty: is it at trace level?"
     assert soaked.leaks == [], "\n".join(soaked.leaks)
+
+
+# The soak's own yardsticks, checked on made-up figures (they must be able to fail).
+
+def test_flatness_flags_steady_growth_but_forgives_a_single_spike():
+    t = [float(i) for i in range(600)]
+    flat = [(x, 50_000, 6, 240) for x in t]
+    spike = [(x, 50_000 + (30_000 if x == 400 else 0), 6, 240 + (40 if x == 300 else 0)) for x in t]
+    leak = [(x, 50_000 + int(x * 20), 6 + int(x > 500) * 4, 240 + int(x / 10)) for x in t]
+    assert all(f["ok"] for f in soak.flatness(flat, 0, 599, 0.10).values())
+    assert all(f["ok"] for f in soak.flatness(spike, 0, 599, 0.10).values())
+    grown = soak.flatness(leak, 0, 599, 0.10)
+    assert not grown["rss_kb"]["ok"] and not grown["threads"]["ok"] and not grown["fds"]["ok"], grown
+
+
+def test_the_display_reader_decodes_chunks_split_anywhere():
+    d = soak.Displays(("127.0.0.1", 1), "stadhuis", 0)
+    st = {"i": 0, "raw": b"", "headers": None, "body": b"", "events": soak.Counter(), "called": set(),
+          "closed": False, "last_id": 0, "bad_ids": 0}
+    body = (b"retry: 3000\n\n: hb\n\nid: 7\nevent: called\ndata: {\"ticket\":\"T1\",\"number\":\"A001\"}\n\n"
+            b"id: 6\nevent: queue\ndata: {}\n\n")
+    wire = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
+    for i in range(0, len(body), 10):
+        chunk = body[i:i + 10]
+        wire += f"{len(chunk):X}\r\n".encode() + chunk + b"\r\n"
+    for i in range(0, len(wire), 7):   # arrives in odd pieces
+        d.feed(st, wire[i:i + 7])
+    assert st["called"] == {"T1"}
+    assert st["events"] == {"retry": 1, "heartbeat": 1, "called": 1, "queue": 1}
+    assert st["bad_ids"] == 1 and d.errors == []   # id 6 after 7 is flagged
