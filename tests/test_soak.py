@@ -4,10 +4,12 @@ tests/soak.py drives kiosks, clerks, 200 display streams and citizens against th
 own database, then reads every acknowledged write back. Each check is its own test, so a failure says
 which one gave way.
 
-Flatness over three minutes: the warm-up is the first 36 s, while SQLite's page cache, the SSE
-buffers and malloc's arenas are still filling; the debug binary on a shared 2-core machine also
-swings more. RSS gets a 25% tolerance here instead of 10% (the 30-minute `make soak` keeps 10%);
-threads and descriptors keep 10% (+2 absolute, a request in flight as the sample is taken).
+Flatness over three minutes: the warm-up is only the first 36 s, while SQLite's page cache, the
+WAL, the SSE buffers and malloc's arenas are still filling, and the debug binary on a shared 2-core
+machine swings more. So RSS gets 20% here instead of 10% (the 30-minute `make soak` keeps 10%); on
+the development machine the three minutes grew it by about 3%, and 20% still catches a leak of
+some 2.5 KB per request (about 4,000 requests after warm-up, against ~55 MB). Threads and
+descriptors keep 10%, plus 2 absolute (a request in flight as the sample is taken).
 """
 import os
 from pathlib import Path
@@ -49,7 +51,7 @@ def test_every_display_stream_saw_every_call(soaked):
 
 
 def test_memory_descriptors_and_threads_flat_after_warm_up(soaked):
-    limits = {"rss_kb": 0.25, "threads": 0.10, "fds": 0.10}
+    limits = {"rss_kb": 0.20, "threads": 0.10, "fds": 0.10}
     slack = {"rss_kb": 0, "threads": 2, "fds": 2}
     bad = [f"{name}: warm-up {f['warmup']:.0f}, steady {f['steady']:.0f} (+{f['growth']:.1%}), max {f['max']:.0f}"
            for name, f in soaked.flat.items() if f["steady"] > f["warmup"] * (1 + limits[name]) + slack[name]]
