@@ -728,7 +728,7 @@ class Result:
     @property
     def ok(self) -> bool:
         return not (self.server_errors or self.transport_errors or self.lost or self.displays or self.leaks
-                    or self.exit_code not in (0, None)) and all(f["ok"] for f in self.flat.values())
+                    or self.findings or self.exit_code not in (0, None)) and all(f["ok"] for f in self.flat.values())
 
 
 def pct(vals: list[float], p: float) -> float:
@@ -828,11 +828,12 @@ def run(minutes: float, binary: Path, *, displays: int = 200, tolerance: float =
         lines.append(f"  {name:<8} warm-up {f['warmup']:>9.0f}  steady {f['steady']:>9.0f}  max {f['max']:>9.0f}  "
                      f"growth {f['growth']:+.1%}  {'ok' if f['ok'] else 'GROWING'}")
     lines.append(f"5xx: {len(stats.server_errors)}, failed connections: {len(stats.transport_errors)}, "
-                 f"lost or wrong writes: {len(lost)}, display problems: {len(display_problems)}, "
+                 f"lost or wrong writes: {len(lost)}, unexpected answers: {len(ledger.findings)}, "
+                 f"display problems: {len(display_problems)}, "
                  f"log: {log_bytes / 1e6:.1f} MB at {log_level}, {len(ledger.secrets)} secrets grepped, leaks: {len(leaks)}, "
                  f"server exit {exit_code}")
     for title, items in (("5xx", stats.server_errors), ("failed connections", stats.transport_errors), ("lost", lost),
-                         ("displays", display_problems), ("leaks", leaks), ("unexpected answers (not failures)", ledger.findings)):
+                         ("displays", display_problems), ("leaks", leaks), ("unexpected answers", ledger.findings)):
         for item in items[:10]:
             lines.append(f"  {title}: {item}")
     summary = "\n".join(lines)

@@ -46,6 +46,13 @@ def test_every_acknowledged_write_is_there_and_the_queue_holds(soaked):
     assert "calls" in soaked.summary and soaked.secrets > 50   # the soak did book and issue
 
 
+def test_every_action_got_the_answer_its_state_calls_for(soaked):
+    # Only the clerk who called a ticket acts on it, and citizens act on their own bookings: a 409 on
+    # start, a 404 on a read or a 422 on a valid booking is a finding (409 slot_unavailable, 204 from
+    # call-next are expected and not counted).
+    assert soaked.findings == [], "\n".join(soaked.findings[:30])
+
+
 def test_every_display_stream_saw_every_call(soaked):
     assert soaked.displays == [], "\n".join(soaked.displays)
 
