@@ -789,11 +789,16 @@ def run(minutes: float, binary: Path, *, displays: int = 200, tolerance: float =
         t1 = time.monotonic()
         sampler.stop_flag.set()
         sampler.join(5)
-        time.sleep(1.5)   # the last calls reach the displays
+        calls = {t for t, _ in ledger.called_by_next}
+        settle = time.monotonic() + 15   # the last calls reach the displays (at once, unless the machine is swamped)
+        while time.monotonic() < settle:
+            with screen.lock:
+                if all(calls <= st["called"] or st["closed"] for st in screen.streams):
+                    break
+            time.sleep(0.25)
         screen.close()
 
         lost = verify(srv, ledger, stats, tokens["clerk"])
-        calls = {t for t, _ in ledger.called_by_next}
         display_problems = list(screen.errors[:10])
         closed = [st["i"] for st in screen.streams if st["closed"]]
         if closed:
