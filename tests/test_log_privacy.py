@@ -7,6 +7,8 @@ every log for every secret and fails the run on a hit. The servers log at debug 
 so each request's line is there to be read. These tests check the checker, and the shared server's
 log after a citizen's whole appointment life.
 """
+import json
+
 import conftest
 from conftest import LOCATION, SERVICE, TODAY, leaks_in_logs, remember_secret
 
@@ -59,5 +61,26 @@ def test_a_citizens_booking_life_leaves_no_secret_in_the_server_log(server):
     server.get("/me", token=clerk + "x", expect=401)
     log = server.server.log_path.read_text("utf-8", "replace")
     assert f"/api/v1/appointments/{ref}/reschedule" in log, "the server log should record each request (debug level)"
+    leaks = leaks_in_logs(conftest.SERVER_LOGS, conftest.SECRETS)
+    assert leaks == [], "\n".join(leaks)
+
+
+def test_refused_and_malformed_bookings_leave_no_secret_in_the_server_log(server):
+    name, email = "Björn Refused-Log", "bjorn.refused@example.be"
+    remember_secret(name, "citizen name")
+    remember_secret(email, "citizen email")
+    slots = server.get(f"/availability?service={SERVICE}&location={LOCATION}&from=2026-12-04&to=2026-12-04",
+                       expect=200).json()["slots"]
+    good = {"service": SERVICE, "location": LOCATION, "start": slots[0]["start"], "persons": 1, "name": name,
+            "email": email}
+    server.post("/appointments", json={**good, "start": "2026-12-04T03:07:00+01:00"}, expect=(409, 422))
+    server.post("/appointments", json={**good, "persons": "two"}, expect=(400, 422))
+    server.post("/appointments", json={**good, "email": name}, expect=(400, 422))
+    server.post("/appointments", data=json.dumps(good)[:-9], headers={"Content-Type": "application/json"},
+                expect=(400, 422))
+    server.post("/waitlist", json={"service": SERVICE, "location": LOCATION, "from": "2026-12-04", "to": "2026-12-03",
+                                   "persons": 1, "email": email, "name": name}, expect=(400, 422))
+    log = server.server.log_path.read_text("utf-8", "replace")
+    assert "POST /api/v1/waitlist 4" in log, "the refused requests should be in the log (debug level)"
     leaks = leaks_in_logs(conftest.SERVER_LOGS, conftest.SECRETS)
     assert leaks == [], "\n".join(leaks)
