@@ -73,5 +73,13 @@ sanitize: deps
 	@$(MAKE) --no-print-directory $(VENV)/.ready
 	LOKET_TEST_PYTHON=$(abspath $(VENV))/bin/python scripts/sanitize.sh
 
+## make soak: kiosks, clerks, 200 displays and citizens against the release server for SOAK_MINUTES
+## (default 30), then: no 5xx, every acknowledged write there, queue invariants, RSS/fds/threads flat,
+## no secret in the trace log (tests/soak.py; a 3-minute run is part of make test).
+SOAK_MINUTES ?= 30
+.PHONY: soak
+soak: release $(VENV)/.ready
+	SOAK_MINUTES=$(SOAK_MINUTES) $(VENV)/bin/python tests/soak.py --binary .build/release/loket
+
 clean:
 	rm -rf .build $(VENV)

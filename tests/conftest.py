@@ -55,6 +55,76 @@ CITIZEN = "Zoë Peeters"
 LISTENING = re.compile(r"loket listening on (http://\S+)")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
+# Log privacy (issue 13): every server log of the session, and every secret a test sent or got back
+# through these helpers (tokens from make_token, manage and waitlist tokens, citizens' names and
+# e-mail addresses), are recorded here; at the end of the session every log is grepped for every
+# secret (pytest_sessionfinish below) and a hit fails the run. Servers log at debug for that.
+LOG_LEVEL = os.environ.get("LOKET_TEST_LOG_LEVEL", "debug")
+SERVER_LOGS: list[Path] = []
+SECRETS: dict[str, str] = {}
+
+
+def remember_secret(value, what: str):
+    """Records a secret a test used; the end-of-session check looks for it in every server log."""
+    if isinstance(value, str) and len(value) >= 4:
+        SECRETS[value] = what
+        escaped = json.dumps(value)[1:-1]   # a name may reach a log JSON-escaped
+        if escaped != value:
+            SECRETS[escaped] = what + " (JSON-escaped)"
+
+
+def remember_exchange(body, answer):
+    """The secrets in a request body (a citizen's name, e-mail, phone) and in its JSON answer (tokens)."""
+    if isinstance(body, dict) and ("email" in body or "phone" in body):
+        for key in ("name", "email", "phone"):
+            remember_secret(body.get(key), f"citizen {key}")
+    if isinstance(answer, dict):
+        for key in ("manageToken", "token"):
+            remember_secret(answer.get(key), key)
+
+
+def register_log(path: Path):
+    """A server log the end-of-session check greps (LoketServer registers its own)."""
+    SERVER_LOGS.append(Path(path))
+
+
+def leaks_in_logs(logs: Iterable[Path], secrets: dict[str, str]) -> list[str]:
+    """Each (log, secret kind) where a secret appears in a log, found with `grep -F` (many patterns, one pass)."""
+    import tempfile
+
+    if not secrets:
+        return []
+    found = []
+    with tempfile.NamedTemporaryFile("wb", suffix=".secrets") as pats:
+        # One pattern a line: a secret with a line break in it (a header injection attempt) is looked for line by line.
+        lines = {part for s in secrets for part in s.splitlines() if len(part.strip()) >= 6}
+        if not lines:
+            return []
+        pats.write(b"\n".join(p.encode() for p in lines) + b"\n")
+        pats.flush()
+        for log in logs:
+            if not Path(log).is_file():
+                continue
+            res = subprocess.run(["grep", "-aoF", "-f", pats.name, str(log)], capture_output=True,
+                                 env={**os.environ, "LC_ALL": "C"})
+            assert res.returncode in (0, 1), f"grep failed: {res.stderr!r}"
+            for hit in sorted(set(res.stdout.decode("utf-8", "replace").splitlines())):
+                found.append(f"{log}: a {secrets.get(hit, 'secret')} ({hit[:3]}…)")
+    return found
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    leaks = leaks_in_logs(SERVER_LOGS, SECRETS)
+    if leaks:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.ensure_newline()
+            reporter.section("log privacy: secrets found in server logs", red=True)
+            for line in leaks:
+                reporter.write_line(line)
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives the real pages in headless Chromium")
@@ -88,6 +158,7 @@ def make_token(db: Path, role: str, name: str) -> str:
     assert res.returncode == 0, f"loket token add failed ({res.returncode}): {res.stderr.strip()}"
     lines = [ln for ln in res.stdout.splitlines() if ln.strip()]
     assert len(lines) == 1, f"loket token add should print only the token, printed: {res.stdout!r}"
+    remember_secret(lines[0].strip(), f"{role} token")
     return lines[0].strip()
 
 
@@ -105,9 +176,10 @@ class LoketServer:
         self.url = ""
         self.stdout_lines: list[str] = []
         self._log = open(log, "ab")
+        register_log(log)
         self.proc = subprocess.Popen(
             [str(LOKET), "serve", "--port", "0", "--host", "127.0.0.1", "--db", str(db), "--clock", clock,
-             *([] if rate_limits else ["--no-rate-limits"]), "--log-level", "warning", "--config", str(config or CONFIG),
+             *([] if rate_limits else ["--no-rate-limits"]), "--log-level", LOG_LEVEL, "--config", str(config or CONFIG),
              "--pages", str(PAGES), *extra_args],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=self._log, text=True, bufsize=1,
             start_new_session=True,
@@ -145,6 +217,11 @@ class LoketServer:
             headers["Authorization"] = f"Bearer {token}"
         url = path if path.startswith("http") else f"{self.url}/api/v1{path}"
         res = self.session.request(method, url, headers=headers, timeout=15, **kw)
+        if "json" in kw or "json" in res.headers.get("Content-Type", ""):
+            try:
+                remember_exchange(kw.get("json"), res.json() if "json" in res.headers.get("Content-Type", "") else None)
+            except ValueError:
+                pass
         if expect is not None:
             codes = {expect} if isinstance(expect, int) else set(expect)
             assert res.status_code in codes, f"{method} {path}: {res.status_code} {res.text[:500]}"

@@ -27,7 +27,7 @@ import icalendar
 import pytest
 import requests
 
-from conftest import CONFIG, LOKET, PAGES, ROOT, make_token
+from conftest import CONFIG, LOG_LEVEL, LOKET, PAGES, ROOT, make_token, register_log, remember_exchange
 
 SINK = ROOT / "tests" / "smtp_sink.py"
 CLOCK = "2026-12-01T07:00:00+01:00"   # a Tuesday; lead time 120 min at the town hall
@@ -83,10 +83,11 @@ class Server:
     def __init__(self, db: Path, smtp_port: int, log: Path):
         self.db = db
         self.log = open(log, "ab")
+        register_log(log)   # grepped for every secret at the end of the session (conftest)
         self.proc = subprocess.Popen(
             [str(LOKET), "serve", "--port", "0", "--db", str(db), "--clock", CLOCK, "--no-rate-limits",
              "--config", str(CONFIG), "--pages", str(PAGES), "--smtp", f"smtp://127.0.0.1:{smtp_port}",
-             "--public-url", "https://loket.wilgendaal.test", "--log-level", "info"],
+             "--public-url", "https://loket.wilgendaal.test", "--log-level", LOG_LEVEL],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True)
         line = self.proc.stdout.readline()
         assert "loket listening on" in line, line
@@ -96,7 +97,10 @@ class Server:
     def api(self, method: str, path: str, **kw) -> requests.Response:
         token = kw.pop("token", None)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return requests.request(method, f"{self.url}/api/v1{path}", headers=headers, timeout=15, **kw)
+        res = requests.request(method, f"{self.url}/api/v1{path}", headers=headers, timeout=15, **kw)
+        if "json" in res.headers.get("Content-Type", ""):
+            remember_exchange(kw.get("json"), res.json())
+        return res
 
     def book(self, start: str, *, name="Zoë Peeters", email_address="zoe@example.be", lang="nl", expect=201) -> dict:
         r = self.api("POST", "/appointments", json={"service": SERVICE, "location": LOCATION, "start": start, "name": name,
