@@ -267,7 +267,7 @@ extension HTTPServer {
             preconditionFailure("an event stream answer without its opened stream")
         }
         guard let mhdResponse else { return .NO }
-        for (name, value) in response.headers + SecurityHeaders.missing(from: response.headers) {
+        for (name, value) in response.headers + SecurityHeaders.missing(from: response.headers, status: response.status) {
             _ = MHD_add_response_header(mhdResponse, name, value)
         }
         let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)

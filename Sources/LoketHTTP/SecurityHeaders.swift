@@ -15,12 +15,15 @@ enum SecurityHeaders {
     ///
     /// `Referrer-Policy: no-referrer` goes on every answer: ticket, waitlist and manage links carry
     /// their secret in the address, and a page must never hand that address on to another site.
-    static func missing(from headers: [(String, String)]) -> [(String, String)] {
+    /// A 304 gets no policy: the browser merges its headers into the page it has cached, so a policy
+    /// chosen without the page's content type would replace the page's own (and blank the page).
+    static func missing(from headers: [(String, String)], status: Int) -> [(String, String)] {
         func has(_ name: String) -> Bool { headers.contains { $0.0.caseInsensitiveCompare(name) == .orderedSame } }
         let isPage = headers.first { $0.0.caseInsensitiveCompare("Content-Type") == .orderedSame }?.1.hasPrefix("text/html") ?? false
         var extra: [(String, String)] = []
         if !has("X-Content-Type-Options") { extra.append(("X-Content-Type-Options", "nosniff")) }
         if !has("Referrer-Policy") { extra.append(("Referrer-Policy", "no-referrer")) }
+        guard status != 304 else { return extra }
         if !has("Content-Security-Policy") { extra.append(("Content-Security-Policy", isPage ? pagePolicy : dataPolicy)) }
         if !has("X-Frame-Options") { extra.append(("X-Frame-Options", "DENY")) }
         return extra

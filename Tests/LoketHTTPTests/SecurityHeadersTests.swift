@@ -50,4 +50,17 @@ struct SecurityHeadersTests {
         #expect(reply.header("Content-Security-Policy") == "frame-ancestors 'self'")
         #expect(reply.headers.filter { $0.0.caseInsensitiveCompare("Content-Security-Policy") == .orderedSame }.count == 1)
     }
+
+    @Test("a 304 leaves the cached page's policy alone")
+    func notModified() throws {
+        let (fixture, live) = try server()
+        defer { live.stop(); fixture.remove() }
+        let first = try get(port: live.port, "/static/index.html")
+        let etag = try #require(first.header("ETag"))
+        let again = try get(port: live.port, "/static/index.html", headers: ["If-None-Match: \(etag)"])
+        #expect(again.status == 304)
+        #expect(again.header("Content-Security-Policy") == nil)
+        #expect(again.header("X-Frame-Options") == nil)
+        #expect(again.header("X-Content-Type-Options") == "nosniff")
+    }
 }
