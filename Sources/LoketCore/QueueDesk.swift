@@ -20,6 +20,8 @@ public protocol QueueReading: LimitReading {
     func counterStates() throws -> [String: (state: CounterState, current: String?)]
     /// Waiting tickets per service at `location`.
     func waitingCounts(location: String) throws -> [(service: String, waiting: Int)]
+    /// When the ticket still waiting at `location` that began waiting last began; nil when none waits.
+    func newestWaitingSince(location: String) throws -> Date?
     /// The last number given today for `prefix` at `location`; 0 before the first.
     func lastTicketSequence(location: String, day: CivilDate, prefix: String) throws -> Int
     /// Tickets of days before `day` still waiting, called, serving or parked.
@@ -55,14 +57,13 @@ public struct QueueDesk: Sendable {
 
     /// A walk-in ticket for `service` at `location`.
     ///
-    /// `waitingSinceAtLeast` is when the location's previous ticket began waiting: after the clock was
-    /// set back, a new ticket waits from then instead of from `now`, so it does not pass the tickets
-    /// issued before it.
+    /// A new ticket waits from `now`, or from when the last ticket still waiting began waiting if that is
+    /// later (the clock was set back): it never passes the tickets issued before it.
     ///
     /// - Throws: `validation_failed` when the service has no walk-in here; `service_closed` (with
     ///   `nextOpening`) outside its walk-in hours.
     public func issue(location: Location, service: Service, priority: Bool, ticketID: String, by actor: Actor,
-                      now: Date, waitingSinceAtLeast: Date? = nil, reading: some QueueReading) throws -> Outcome<Ticket> {
+                      now: Date, reading: some QueueReading) throws -> Outcome<Ticket> {
         guard service.locations.contains(location.id), service.channels.contains(.walkin) else {
             throw LoketError(.invalid, "'\(service.name.resolve(.nl))' has no walk-in tickets at this location.",
                              fields: ["service": "not a walk-in service here"])
@@ -83,7 +84,8 @@ public struct QueueDesk: Sendable {
         }
         var draft = Draft(location: location.id)
         let ticket = try newTicket(ticketID, service: service, location: location, origin: .walkin, priority: priority,
-                                   now: now, waitingSince: max(now, waitingSinceAtLeast ?? now), draft: &draft, reading: reading)
+                                   now: now, waitingSince: max(now, try reading.newestWaitingSince(location: location.id) ?? now),
+                                   draft: &draft, reading: reading)
         draft.changes.append(.audit(AuditEntry(actor: actor, action: "ticket.issue", subject: ticket.number, detail: service.id)))
         return draft.outcome(ticket, self)
     }

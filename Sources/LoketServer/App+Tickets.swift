@@ -31,10 +31,7 @@ extension App {
         let dto = try write(now: now) { tx -> TicketDTO in
             try rollover(location, in: &tx)
             let t = try tx.apply(queueDesk.issue(location: location, service: service, priority: body.priority,
-                                                 ticketID: Secret.random(bytes: 12), by: who.name, now: now,
-                                                 waitingSinceAtLeast: newestWaitingSince.withLock { $0[location.id] }, reading: tx.db))
-            // Under the write lock, so tickets and this mark go in commit order (a rollback leaves a mark in the past: harmless).
-            newestWaitingSince.withLock { $0[location.id] = max($0[location.id] ?? t.waitingSince, t.waitingSince) }
+                                                 ticketID: Secret.random(bytes: 12), by: who.name, now: now, reading: tx.db))
             if t.isPriority {
                 return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: location.id), staff: false, now: now, lang: lang)
             }

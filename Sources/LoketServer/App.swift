@@ -46,8 +46,6 @@ public final class App: Sendable {
     let storageFault = LockedBox<String?>(nil)
     /// The civil day up to which each location's old tickets are closed (see `rollover`).
     let rolledOver = LockedBox<[String: CivilDate]>([:])
-    /// When each location's newest walk-in ticket began waiting (in this process), so a clock set back does not let new tickets pass it.
-    let newestWaitingSince = LockedBox<[String: Date]>([:])
     /// The key manage tokens are derived from (`Secret.manageToken`), kept beside the database.
     let manageKey: [UInt8]
     /// Sends the outbox's citizen mail in the background.

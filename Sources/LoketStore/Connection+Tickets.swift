@@ -73,6 +73,12 @@ extension Connection {
         }
     }
 
+    /// When the last-waiting ticket still waiting at `location` began waiting (the `tickets_by_status` index finds the rows).
+    public func newestWaitingSince(location: String) throws -> Date? {
+        try first("SELECT max(waiting_since) FROM tickets WHERE location = ? AND status = 'waiting'",
+                  [.text(location)], table: "tickets")?.optionalTime(0)
+    }
+
     /// Waiting tickets per service and target counter at `location` (kept by triggers, so this does not grow with the queue).
     public func waitingCountsByTarget(location: String) throws -> [(service: String, targetCounter: String?, count: Int)] {
         try query("SELECT service, target, waiting FROM waiting_counts WHERE location = ? AND waiting > 0 ORDER BY service, target",

@@ -51,6 +51,10 @@ final class InMemoryDesk: QueueReading, BookingReading, ClosureReading, ReloadRe
         return counts
     }
 
+    func newestWaitingSince(location: String) throws -> Date? {
+        tickets.values.filter { $0.location == location && $0.status == .waiting }.map(\.waitingSince).max()
+    }
+
     func lastTicketSequence(location: String, day: CivilDate, prefix: String) throws -> Int {
         sequences["\(location)|\(day)|\(prefix)"] ?? 0
     }

@@ -46,6 +46,30 @@ import Testing
                                            now: wednesday, reading: store)).number == "A001")
     }
 
+    @Test func aClockSetBackNeverLetsANewTicketPassTheWaitingOnes() throws {
+        let store = InMemoryDesk()
+        let ten = at("2026-12-01T10:00:00+01:00")
+        let first = store.apply(try desk.issue(location: hall, service: svc("eid"), priority: false, ticketID: "first", by: "kiosk",
+                                               now: ten, reading: store))
+        // The clock goes back an hour: the next ticket waits from when the first began, not from 09:00.
+        let nine = at("2026-12-01T09:00:00+01:00")
+        let second = store.apply(try desk.issue(location: hall, service: svc("eid"), priority: false, ticketID: "second", by: "kiosk",
+                                                now: nine, reading: store))
+        #expect(second.waitingSince == first.waitingSince)
+        #expect(second.issuedAt == nine)
+        for c in ["c1", "c2", "c3"] { _ = store.apply(try desk.setState(.open, of: counter(c), by: "clerk", reading: store)) }
+        #expect(store.apply(try desk.callNext(counter("c1"), by: "clerk", now: nine, reading: store))?.id == "first")
+        let third = store.apply(try desk.issue(location: hall, service: svc("pas"), priority: false, ticketID: "third", by: "kiosk",
+                                               now: nine.addingTimeInterval(60), reading: store))
+        #expect(third.waitingSince == ten)   // "second" still waits, since 10:00
+        #expect(store.apply(try desk.callNext(counter("c2"), by: "clerk", now: nine.addingTimeInterval(120), reading: store))?.id == "third")
+        #expect(store.apply(try desk.callNext(counter("c3"), by: "clerk", now: nine.addingTimeInterval(180), reading: store))?.id == "second")
+        // Once nobody waits, a ticket waits from now again.
+        let fourth = store.apply(try desk.issue(location: hall, service: svc("eid"), priority: false, ticketID: "fourth", by: "kiosk",
+                                                now: nine.addingTimeInterval(240), reading: store))
+        #expect(fourth.waitingSince == nine.addingTimeInterval(240))
+    }
+
     @Test func walkInClosedNamesTheNextOpening() throws {
         let store = InMemoryDesk()
         let saturday = at("2026-12-05T10:00:00+01:00") // 2026-12-05 is a Saturday
