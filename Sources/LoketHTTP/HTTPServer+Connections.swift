@@ -157,7 +157,9 @@ extension HTTPServer {
                 logger.warning("refused \(n) connections from \(address): it already had \(configuration.perAddressConnectionLimit) open")
             }
             if reaped > 0 {
-                logger.notice("closed \(reaped) connections that sent no complete request within \(configuration.requestDeadlineSeconds) s")
+                // Most are kept-alive browsers and kiosks between requests, which reconnect unharmed; only a
+                // flood of them is worth a look, so this is info, and the refusals above are the warning.
+                logger.info("closed \(reaped) connections idle or still sending a request after \(configuration.requestDeadlineSeconds) s")
             }
             for (message, n) in messages.sorted(by: { $0.key < $1.key }) {
                 logger.notice("libmicrohttpd: \(message)\(n > 1 ? " (\(n) times)" : "")")
