@@ -5,8 +5,16 @@
  * COUNTER on a separate blocking socket, notes the send time and measures for each stream the
  * time until its `event: called` arrives. Prints min/median/p99/max and how many streams got it.
  *
+ * Given the server's PID, it also reads the server's resident memory (VmRSS in /proc/PID/status)
+ * before the first stream opens, once all are open, and after the last round, and prints what the
+ * streams added, in all and per stream.
+ *
+ * At most FANOUT_PER_SOURCE (environment, default 2,000) streams come from one address: against
+ * 127.0.0.1 stream i binds 127.0.0.(1 + i / FANOUT_PER_SOURCE) first (all of 127/8 is loopback), so
+ * 10,000 streams stay under the server's per-address cap (2,500 by default) without a flag.
+ *
  *   gcc -O2 -o fanout bench/fanout.c
- *   ./fanout HOST PORT LOCATION COUNTER CLERK_TOKEN [CONNECTIONS [ROUNDS]]
+ *   ./fanout HOST PORT LOCATION COUNTER CLERK_TOKEN [CONNECTIONS [ROUNDS [SERVER_PID]]]
  *
  * Lines starting with "@ key=value" are for bench/run.sh. Exit status 0 only when every stream
  * received every round's event and every call-next answered 200.
@@ -47,6 +55,24 @@ static struct conn *conns;
 static int nconns;
 static char request[512];
 static struct sockaddr_in server;
+static int per_source = 2000;  /* streams per client address (loopback only) */
+
+/* VmRSS of process `pid` in KiB, or -1. */
+static long
+rss_kib (int pid)
+{
+  char path[64], line[256];
+  long kib = -1;
+  snprintf (path, sizeof path, "/proc/%d/status", pid);
+  FILE *f = fopen (path, "r");
+  if (!f)
+    return -1;
+  while (fgets (line, sizeof line, f))
+    if (sscanf (line, "VmRSS: %ld kB", &kib) == 1)
+      break;
+  fclose (f);
+  return kib;
+}
 
 static int64_t
 now_ns (void)
@@ -109,6 +135,12 @@ open_one (int ep, int i)
   c->fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (c->fd < 0)
     die ("socket");
+  if (i >= per_source && server.sin_addr.s_addr == htonl (INADDR_LOOPBACK)) {
+    struct sockaddr_in local = { .sin_family = AF_INET };
+    local.sin_addr.s_addr = htonl (INADDR_LOOPBACK + (uint32_t) (i / per_source));
+    if (bind (c->fd, (struct sockaddr *) &local, sizeof local) < 0)
+      die ("bind (client address)");
+  }
   if (connect (c->fd, (struct sockaddr *) &server, sizeof server) < 0 && errno != EINPROGRESS)
     die ("connect");
   c->state = CONNECTING;
@@ -224,7 +256,7 @@ int
 main (int argc, char **argv)
 {
   if (argc < 6) {
-    fprintf (stderr, "usage: %s HOST PORT LOCATION COUNTER CLERK_TOKEN [CONNECTIONS [ROUNDS]]\n", argv[0]);
+    fprintf (stderr, "usage: %s HOST PORT LOCATION COUNTER CLERK_TOKEN [CONNECTIONS [ROUNDS [SERVER_PID]]]\n", argv[0]);
     return 2;
   }
   const char *host = argv[1];
@@ -232,6 +264,9 @@ main (int argc, char **argv)
   const char *location = argv[3], *counter = argv[4], *token = argv[5];
   nconns = argc > 6 ? atoi (argv[6]) : 2000;
   int rounds = argc > 7 ? atoi (argv[7]) : 3;
+  int server_pid = argc > 8 ? atoi (argv[8]) : 0;
+  if (getenv ("FANOUT_PER_SOURCE") && atoi (getenv ("FANOUT_PER_SOURCE")) > 0)
+    per_source = atoi (getenv ("FANOUT_PER_SOURCE"));
 
   /* Each stream is one descriptor: make room for them (the hard limit here is 20000). */
   struct rlimit rl;
@@ -266,6 +301,7 @@ main (int argc, char **argv)
   /* Phase 1: open every stream, at most 200 handshakes in flight (the listen backlog is finite). */
   struct epoll_event events[1024];
   int opened = 0, ready = 0, dead = 0;
+  long rss_before = server_pid ? rss_kib (server_pid) : -1;
   int64_t t_open = now_ns ();
   while (ready + dead < nconns) {
     while (opened < nconns && opened - ready - dead < 200)
@@ -292,6 +328,7 @@ main (int argc, char **argv)
     for (int k = 0; k < n; k++)
       on_ready (ep, (int) events[k].data.u32, events[k].events, t, &dead);
   }
+  long rss_open = server_pid ? rss_kib (server_pid) : -1;
 
   int64_t *all = malloc (sizeof (int64_t) * (size_t) nconns * (size_t) rounds);
   int64_t *round_delays = malloc (sizeof (int64_t) * (size_t) nconns);
@@ -367,6 +404,17 @@ main (int argc, char **argv)
       for (int k = 0; k < n; k++)
         on_ready (ep, (int) events[k].data.u32, events[k].events, t, &dead);
     }
+  }
+  long rss_after = server_pid ? rss_kib (server_pid) : -1;
+  if (rss_before > 0 && rss_open > 0 && rss_after > 0) {
+    /* VmRSS counts KiB; printed in MB and KB (10^6, 10^3 bytes), as the goal is stated. */
+    double mb = 1024 / 1e6, kb = 1024 / 1e3;
+    printf ("server RSS: %.1f MB before the streams, %.1f MB with %d open (+%.1f MB, %.1f KB per stream),"
+            " %.1f MB after %d rounds (+%.1f MB, %.1f KB per stream)\n",
+            rss_before * mb, rss_open * mb, ready, (rss_open - rss_before) * mb, (rss_open - rss_before) * kb / ready,
+            rss_after * mb, rounds, (rss_after - rss_before) * mb, (rss_after - rss_before) * kb / ready);
+    printf ("@ fanout_rss_before_kib=%ld\n@ fanout_rss_open_kib=%ld\n@ fanout_rss_after_kib=%ld\n",
+            rss_before, rss_open, rss_after);
   }
   qsort (all, (size_t) total, sizeof *all, cmp_i64);
   qsort (post_ns, (size_t) rounds, sizeof *post_ns, cmp_i64);

@@ -269,27 +269,22 @@ say " per-round ratios to the ceiling: $TICKET_RATIOS"
 say " median: raw SQLite $CEIL_RATE commits/s; Loket $TICKET_RATE tickets/s, ratio $TICKET_RATIO (goal >= 0.4); non-2xx answers: $TICKETS_NON2XX"
 
 # ---------------------------------------------------------------------------------------------
-section "4. SSE fan-out: $STREAMS lobby displays hear one call-next"
-db="$WORK/fanout.sqlite"
-KIOSK=$(timeout 60 "$LOKET" token add --role kiosk --name bench-kiosk --config config --db "$db" 2>/dev/null)
-CLERK=$(timeout 60 "$LOKET" token add --role clerk --name bench-clerk --config config --db "$db" 2>/dev/null)
-loket_serve loket-fanout config "$db" 2026-12-01T09:00:00+01:00
-expect_status 200 "http://$HOST:$SERVER_PORT/api/v1/counters/stadhuis-1/open" -X POST -H "Authorization: Bearer $CLERK"
-FANOUT_ROUNDS=3
-for _ in $(seq $((FANOUT_ROUNDS + 2))); do
-  expect_status 201 "http://$HOST:$SERVER_PORT/api/v1/tickets" -X POST -H "Authorization: Bearer $KIOSK" \
-    -H 'Content-Type: application/json' -d '{"location":"stadhuis","service":"eid-aanvraag"}'
-done
-FANOUT_OK=yes
-timeout 240 "$WORK/fanout" "$HOST" "$SERVER_PORT" stadhuis stadhuis-1 "$CLERK" "$STREAMS" "$FANOUT_ROUNDS" \
-  >"$WORK/fanout.txt" 2>"$WORK/fanout.err" || FANOUT_OK=no
-grep -v '^@' "$WORK/fanout.txt" | sed 's/^/   /'
-[ -s "$WORK/fanout.err" ] && sed 's/^/   fanout: /' "$WORK/fanout.err" | head -5
-stop_server loket-fanout
+section "4. SSE fan-out: $STREAMS, then ${BENCH_STREAMS_LARGE:-10000} lobby displays hear one call-next; what a stream costs"
+LOKET="$LOKET" FANOUT="$WORK/fanout" BENCH_STREAMS="$STREAMS" timeout 900 bench/fanout.sh \
+  | tee "$WORK/fanout.txt" | grep -v '^@' | sed 's/^/   /'
 FAN_RECEIVED=$(at "$WORK/fanout.txt" fanout_received_min); FAN_RECEIVED=${FAN_RECEIVED:-0}
 FAN_MEDIAN=$(at "$WORK/fanout.txt" fanout_median_ms); FAN_P99=$(at "$WORK/fanout.txt" fanout_p99_ms)
 FAN_MIN=$(at "$WORK/fanout.txt" fanout_min_ms); FAN_MAX=$(at "$WORK/fanout.txt" fanout_max_ms)
 FAN_POST=$(at "$WORK/fanout.txt" fanout_post_ms)
+# What the streams added to the server's RSS (KiB): once all were open, and after the rounds; the larger counts.
+FAN_RSS_KIB=$(awk -v b="$(at "$WORK/fanout.txt" fanout_rss_before_kib)" -v o="$(at "$WORK/fanout.txt" fanout_rss_open_kib)" \
+  -v a="$(at "$WORK/fanout.txt" fanout_rss_after_kib)" 'BEGIN { if (b == "") print ""; else print (o > a ? o : a) - b }')
+FAN_RSS_MB=$( [ -n "$FAN_RSS_KIB" ] && calc "$FAN_RSS_KIB * 1024 / 1e6" 1 || echo "?")
+FAN_RSS_KB=$( [ -n "$FAN_RSS_KIB" ] && calc "$FAN_RSS_KIB * 1024 / 1e3 / $STREAMS" 1 || echo "?")
+LARGE_STREAMS=$(at "$WORK/fanout.txt" large_fanout_streams); LARGE_STREAMS=${LARGE_STREAMS:-0}
+LARGE_RECEIVED=$(at "$WORK/fanout.txt" large_fanout_received_min); LARGE_RECEIVED=${LARGE_RECEIVED:-0}
+LARGE_MEDIAN=$(at "$WORK/fanout.txt" large_fanout_median_ms); LARGE_P99=$(at "$WORK/fanout.txt" large_fanout_p99_ms)
+LARGE_POST=$(at "$WORK/fanout.txt" large_fanout_post_ms)
 
 # ---------------------------------------------------------------------------------------------
 section "5. Hot spots (diagnostic): helpers the profiles point at, next to byte-level equivalents"
@@ -319,6 +314,9 @@ printf '%-44s %16s %22s %12s %8s %s\n' "POST /api/v1/tickets" "$TICKET_RATE /s" 
 printf '%-44s %16s %22s %12s %8s %s\n' "SSE call-next -> $STREAMS displays, median" "${FAN_MEDIAN:-?} ms" "call-next ${FAN_POST:-?} ms" "-" "-" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "SSE fan-out min / p99 / max" "${FAN_MIN:-?}/${FAN_P99:-?}/${FAN_MAX:-?} ms" "-" "-" "-" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "SSE streams that got every call" "$FAN_RECEIVED" "$STREAMS" "-" "all" "$(verdict "$FAN_RECEIVED == $STREAMS")"
+printf '%-44s %16s %22s %12s %8s %s\n' "SSE p99, call-next -> $STREAMS displays" "${FAN_P99:-?} ms" "call-next ${FAN_POST:-?} ms" "-" "<= 30" "$(verdict "${FAN_P99:-99999} <= 30")"
+printf '%-44s %16s %22s %12s %8s %s\n' "server RSS added by $STREAMS streams" "${FAN_RSS_MB} MB" "${FAN_RSS_KB} KB/stream" "-" "<= 16" "$(verdict "${FAN_RSS_KIB:-999999} * 1024 <= 16e6")"
+printf '%-44s %16s %22s %12s %8s %s\n' "SSE p99, call-next -> ${BENCH_STREAMS_LARGE:-10000} displays" "${LARGE_P99:-?} ms" "call-next ${LARGE_POST:-?} ms" "-" "<= 150" "$(verdict "${LARGE_P99:-99999} <= 150 && $LARGE_RECEIVED == ${BENCH_STREAMS_LARGE:-10000}") got $LARGE_RECEIVED"
 printf '%-44s %16s %22s %12s %8s %s\n' "stats/range 6 months by day (all locations)" "${STATS_DAY_MS:-?} ms" "-" "-" "< 1000" "$(verdict "${STATS_DAY_MS:-99999} < 1000")"
 printf '%-44s %16s %22s %12s %8s %s\n' "stats/range by week / export.csv, 6 months" "${STATS_WEEK_MS:-?}/${STATS_CSV_MS:-?} ms" "-" "-" "< 1000" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "CivilClock.iso8601 per call (diagnostic)" "$ISO_US µs" "bytes $ISO_BYTES_US µs" "$(calc "$ISO_US / $ISO_BYTES_US" 0)x slower" "-" ""
