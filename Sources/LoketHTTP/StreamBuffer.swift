@@ -1,7 +1,9 @@
 // What one event stream still has to send, and the rules for what may be added to it.
 //
-// The stream is a byte buffer: `pending` holds wire bytes, of which those before `sentOffset`
-// have been handed to the connection. It opens with a `retry:` block and starts in replay:
+// The stream is a queue of wire chunks: an event's bytes, encoded once by the hub, are shared
+// by every stream of its topic (a chunk is an array, so queueing it only takes a reference),
+// and so are the opening `retry:` block and the heartbeat comment. `chunks[head...]` are unsent,
+// the first of them from `offset` on. The stream starts in replay:
 // live events are deferred (in wire form, with their ids) while the caller reads the events
 // the client missed. `finishReplay` appends the missed events, then the deferred ones; from
 // then on live events are appended as they come. Every event appended must have an id above
@@ -39,16 +41,20 @@ struct StreamBuffer {
     static let opening = Array("retry: 3000\n\n".utf8)
     /// A comment line, sent to idle streams.
     static let heartbeatComment = Array(":\n\n".utf8)
-    /// Sent bytes are dropped from the front of `pending` once there are this many and they are at least half of it.
-    static let compactionBytes = 64 * 1024
+    /// Sent chunks are dropped from the front of `chunks` once there are this many and they are at least half of it.
+    static let compactionChunks = 64
 
     let limits: Limits
     /// The client's Last-Event-ID: replayed events must lie above it. Nil for a live-only stream.
     let replayAfter: Int64?
-    /// Wire bytes; those before `sentOffset` have been sent.
-    private(set) var pending: [UInt8] = StreamBuffer.opening
-    /// How many bytes at the front of `pending` have been sent.
-    private(set) var sentOffset = 0
+    /// Wire chunks, each shared with whoever else sends it; those before `head` have been sent.
+    private(set) var chunks: [[UInt8]] = [StreamBuffer.opening]
+    /// The first chunk not wholly sent.
+    private(set) var head = 0
+    /// How many bytes of `chunks[head]` have been sent.
+    private(set) var offset = 0
+    /// Bytes appended but not yet drained.
+    private(set) var unsent = StreamBuffer.opening.count
     /// The id of the last event appended; nil before the first one. Every later id must be above it.
     private(set) var lastID: Int64?
     /// True until `finishReplay`: live events wait in `deferred` meanwhile.
@@ -64,8 +70,8 @@ struct StreamBuffer {
         self.limits = limits
     }
 
-    /// Bytes appended but not yet drained.
-    var unsent: Int { pending.count - sentOffset }
+    /// Bytes the buffer keeps alive, sent or not (chunks shared with other streams count in full).
+    var heldBytes: Int { chunks.reduce(0) { $0 + $1.count } }
 
     /// Live events waiting for the replay to finish.
     var deferredCount: Int { deferred.count }
@@ -109,7 +115,7 @@ struct StreamBuffer {
     /// Adds a heartbeat comment to a live, open stream; during the replay the stream is not idle.
     mutating func heartbeat() {
         guard !closed, !replaying else { return }
-        pending.append(contentsOf: StreamBuffer.heartbeatComment)
+        enqueue(StreamBuffer.heartbeatComment)
     }
 
     /// Ends the stream once what is pending has been sent; later events are ignored.
@@ -120,28 +126,45 @@ struct StreamBuffer {
 
     /// Copies as many unsent bytes as fit into `out` (which must not be empty) and marks them sent.
     mutating func drain(into out: UnsafeMutableRawBufferPointer) -> Drained {
-        let n = min(unsent, out.count)
-        guard n > 0 else { return closed && unsent == 0 ? .end : .empty }
-        pending.withUnsafeBytes { raw in
-            out.baseAddress!.copyMemory(from: raw.baseAddress! + sentOffset, byteCount: n)
+        guard unsent > 0, out.count > 0 else { return closed && unsent == 0 ? .end : .empty }
+        var copied = 0
+        while copied < out.count, head < chunks.count {
+            let n = chunks[head].withUnsafeBytes { chunk in
+                let n = min(chunk.count - offset, out.count - copied)
+                (out.baseAddress! + copied).copyMemory(from: chunk.baseAddress! + offset, byteCount: n)
+                return n
+            }
+            copied += n
+            offset += n
+            if offset == chunks[head].count {
+                head += 1
+                offset = 0
+            }
         }
-        sentOffset += n
-        if sentOffset == pending.count {
-            // Keep a small buffer for the next events; give a large one back.
-            pending.removeAll(keepingCapacity: pending.capacity <= StreamBuffer.compactionBytes)
-            sentOffset = 0
-        } else if sentOffset >= StreamBuffer.compactionBytes, sentOffset >= pending.count / 2 {
+        unsent -= copied
+        if head == chunks.count {
+            // All sent: keep the small array of references for the next events.
+            chunks.removeAll(keepingCapacity: chunks.capacity <= StreamBuffer.compactionChunks)
+            head = 0
+        } else if head >= StreamBuffer.compactionChunks, head >= chunks.count / 2 {
             // A client that never quite catches up must not keep everything it was ever sent.
-            pending.removeSubrange(..<sentOffset)
-            sentOffset = 0
+            chunks.removeSubrange(..<head)
+            head = 0
         }
-        return .bytes(n)
+        return .bytes(copied)
     }
 
     /// Appends one event if its id is above the last one appended.
     private mutating func append(id: Int64, wire: [UInt8]) {
         if let lastID, id <= lastID { return }
-        pending.append(contentsOf: wire)
+        enqueue(wire)
         lastID = id
+    }
+
+    /// Queues `chunk` (a reference, not a copy) behind what is unsent.
+    private mutating func enqueue(_ chunk: [UInt8]) {
+        guard !chunk.isEmpty else { return }
+        chunks.append(chunk)
+        unsent += chunk.count
     }
 }

@@ -245,6 +245,37 @@ struct EventHubTests {
         #expect(LiveServer.wait(timeout: 5) { live.hub.openStreams == 0 })
     }
 
+    @Test("a stream that does not read neither holds up nor corrupts the others: they get the same bytes")
+    func slowAmongReaders() throws {
+        let (live, log) = try sseServer(maxPendingBytes: 64 * 1024)
+        defer { live.stop() }
+        let slow = try SSEClient(port: live.port, path: "/events/hall", receiveBuffer: 4096)
+        let readers = try (0..<20).map { _ in try SSEClient(port: live.port, path: "/events/hall") }
+        defer { slow.close(); readers.forEach { $0.close() } }
+        #expect(SSEClient.pumpAll(readers + [slow], timeout: 10) { (readers + [slow]).allSatisfy(\.isOpen) })
+        var expected = StreamBuffer.opening
+        for i in 1...400 {
+            // Different sizes and contents, so a misplaced or repeated piece cannot go unnoticed.
+            let e = log.publish(topic: "hall", data: "{\"n\":\(i),\"pad\":\"\(String(repeating: Array("abcdefg")[i % 7], count: 300 + i * 7))\"}")
+            expected += e.wire
+            if i % 10 == 0 { _ = SSEClient.pumpAll(readers, timeout: 0.02) { false } }
+        }
+        let all = SSEClient.pumpAll(readers, timeout: 20) { readers.allSatisfy { $0.received.count >= expected.count } }
+        #expect(all, "\(readers.filter { $0.received.count >= expected.count }.count) of 20 readers got everything")
+        for (i, reader) in readers.enumerated() {
+            #expect(reader.received == expected, "reader \(i): \(reader.received.count) of \(expected.count) bytes")
+            #expect(!reader.ended)
+        }
+        // The slow client now reads: a prefix of the same bytes, whole events, and if it was cut off
+        // (its kernel buffers may have taken it all), the end after a consecutive run of ids.
+        #expect(slow.wait(timeout: 20) { $0.ended || $0.received.count >= expected.count })
+        #expect(expected.starts(with: slow.received))
+        if slow.ended {
+            print("EventHubTests.slowAmongReaders: the slow stream was cut after \(slow.eventIDs.count) of 400 events")
+            #expect(slow.eventIDs == Array(1...Int64(slow.eventIDs.count)))
+        }
+    }
+
     @Test("stop() with open streams returns promptly and does not crash")
     func stopWithOpenStreams() throws {
         let (live, log) = try sseServer(heartbeat: 0.2)

@@ -24,6 +24,8 @@ final class SSEClient {
     private var chunked = false
     private var decoder = ChunkedDecoder()
     private var text: [UInt8] = []
+    /// Every byte of the event stream received so far (de-chunked), as the server sent it.
+    private(set) var received: [UInt8] = []
     /// Every block received, in order.
     private(set) var blocks: [SSEBlock] = []
     /// When each event id arrived (first arrival).
@@ -73,12 +75,10 @@ final class SSEClient {
             }
         }
         if !connection.buffer.isEmpty {
-            if chunked {
-                text += decoder.feed(connection.buffer)
-                if decoder.isFinished || decoder.malformed { ended = true }
-            } else {
-                text += connection.buffer
-            }
+            let bytes = chunked ? decoder.feed(connection.buffer) : connection.buffer
+            if chunked, decoder.isFinished || decoder.malformed { ended = true }
+            text += bytes
+            received += bytes
             connection.buffer.removeAll()
         }
         if connection.peerClosed { ended = true }

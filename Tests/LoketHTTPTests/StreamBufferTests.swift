@@ -206,16 +206,65 @@ struct StreamBufferTests {
         b.finishReplay([])
         var scratch = [UInt8](repeating: 0, count: 900)
         var sent = 0
+        let largestChunk = event(2000, bytes: 1000).wire.count
         // About 1 kB in, 900 bytes out: the client never catches up, yet the buffer must not keep all it sent.
         for id in Int64(1)...2000 {
             b.publish(id: id, wire: event(id, bytes: 1000).wire)
             if case .bytes(let n) = scratch.withUnsafeMutableBytes({ b.drain(into: $0) }) { sent += n }
-            // What was sent is kept only while it is less than the compaction threshold or than what is unsent.
-            #expect(b.pending.count <= 2 * max(b.unsent, StreamBuffer.compactionBytes), "after event \(id)")
+            // What was sent is kept only while it is fewer chunks than the compaction threshold or than what is unsent.
+            #expect(b.heldBytes <= 2 * max(b.unsent + largestChunk, StreamBuffer.compactionChunks * largestChunk), "after event \(id)")
         }
         #expect(!b.closed)
         #expect(sent == 2000 * 900)
-        #expect(b.pending.count < sent / 4)
+        #expect(b.heldBytes - b.unsent <= b.unsent + StreamBuffer.compactionChunks * largestChunk, "sent bytes kept")
+        #expect(b.heldBytes < sent / 3)
+    }
+
+    @Test("an event queued on many streams is one shared array, and each drains it byte for byte")
+    func sharedEvent() {
+        let shared = event(7, bytes: 3000).wire
+        let base = shared.withUnsafeBufferPointer { $0.baseAddress }
+        var buffers = (0..<100).map { _ in
+            var b = StreamBuffer(lastEventID: nil, limits: .init(maxPendingBytes: 1 << 20, maxDeferredEvents: 100))
+            b.finishReplay([])
+            return b
+        }
+        for i in buffers.indices { buffers[i].publish(id: 7, wire: shared) }
+        for b in buffers {
+            #expect(b.chunks.last.map { $0.withUnsafeBufferPointer { $0.baseAddress } } == base, "queued by reference, not copied")
+        }
+        for i in buffers.indices {
+            // Drained in different chunk sizes, some splitting the shared event many times.
+            let bytes = drainAll(&buffers[i], chunk: [1, 5, 64, 700, 4096][i % 5]).bytes
+            #expect(bytes == StreamBuffer.opening + shared)
+        }
+        #expect(shared == event(7, bytes: 3000).wire, "draining never writes into the shared event")
+    }
+
+    @Test("a stream that stops reading is closed on its own; the streams sharing its events drain them intact")
+    func stalledStreamAmongOthers() {
+        let limits = StreamBuffer.Limits(maxPendingBytes: 20_000, maxDeferredEvents: 100)
+        var stalled = StreamBuffer(lastEventID: nil, limits: limits)
+        var readers = (0..<10).map { _ in StreamBuffer(lastEventID: nil, limits: limits) }
+        stalled.finishReplay([])
+        for i in readers.indices { readers[i].finishReplay([]) }
+        var expected = StreamBuffer.opening
+        var got = Array(repeating: [UInt8](), count: readers.count)
+        for id in Int64(1)...200 {
+            let wire = event(id, bytes: 900 + Int(id)).wire
+            expected += wire
+            stalled.publish(id: id, wire: wire)
+            for i in readers.indices {
+                readers[i].publish(id: id, wire: wire)
+                got[i] += drainAll(&readers[i], chunk: 333 + i * 71).bytes
+            }
+        }
+        #expect(stalled.closed, "more than 20 kB unsent: cut off")
+        #expect(stalled.unsent <= 20_000 + 2000)
+        for i in readers.indices {
+            #expect(!readers[i].closed)
+            #expect(got[i] == expected, "reader \(i)")
+        }
     }
 
     @Test("the wire form of an event")
