@@ -41,14 +41,22 @@ public final class EventHub: @unchecked Sendable {
     ///
     /// Call in id order (the store publishes after each commit, under its write lock): a stream
     /// drops an event whose id is not above the last one it sent.
+    ///
+    /// The event is encoded once, and every stream queues that same array (a reference, no copy).
+    /// All streams are filled first, then the parked ones are resumed in one tight loop: MHD's
+    /// threads wake to many ready connections at once instead of to one, and start sending while
+    /// no stream lock is held.
     public func publish(_ event: some ServerSentEvent, topic: String) {
         let targets = lock.withLock { streams[topic].map { Array($0.values) } ?? [] }
         guard !targets.isEmpty else { return }
         let id = event.id
         let wire = event.wire
+        var parked: [OpaquePointer] = []
+        parked.reserveCapacity(targets.count)
         for stream in targets {
-            stream.update { $0.publish(id: id, wire: wire) }
+            if let connection = stream.updateLeavingParked({ $0.publish(id: id, wire: wire) }) { parked.append(connection) }
         }
+        for connection in parked { EventStream.resume(connection) }
     }
 
     /// Ends every stream (clients reconnect), and every stream opened from now on; used before the daemon stops.
@@ -114,9 +122,12 @@ public final class EventHub: @unchecked Sendable {
 
     private func heartbeat() {
         let all = lock.withLock { streams.values.flatMap { $0.values } }
+        var parked: [OpaquePointer] = []
+        parked.reserveCapacity(all.count)
         for stream in all {
-            stream.update { $0.heartbeat() }
+            if let connection = stream.updateLeavingParked({ $0.heartbeat() }) { parked.append(connection) }
         }
+        for connection in parked { EventStream.resume(connection) }
     }
 
     private func remove(_ stream: EventStream) {

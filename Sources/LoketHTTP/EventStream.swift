@@ -6,8 +6,20 @@
 // without a thread; the next change that leaves something to read (an event, a heartbeat, the
 // end) resumes it. The buffer's rules live in `StreamBuffer`; this file only adds the lock and
 // the parking.
+//
+// What a parked stream costs is mostly libmicrohttpd's: its connection, the response, and the
+// connection's memory pool (`HTTPServerConfiguration.connectionMemoryBytes`, mapped on its own).
+// MHD zeroes half the pool when it switches the connection from reading the request to sending
+// the answer (it shrinks the read buffer), so every page of it would stay resident for as long
+// as the display is open, though a stream only ever writes its small events at the front of the
+// write buffer MHD hands the reader. A parking reader therefore gives the whole pages of that
+// buffer back to the kernel (`madvise(MADV_DONTNEED)`: they read as zeros again, as MHD left
+// them, and cost nothing until written).
 import CMicroHTTPD
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An open event stream, shared by the hub (which feeds it) and MHD (which drains it).
 final class EventStream: @unchecked Sendable {
@@ -20,6 +32,9 @@ final class EventStream: @unchecked Sendable {
     private var connection: OpaquePointer?
     /// True while the reader has parked the connection. Whoever sets it back to false resumes the connection.
     private var suspended = false
+    /// Whether whole pages of the buffer MHD hands the reader may hold bytes: true at first (MHD zeroed
+    /// them), and again after a write that reached past the buffer's first page.
+    private var readerPagesTouched = true
 
     /// A stream replaying after `lastEventID` (nil: live only), live events held back until `finishReplay`.
     init(topic: String, lastEventID: Int64?, limits: StreamBuffer.Limits) {
@@ -29,19 +44,30 @@ final class EventStream: @unchecked Sendable {
 
     /// Changes the buffer under the lock, then resumes the connection if it was parked and now has
     /// something to read.
+    func update(_ change: (inout StreamBuffer) -> Void) {
+        if let parked = updateLeavingParked(change) { EventStream.resume(parked) }
+    }
+
+    /// Changes the buffer under the lock; returns the connection if it was parked and now has
+    /// something to read. The caller must then pass it to `resume`, once, with no lock held.
     ///
     /// The resume happens after the lock is released: MHD_resume_connection takes MHD's cleanup
     /// mutex, and MHD holds that mutex while it frees a response (whose free callback takes `lock`),
     /// so resuming under `lock` could deadlock. A parked connection cannot go away until it is
-    /// resumed, and only the caller that cleared `suspended` resumes it.
-    func update(_ change: (inout StreamBuffer) -> Void) {
-        let parked: OpaquePointer? = lock.withLock {
+    /// resumed, and only the caller that cleared `suspended` resumes it, so the hub may first fill
+    /// every stream of a topic and then resume them all in one go.
+    func updateLeavingParked(_ change: (inout StreamBuffer) -> Void) -> OpaquePointer? {
+        lock.withLock {
             change(&buffer)
             guard suspended, buffer.isReadable, let connection else { return nil }
             suspended = false
             return connection
         }
-        if let parked { MHD_resume_connection(parked) }
+    }
+
+    /// Lets MHD drain a connection returned by `updateLeavingParked`.
+    static func resume(_ parked: OpaquePointer) {
+        MHD_resume_connection(parked)
     }
 
     /// The MHD response that drains this stream on `connection`; `ended` runs once MHD frees it
@@ -49,7 +75,10 @@ final class EventStream: @unchecked Sendable {
     func makeResponse(connection: OpaquePointer, ended: @escaping @Sendable (EventStream) -> Void) -> OpaquePointer? {
         lock.withLock { self.connection = connection }
         let context = Unmanaged.passRetained(StreamContext(stream: self, ended: ended)).toOpaque()
-        guard let response = MHD_create_response_from_callback(LOKET_MHD_SIZE_UNKNOWN, 16 * 1024, streamReader, context, streamFreed) else {
+        // The block size is the buffer MHD allocates with the response, used only for HTTP/1.0 clients
+        // (HTTP/1.1 chunks are written straight into the connection's pool): a few events' worth.
+        guard let response = MHD_create_response_from_callback(LOKET_MHD_SIZE_UNKNOWN, EventStream.http10BlockBytes,
+                                                               streamReader, context, streamFreed) else {
             Unmanaged<StreamContext>.fromOpaque(context).release()
             lock.withLock { self.connection = nil }
             return nil
@@ -65,11 +94,17 @@ final class EventStream: @unchecked Sendable {
         defer { lock.unlock() }
         switch buffer.drain(into: out) {
         case .bytes(let n):
+            // MHD follows a chunk with two bytes of its own.
+            if n + 2 > EventStream.bytesBeforeWholePages(of: out) { readerPagesTouched = true }
             return n
         case .end:
             return LOKET_MHD_READER_END_OF_STREAM
         case .empty:
             // Nothing to send: park the connection until an event, a heartbeat or the end wakes it.
+            if readerPagesTouched {
+                EventStream.releaseWholePages(of: out)
+                readerPagesTouched = false
+            }
             suspended = true
             MHD_suspend_connection(connection)
             return 0
@@ -82,6 +117,40 @@ final class EventStream: @unchecked Sendable {
             buffer.close()
             connection = nil
         }
+    }
+}
+
+extension EventStream {
+    /// The response's own buffer, which only HTTP/1.0 clients use (MHD allocates it with every stream).
+    static let http10BlockBytes = 1024
+
+    /// The memory page size.
+    static let pageBytes = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Bytes from the start of `buffer` to its first page boundary: writes shorter than this touch no whole page.
+    static func bytesBeforeWholePages(of buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        let address = UInt(bitPattern: base)
+        let mask = UInt(pageBytes - 1)
+        return Int(((address + mask) & ~mask) - address)
+    }
+
+    /// Gives the pages that lie wholly inside `buffer` back to the kernel; they read as zeros afterwards.
+    ///
+    /// `buffer` is what MHD handed the reader to fill: nothing else lives in those pages, and MHD
+    /// reads back only the bytes a reader reports. Returns how many bytes were released.
+    @discardableResult
+    static func releaseWholePages(of buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        let skip = bytesBeforeWholePages(of: buffer)
+        guard buffer.count > skip else { return 0 }
+        let length = (buffer.count - skip) / pageBytes * pageBytes
+        guard length > 0 else { return 0 }
+        #if os(Linux)
+        return madvise(base + skip, length, MADV_DONTNEED) == 0 ? length : 0
+        #else
+        return 0
+        #endif
     }
 }
 
