@@ -9,7 +9,8 @@
 # pkg-config and libmicrohttpd-dev (scripts/install-deps.sh bench installs them), curl.
 #
 # Knobs (environment): BENCH_SECONDS (per wrk run, default 4), BENCH_ROUNDS (alternations, default 5),
-# BENCH_STREAMS (SSE connections, default 2000), BENCH_TICKET_CONNECTIONS (default 16),
+# BENCH_STREAMS (SSE connections, default 2000), BENCH_STREAMS_LARGE (second fan-out run, default 10000),
+# BENCH_TICKET_CONNECTIONS (default 16),
 # BENCH_AVAILABILITY_CONNECTIONS (default 8).
 set -euo pipefail
 
