@@ -76,7 +76,7 @@ final class EventStream: @unchecked Sendable {
         lock.withLock { self.connection = connection }
         let context = Unmanaged.passRetained(StreamContext(stream: self, ended: ended)).toOpaque()
         // The block size is the buffer MHD allocates with the response, used only for HTTP/1.0 clients
-        // (HTTP/1.1 chunks are written straight into the connection's pool): a few events' worth.
+        // (HTTP/1.1 chunks are written straight into the connection's pool): about an event's worth.
         guard let response = MHD_create_response_from_callback(LOKET_MHD_SIZE_UNKNOWN, EventStream.http10BlockBytes,
                                                                streamReader, context, streamFreed) else {
             Unmanaged<StreamContext>.fromOpaque(context).release()
@@ -122,7 +122,7 @@ final class EventStream: @unchecked Sendable {
 
 extension EventStream {
     /// The response's own buffer, which only HTTP/1.0 clients use (MHD allocates it with every stream).
-    static let http10BlockBytes = 1024
+    static let http10BlockBytes = 256
 
     /// The memory page size.
     static let pageBytes = Int(sysconf(Int32(_SC_PAGESIZE)))

@@ -178,6 +178,11 @@ struct EventHubTests {
         #expect(client.wait(timeout: 5) { $0.isOpen })
         log.publish(topic: "hall")
         #expect(client.wait(timeout: 5) { $0.eventIDs == [1] })
+        // Larger than the response's own buffer, which HTTP/1.0 streams are sent through: it goes out in pieces.
+        let big = "{\"pad\":\"\(String(repeating: "y", count: 4 * EventStream.http10BlockBytes))\"}"
+        log.publish(topic: "hall", data: big)
+        #expect(client.wait(timeout: 5) { $0.eventIDs == [1, 2] })
+        #expect(client.events.last?.data == [big])
         live.hub.closeAll()
         #expect(client.wait(timeout: 5) { $0.ended })
         #expect(LiveServer.wait(timeout: 5) { live.hub.openStreams == 0 })
