@@ -51,12 +51,18 @@ extension Store {
             }
         }
         let problems: [String]
+        let reader: Connection
         do {
-            let reader = try Connection(path: path, readOnly: true)
+            reader = try Connection(path: path, readOnly: true)
             try reader.exec("PRAGMA busy_timeout=5000")
-            problems = try reader.query("PRAGMA quick_check(3)", table: "quick_check").map { try $0.text(0) }
         } catch let error as SQLiteError {
             throw damaged(path, "SQLite cannot read it: \(error.message)")
+        }
+        do {
+            problems = try reader.query("PRAGMA quick_check(3)", table: "quick_check").map { try $0.text(0) }
+        } catch let error as SQLiteError {
+            // A page so damaged that the check itself stops on it (which page that is depends on the schema).
+            throw damaged(path, "the quick check stops at a damaged page: \(error.message)")
         }
         guard problems == ["ok"] else {
             // One line: SQLite heads its findings with "*** in database main ***" and a line break.
