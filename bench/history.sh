@@ -74,17 +74,30 @@ stop() {
   SERVER_PID=
 }
 
-# wrk with a 1 s warm-up; sets RPS and prints one line.
+# CPU time the server (the loket under timeout(1)) has used, in clock ticks (utime + stime).
+server_ticks() {
+  local pid
+  pid=$(pgrep -P "$SERVER_PID" -x loket | head -1)
+  awk '{ print $14 + $15 }' "/proc/${pid:-0}/stat" 2>/dev/null || echo 0
+}
+
+# wrk with a 1 s warm-up; sets RPS and CPU_US (server CPU microseconds per answer, a steadier second
+# opinion on a shared machine than the rate) and prints one line.
 run_wrk() {
-  local label=$1 connections=$2 out="$WORK/wrk.txt"; shift 2
+  local label=$1 connections=$2 out="$WORK/wrk.txt" t0 t1 requests; shift 2
   timeout 60 wrk -t2 -c"$connections" -d1s "$@" >/dev/null 2>&1 || true
+  t0=$(server_ticks)
   timeout $((SECONDS_PER_RUN + 60)) wrk -t2 -c"$connections" -d"${SECONDS_PER_RUN}s" --timeout 10s --latency "$@" >"$out" 2>&1 \
     || { echo "history: wrk failed for $label:" >&2; cat "$out" >&2; exit 1; }
+  t1=$(server_ticks)
   RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+  requests=$(awk '/ requests in / { print $1 }' "$out")
+  CPU_US=$(calc "($t1 - $t0) * 1000000 / $(getconf CLK_TCK) / ${requests:-1}" 1)
   local non2xx p99 statuses
   non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out"); p99=$(awk '$1 == "99%" { print $2 }' "$out")
   statuses=$(sed -n 's/^statuses //p' "$out")
-  printf '   %-34s %8.0f req/s   p99 %-9s non-2xx %s%s\n' "$label" "$RPS" "$p99" "${non2xx:-0}" "${statuses:+   (statuses $statuses)}"
+  printf '   %-34s %8.0f req/s   %7s µs CPU/answer   p99 %-9s non-2xx %s%s\n' "$label" "$RPS" "$CPU_US" "$p99" "${non2xx:-0}" \
+    "${statuses:+   (statuses $statuses)}"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -117,7 +130,7 @@ STARTUP_EMPTY=$(median "${START_EMPTY[@]}"); STARTUP_HISTORY=$(median "${START_H
 echo "start-up to the listening line: empty ${START_EMPTY[*]} ms; history ${START_HISTORY[*]} ms; history after an unclean stop ${START_UNCLEAN[*]} ms"
 
 # ---------------------------------------------------------------------------------------------
-TK_E=(); TK_H=(); CN_E=(); CN_H=(); AV_E=(); AV_H=()
+TK_E=(); TK_H=(); CN_E=(); CN_H=(); AV_E=(); AV_H=(); TKC_E=(); TKC_H=(); CNC_E=(); CNC_H=(); AVC_E=(); AVC_H=()
 for round in $(seq "$ROUNDS"); do
   echo " round $round"
   order="empty history"; [ $((round % 2)) = 0 ] && order="history empty"
@@ -133,6 +146,7 @@ for round in $(seq "$ROUNDS"); do
     run_wrk "$kind: availability, 1 day" "$AVAILABILITY_CONNECTIONS" \
       "$URL/api/v1/availability?service=eid-aanvraag&location=stadhuis&from=2026-12-02&to=2026-12-02"
     [ "$kind" = empty ] && AV_E+=("$RPS") || AV_H+=("$RPS")
+    [ "$kind" = empty ] && AVC_E+=("$CPU_US") || AVC_H+=("$CPU_US")
     # The queue: QUEUE tickets, issued one by one over one kept-alive connection.
     curl -sf -o /dev/null --max-time 300 -X POST -H "Authorization: Bearer $KIOSK" -H 'Content-Type: application/json' \
       -d '{"location":"stadhuis","service":"eid-aanvraag"}' "$URL/api/v1/tickets?n=[1-$QUEUE]"
@@ -140,11 +154,13 @@ for round in $(seq "$ROUNDS"); do
       run_wrk "$kind: call-next + 1 ticket" "$TICKET_CONNECTIONS" -s bench/call-next.lua "$URL"
     RPS=$(calc "$RPS / 2" 1)   # one call in every two requests
     [ "$kind" = empty ] && CN_E+=("$RPS") || CN_H+=("$RPS")
+    [ "$kind" = empty ] && CNC_E+=("$CPU_US") || CNC_H+=("$CPU_US")
     waiting=$(curl -s --max-time 10 "$URL/api/v1/locations/stadhuis/display" | grep -o '"totalWaiting":[0-9]*' | cut -d: -f2)
     echo "   $kind: queue after the call-next run: ${waiting:-?} waiting (began at $QUEUE)"
     LOKET_TOKEN=$KIOSK LOKET_LOCATION=stadhuis LOKET_SERVICE=eid-aanvraag \
       run_wrk "$kind: POST /api/v1/tickets" "$TICKET_CONNECTIONS" -s bench/tickets.lua "$URL/api/v1/tickets"
     [ "$kind" = empty ] && TK_E+=("$RPS") || TK_H+=("$RPS")
+    [ "$kind" = empty ] && TKC_E+=("$CPU_US") || TKC_H+=("$CPU_US")
     stop
     rm -f "$db" "$db-wal" "$db-shm" "$db.clean" "$db.key"
   done
@@ -158,6 +174,12 @@ ratios() {
 }
 TK_R=$(ratios TK_H TK_E); CN_R=$(ratios CN_H CN_E); AV_R=$(ratios AV_H AV_E)
 echo "ratios history/empty per round: tickets $TK_R; call-next $CN_R; availability $AV_R"
+# The same in CPU per answer, empty/history (so that, as above, 1 is flat and >= 0.83 is within 1.2x).
+TKC_R=$(ratios TKC_E TKC_H); CNC_R=$(ratios CNC_E CNC_H); AVC_R=$(ratios AVC_E AVC_H)
+echo "CPU per answer, ratios empty/history per round: tickets $TKC_R; call-next $CNC_R; availability $AVC_R"
+echo "@ history_tickets_cpu_ratio=$(median $TKC_R)"
+echo "@ history_callnext_cpu_ratio=$(median $CNC_R)"
+echo "@ history_availability_cpu_ratio=$(median $AVC_R)"
 echo "@ history_tickets_empty=$(median "${TK_E[@]}")"
 echo "@ history_tickets_history=$(median "${TK_H[@]}")"
 echo "@ history_tickets_ratio=$(median $TK_R)"
