@@ -334,7 +334,7 @@ printf '%-44s %16s %22s %12s %8s %s\n' "history: call-next (queue kept at 1,000)
 printf '%-44s %16s %22s %12s %8s %s\n' "history: availability, 1 day" "$(at "$WORK/history.txt" history_availability_history) req/s" "empty $(at "$WORK/history.txt" history_availability_empty) req/s" "${HIST_AV}x" ">= 0.83" "$(verdict "${HIST_AV:-0} >= 0.83") (CPU per answer: $(at "$WORK/history.txt" history_availability_cpu_ratio)x)"
 printf '%-44s %16s %22s %12s %8s %s\n' "history: start-up to listening (clean stop)" "${HIST_UP:-?} ms" "empty ${HIST_UP_EMPTY:-?} ms" "-" "< 300" "$(verdict "${HIST_UP:-99999} < 300")"
 printf '%-44s %16s %22s %12s %8s %s\n' "history: start-up after a crash (full check)" "${HIST_UP_UNCLEAN:-?} ms" "-" "-" "-" ""
-printf '%-44s %16s %22s %12s %8s %s\n' "history: database size (rows past+past+future)" "${HIST_MB:-?} MB" "${HIST_ROWS:-?}" "-" "-" ""
+printf '%-44s %16s %22s %12s %8s %s\n' "history: db size (tickets+appts+future rows)" "${HIST_MB:-?} MB" "${HIST_ROWS:-?}" "-" "-" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "CivilClock.iso8601 per call (diagnostic)" "$ISO_US µs" "bytes $ISO_BYTES_US µs" "$(calc "$ISO_US / $ISO_BYTES_US" 0)x slower" "-" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "CivilDate(String) per call (diagnostic)" "$DATE_US µs" "bytes $DATE_BYTES_US µs" "$(calc "$DATE_US / $DATE_BYTES_US" 0)x slower" "-" ""
 say ""
