@@ -301,6 +301,14 @@ STATS_DAY_MS=$(at "$WORK/stats.txt" stats_range_day_ms); STATS_WEEK_MS=$(at "$WO
 STATS_CSV_MS=$(at "$WORK/stats.txt" stats_export_ms)
 
 # ---------------------------------------------------------------------------------------------
+section "7. Flat with history: tickets, call-next, availability and start-up, empty database vs a year of history"
+LOKET="$LOKET" LOKET_BENCH="$BENCH" timeout 1800 bench/history.sh | tee "$WORK/history.txt" | grep -v '^@' | sed 's/^/   /'
+HIST_TK=$(at "$WORK/history.txt" history_tickets_ratio); HIST_CN=$(at "$WORK/history.txt" history_callnext_ratio)
+HIST_AV=$(at "$WORK/history.txt" history_availability_ratio); HIST_MB=$(at "$WORK/history.txt" history_db_mb)
+HIST_UP=$(at "$WORK/history.txt" history_startup_history_ms); HIST_UP_EMPTY=$(at "$WORK/history.txt" history_startup_empty_ms)
+HIST_UP_UNCLEAN=$(at "$WORK/history.txt" history_startup_unclean_ms); HIST_ROWS=$(at "$WORK/history.txt" history_rows)
+
+# ---------------------------------------------------------------------------------------------
 verdict() { awk "BEGIN { print (($1) ? \"ok\" : \"UNDER GOAL\") }"; }
 section "Summary ($(( $(date +%s) - START )) s; noisy shared machine: read the ratio column)"
 printf '%-44s %16s %22s %12s %8s %s\n' "figure (rounds: median)" "Loket" "reference" "ratio" "goal" ""
@@ -320,6 +328,12 @@ printf '%-44s %16s %22s %12s %8s %s\n' "server RSS added by $STREAMS streams" "$
 printf '%-44s %16s %22s %12s %8s %s\n' "SSE p99, call-next -> ${BENCH_STREAMS_LARGE:-10000} displays" "${LARGE_P99:-?} ms" "call-next ${LARGE_POST:-?} ms" "-" "<= 150" "$(verdict "${LARGE_P99:-99999} <= 150 && $LARGE_RECEIVED == ${BENCH_STREAMS_LARGE:-10000}") got $LARGE_RECEIVED"
 printf '%-44s %16s %22s %12s %8s %s\n' "stats/range 6 months by day (all locations)" "${STATS_DAY_MS:-?} ms" "-" "-" "< 1000" "$(verdict "${STATS_DAY_MS:-99999} < 1000")"
 printf '%-44s %16s %22s %12s %8s %s\n' "stats/range by week / export.csv, 6 months" "${STATS_WEEK_MS:-?}/${STATS_CSV_MS:-?} ms" "-" "-" "< 1000" ""
+printf '%-44s %16s %22s %12s %8s %s\n' "history: POST /api/v1/tickets" "$(at "$WORK/history.txt" history_tickets_history) /s" "empty $(at "$WORK/history.txt" history_tickets_empty) /s" "${HIST_TK}x" ">= 0.83" "$(verdict "${HIST_TK:-0} >= 0.83") (CPU per answer: $(at "$WORK/history.txt" history_tickets_cpu_ratio)x)"
+printf '%-44s %16s %22s %12s %8s %s\n' "history: call-next (queue kept at 1,000)" "$(at "$WORK/history.txt" history_callnext_history) /s" "empty $(at "$WORK/history.txt" history_callnext_empty) /s" "${HIST_CN}x" ">= 0.83" "$(verdict "${HIST_CN:-0} >= 0.83") (CPU per answer: $(at "$WORK/history.txt" history_callnext_cpu_ratio)x)"
+printf '%-44s %16s %22s %12s %8s %s\n' "history: availability, 1 day" "$(at "$WORK/history.txt" history_availability_history) req/s" "empty $(at "$WORK/history.txt" history_availability_empty) req/s" "${HIST_AV}x" ">= 0.83" "$(verdict "${HIST_AV:-0} >= 0.83") (CPU per answer: $(at "$WORK/history.txt" history_availability_cpu_ratio)x)"
+printf '%-44s %16s %22s %12s %8s %s\n' "history: start-up to listening (clean stop)" "${HIST_UP:-?} ms" "empty ${HIST_UP_EMPTY:-?} ms" "-" "< 300" "$(verdict "${HIST_UP:-99999} < 300")"
+printf '%-44s %16s %22s %12s %8s %s\n' "history: start-up after a crash (full check)" "${HIST_UP_UNCLEAN:-?} ms" "-" "-" "-" ""
+printf '%-44s %16s %22s %12s %8s %s\n' "history: db size (tickets+appts+future rows)" "${HIST_MB:-?} MB" "${HIST_ROWS:-?}" "-" "-" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "CivilClock.iso8601 per call (diagnostic)" "$ISO_US µs" "bytes $ISO_BYTES_US µs" "$(calc "$ISO_US / $ISO_BYTES_US" 0)x slower" "-" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "CivilDate(String) per call (diagnostic)" "$DATE_US µs" "bytes $DATE_BYTES_US µs" "$(calc "$DATE_US / $DATE_BYTES_US" 0)x slower" "-" ""
 say ""

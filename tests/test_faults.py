@@ -178,12 +178,13 @@ def test_a_damaged_database_is_refused_by_every_command_and_left_as_it_is(loket_
                 "email": f"j{i}@example.be"})
             booked += r.status_code == 201
         assert booked >= 40
+        # The log of the running server (its last commits), kept aside: the backup below folds it in and
+        # removes it. (Taken before the stop: a clean stop moves the whole log into the file and empties it.)
+        live_wal = tmp_path / "live.sqlite-wal"
+        shutil.copy(str(sound) + "-wal", live_wal)
+        assert live_wal.stat().st_size > 32, "the server left no log to go stale"
     finally:
         srv.stop()
-    # The log the server left (its last commits), kept aside: the backup below folds it in and removes it.
-    live_wal = tmp_path / "live.sqlite-wal"
-    shutil.copy(str(sound) + "-wal", live_wal)
-    assert live_wal.stat().st_size > 32, "the server left no log to go stale"
     # One file holding everything: what a backup writes.
     live, sound = sound, tmp_path / "sound-copy.sqlite"
     subprocess.run([str(LOKET), "backup", str(sound), "--db", str(live), "--config", str(CONFIG)], cwd=ROOT,

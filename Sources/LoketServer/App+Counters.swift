@@ -108,7 +108,7 @@ extension App {
         let dto = try store.read { db -> QueueDTO in
             let view = try queueView(db, location: location.id)
             let ordered = orderedWaiting(try db.tickets(location: location.id, statuses: [.waiting]), view, now: now)
-            return QueueDTO(waiting: try ordered.map { try ticketDTO($0, db: db, view: view, staff: true, now: now, lang: lang) },
+            return QueueDTO(waiting: try waitingDTOs(ordered, db: db, view: view, location: location.id, now: now, lang: lang),
                             byService: try waitingCounts(db, location: location.id, lang).waiting,
                             parked: try db.tickets(location: location.id, statuses: [.parked]).map { ticketDTO($0, lang: lang) })
         }

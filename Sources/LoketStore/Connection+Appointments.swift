@@ -48,13 +48,21 @@ extension Connection {
         return (try appointment(from: row), try row.blob(15), try row.optionalText(16))
     }
 
+    /// Longer than any visit: a visit fits inside one run of one civil date's opening hours
+    /// (`SlotEngine`), so it lasts less than a day (25 hours on the day the clocks go back).
+    static let longestVisit: TimeInterval = 26 * 3600
+
     /// Appointments holding capacity at `location` that overlap [from, to).
+    ///
+    /// An overlapping visit starts after `from - longestVisit`: that lower bound keeps the index
+    /// scan to the asked range and the day before it, instead of every past appointment of the location.
     public func bookedIntervals(location: String, from: Date, to: Date, excluding reference: String? = nil) throws -> [BookedInterval] {
         var result: [BookedInterval] = []
         try forEach("""
             SELECT start, end, grp, channel FROM appointments
-            WHERE location = ? AND start < ? AND end > ? AND status != 'cancelled' AND reference != ?
-            """, [.text(location), .time(to), .time(from), .text(reference ?? "")], table: "appointments") { row in
+            WHERE location = ? AND start > ? AND start < ? AND end > ? AND status != 'cancelled' AND reference != ?
+            """, [.text(location), .time(from.addingTimeInterval(-Connection.longestVisit)), .time(to), .time(from),
+                  .text(reference ?? "")], table: "appointments") { row in
             result.append(try interval(from: row))
         }
         return result

@@ -66,8 +66,9 @@ extension Connection: ClosureReading {
     public func heldAppointments(location: String, from: Date, to: Date) throws -> [HeldAppointment] {
         try query("""
             SELECT reference, items, start, end, grp, created_at FROM appointments
-            WHERE location = ? AND status = 'booked' AND start < ? AND end > ? ORDER BY start, reference
-            """, [.text(location), .time(to), .time(from)], table: "appointments").map { row in
+            WHERE location = ? AND status = 'booked' AND start > ? AND start < ? AND end > ? ORDER BY start, reference
+            """, [.text(location), .time(from.addingTimeInterval(-Connection.longestVisit)), .time(to), .time(from)],
+                  table: "appointments").map { row in
             let items = try row.json([Appointment.Item].self, 1)
             return HeldAppointment(reference: try row.text(0), service: items.first?.service ?? "",
                                    persons: items.reduce(0) { $0 + $1.persons }, start: try row.time(2), end: try row.time(3),

@@ -144,12 +144,15 @@ extension Connection {
 
     /// Erases what messages say about appointments that ended before `cutoff` (and gives up on
     /// pending ones about them); returns how many.
+    ///
+    /// Walks the messages not yet erased (`outbox_unpurged`) and looks each one's appointment up by
+    /// reference, so its cost does not grow with the appointments of past years.
     public func purgeMail(endedBefore cutoff: Date, now: Date) throws -> Int {
         try execute("""
             UPDATE outbox SET payload = NULL, purged_at = ?,
               status = CASE status WHEN 'pending' THEN 'failed' ELSE status END,
               last_error = CASE status WHEN 'pending' THEN 'erased by the retention purge before it could be sent' ELSE NULL END
-            WHERE purged_at IS NULL AND reference IN (SELECT reference FROM appointments WHERE end < ?)
+            WHERE purged_at IS NULL AND EXISTS (SELECT 1 FROM appointments a WHERE a.reference = outbox.reference AND a.end < ?)
             """, [.time(now), .time(cutoff)])
     }
 

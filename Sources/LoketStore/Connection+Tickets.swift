@@ -110,9 +110,12 @@ extension Connection {
     }
 
     /// Tickets left open on days before `day` at `location`.
+    ///
+    /// Found by status: the open tickets are a handful, while the (location, day) index, which SQLite
+    /// picks by itself for `day < ?`, walks every ticket of every past day (a third of a second for a year).
     public func staleTickets(location: String, before day: CivilDate) throws -> [Ticket] {
         try query("""
-            SELECT \(Connection.ticketColumns) FROM tickets
+            SELECT \(Connection.ticketColumns) FROM tickets INDEXED BY tickets_by_status
             WHERE location = ? AND day < ? AND status IN ('waiting', 'called', 'serving', 'parked')
             """, [.text(location), .text(day.description)], table: "tickets").map(ticket(from:))
     }

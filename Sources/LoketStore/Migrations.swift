@@ -249,6 +249,20 @@ enum Migrations {
         -- memory and writes them at most once a minute, so a request never waits on this write.
         ALTER TABLE tokens ADD COLUMN last_used_at REAL;
         """),
+        Migration(name: "008-history-indexes", sql: """
+        -- Flat with history: the hot reads stay bounded however many past days the file holds.
+        -- The capacity read (`bookedIntervals`) bounds `start` from below (a visit never lasts a day)
+        -- and checks `end` in the index, so the day before the asked range costs index entries only.
+        -- It replaces appointments_by_time, whose (location, start) it leads with.
+        CREATE INDEX appointments_by_span ON appointments(location, start, end);
+        DROP INDEX appointments_by_time;
+        -- The display's recent calls: today's calls by time, instead of every ticket the location ever had.
+        CREATE INDEX tickets_by_call ON tickets(location, called_at);
+        -- The retention purge every minute (and at start): only what it has not erased yet, instead of
+        -- every appointment and message ever stored.
+        CREATE INDEX appointments_unpurged ON appointments(end) WHERE purged_at IS NULL;
+        CREATE INDEX outbox_unpurged ON outbox(reference) WHERE purged_at IS NULL;
+        """),
     ]
 
     /// The steps that the scheme before names counted in `PRAGMA user_version`; frozen.

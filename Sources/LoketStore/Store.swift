@@ -19,6 +19,8 @@ public final class Store: @unchecked Sendable {
     public let path: String
     private let writer: Connection
     private let writeLock = NSLock()
+    /// Set by `close()`, under `writeLock`: no write may follow the clean mark.
+    private var closed = false
     private var readers: [Connection]
     private let readLock = NSCondition()
     private let logger: Logger
@@ -39,6 +41,8 @@ public final class Store: @unchecked Sendable {
         }
         // A damaged file is refused before a writable connection exists (which could checkpoint into it).
         try Store.checkFile(path)
+        // The clean mark holds only until a writer has the file: from here on a crash must leave none.
+        try Store.removeCleanMark(path)
         writer = try Connection(path: path)
         try Store.configure(writer)
         // Refuse a newer or mismatched database before changing anything in it (switching to WAL rewrites its header).
@@ -101,6 +105,7 @@ public final class Store: @unchecked Sendable {
     public func write<T>(_ body: (Connection) throws -> T, afterCommit: ((T) -> Void)? = nil) throws -> T {
         writeLock.lock()
         defer { writeLock.unlock() }
+        guard !closed else { throw StoreError(description: "the database \(path) is closed") }
         try writer.execute("BEGIN IMMEDIATE")
         let result: T
         do {
@@ -137,6 +142,26 @@ public final class Store: @unchecked Sendable {
     /// Moves the write-ahead log into the database file and empties it (after erasing personal data).
     public func checkpoint() throws {
         try writeLock.withLock { try writer.exec("PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
+    /// Ends writing for good and, when the whole log could be moved into the file, leaves the clean
+    /// mark that lets the next open skip the full check (Store+Check.swift). Returns whether it did.
+    ///
+    /// Call it last (a server's SIGTERM after the HTTP server stopped, the end of a command): every
+    /// later `write` throws. The checkpoint does not wait: a reader or another process holding the
+    /// log (a server beside this command) leaves the file unmarked, which costs the next open a full check.
+    @discardableResult
+    public func close() throws -> Bool {
+        try writeLock.withLock {
+            guard !closed else { return false }
+            closed = true
+            try writer.exec("PRAGMA busy_timeout=0")
+            let r = try writer.one("PRAGMA wal_checkpoint(TRUNCATE)", table: "pragma")
+            let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0
+            guard try r.int(0) == 0, walSize == 0, let fingerprint = Store.fingerprint(path) else { return false }
+            try Store.writeCleanMark(path, fingerprint)
+            return true
+        }
     }
 
     /// Writes a consistent copy of the database to `destination` (online, while serving).

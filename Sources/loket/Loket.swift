@@ -215,6 +215,12 @@ struct Serve: ParsableCommand {
                 logger.notice("shutting down")
                 app.stopBackgroundWork()
                 server.stop()
+                // The clean mark spares the next start the full check of the file (Store+Check.swift).
+                do {
+                    if try !store.close() { logger.notice("database left without a clean mark; the next start checks it in full") }
+                } catch {
+                    logger.error("closing the database failed", metadata: ["error": "\(error)"])
+                }
                 Foundation.exit(0)
             }
             registered.enter()
@@ -292,6 +298,7 @@ struct TokenCommand: ParsableCommand {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, trimmed.count <= 100 else { throw ValidationError("--name must be 1 to 100 characters") }
             let store = try data.openStore(logger: makeLogger("loket", level: .warning))
+        defer { _ = try? store.close() }
             let token = Secret.random(bytes: 24)
             try store.write { db in
                 try db.insertToken(hash: Secret.hash(token), role: role, name: trimmed, now: Date())
@@ -308,6 +315,7 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let store = try data.openStore(logger: makeLogger("loket", level: .warning))
+        defer { _ = try? store.close() }
             let n = try store.write { db in
                 let n = try db.revokeTokens(name: name, now: Date())
                 try db.audit(actor: "cli", action: "token.revoke", subject: name, at: Date())
@@ -327,6 +335,7 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let store = try data.openStore(logger: makeLogger("loket", level: .warning))
+        defer { _ = try? store.close() }
             for t in try store.read({ try $0.tokens() }) {
                 print("\(t.name)\t\(t.role.rawValue)\t\(CivilClock(timeZone: .brussels).iso8601(t.createdAt))\(t.revoked ? "\trevoked" : "")")
             }
@@ -342,6 +351,7 @@ struct Stats: ParsableCommand {
     func run() throws {
         let catalogue = try data.loadCatalogue()
         let store = try data.openStore(logger: makeLogger("loket", level: .warning))
+        defer { _ = try? store.close() }
         let day = try date.map { d -> CivilDate in
             guard let c = CivilDate(d) else { throw ValidationError("--date must be YYYY-MM-DD") }
             return c
@@ -361,6 +371,7 @@ struct Purge: ParsableCommand {
     func run() throws {
         let catalogue = try data.loadCatalogue()
         let store = try data.openStore(logger: makeLogger("loket", level: .warning))
+        defer { _ = try? store.close() }
         let now = Date()
         let cutoff = now.addingTimeInterval(-Double(catalogue.settings.retentionDays) * 86400)
         let n = try store.write { db in
@@ -384,6 +395,7 @@ struct Backup: ParsableCommand {
 
     func run() throws {
         let store = try data.openStore(logger: makeLogger("loket", level: .warning))
+        defer { _ = try? store.close() }
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         let target = destination ?? "var/backup-\(stamp).sqlite"
         guard !FileManager.default.fileExists(atPath: target) else { throw ValidationError("\(target) exists; choose another name") }

@@ -140,4 +140,35 @@ import Testing
         #expect(fast.position == full?.position)
         #expect(fast.minutes == full?.minutes)
     }
+
+    @Test("estimates for a whole queue at once equal estimate ticket by ticket (random queues)")
+    func batchEstimatesAgreeWithOneByOne() {
+        var rng = SplitMix64.seeded("QueueSelectorTests.batchEstimatesAgreeWithOneByOne")
+        let services = ["eid", "reispas", "bouw", "unknown"], counterIDs = ["c1", "c2", "c3"]
+        for round in 0..<300 {
+            let n = Int.random(in: 0...40, using: &rng)
+            let waiting = (0..<n).map { i in
+                ticket("t\(i)", services.randomElement(using: &rng)!, waited: Double(Int.random(in: 0...90, using: &rng)),
+                       appointment: Bool.random(using: &rng) && Int.random(in: 0...3, using: &rng) == 0
+                           ? String(format: "%02d:%02d", Int.random(in: 9...11, using: &rng), Int.random(in: 0...59, using: &rng)) : nil,
+                       priority: Int.random(in: 0...5, using: &rng) == 0,
+                       target: Int.random(in: 0...6, using: &rng) == 0 ? counterIDs.randomElement(using: &rng) : nil)
+            }
+            // The counters each (service, target) counts on, as the server plans them: some open, per group.
+            let open = counterIDs.filter { _ in Bool.random(using: &rng) }.map { Self.catalogue.counter($0)! }
+            let perService: [String: [Counter]] = Dictionary(uniqueKeysWithValues: services.map { s in
+                (s, Bool.random(using: &rng) ? open : counterIDs.filter { _ in Bool.random(using: &rng) }.map { Self.catalogue.counter($0)! })
+            })
+            let counters = { (service: String, target: String?) -> [Counter] in target.map { [Self.catalogue.counter($0)!] } ?? perService[service]! }
+            let measured = Bool.random(using: &rng) ? ["eid": 7.5, "bouw": 0] : [:]
+            let all = WaitEstimator.estimates(waiting: waiting, openCounters: counters, catalogue: Self.catalogue, policy: policy,
+                                              measuredMinutes: measured, now: now)
+            for t in waiting {
+                let one = estimate(t.id, waiting, counters: counters(t.service, t.targetCounter), measured: measured)
+                #expect(all[t.id]?.position == one?.position && all[t.id]?.minutes == one?.minutes,
+                        "round \(round), ticket \(t.id): \(String(describing: all[t.id])) vs \(String(describing: one))")
+            }
+            #expect(all.count == waiting.filter { estimate($0.id, waiting, counters: counters($0.service, $0.targetCounter)) != nil }.count)
+        }
+    }
 }

@@ -14,6 +14,8 @@
 //       no-shows, waits and service times drawn at random; and about `appointments` appointments in
 //       the appointment windows, one in ten cancelled. Seeded: the same database on every machine.
 //       For the stats range timing in `make bench` (and for trying the /admin history by hand).
+//   loket-bench history-year --config DIR --db PATH [--past 1000000] [--future 100000] ...
+//       A year of a very busy office and a long book ahead, in one transaction (HistoryYear.swift).
 //   loket-bench hotspots [--seconds 0.5]
 //       Per-call cost of CivilClock.iso8601 and CivilDate(String), which the profiles of the
 //       availability and ticket routes point at, each next to a byte-level equivalent.
@@ -442,7 +444,8 @@ case "hotspots": hotspots()
 case "availability": availability()
 case "seed": seed()
 case "history": history()
+case "history-year": historyYear()
 case "sqlite-ceiling": sqliteCeiling()
 default:
-    fail("usage: loket-bench availability|seed|history|sqlite-ceiling|hotspots [options] (see bench/README.md)")
+    fail("usage: loket-bench availability|seed|history|history-year|sqlite-ceiling|hotspots [options] (see bench/README.md)")
 }
