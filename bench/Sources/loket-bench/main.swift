@@ -446,6 +446,7 @@ case "seed": seed()
 case "history": history()
 case "history-year": historyYear()
 case "sqlite-ceiling": sqliteCeiling()
+case "catalogue": catalogueFile()
 default:
-    fail("usage: loket-bench availability|seed|history|history-year|sqlite-ceiling|hotspots [options] (see bench/README.md)")
+    fail("usage: loket-bench availability|seed|history|history-year|sqlite-ceiling|catalogue|hotspots [options] (see bench/README.md)")
 }
