@@ -25,6 +25,8 @@ public final class HTTPServer: @unchecked Sendable {
     /// The per-address cap and the request deadline (see HTTPServer+Connections).
     let guardian: ConnectionGuard
     private var reaper: DispatchSourceTimer?
+    /// The threads that answer writes off MHD's threads (HTTPServer+Deferred); nil when `writeWorkers` is 0.
+    private(set) var writePool: WritePool?
     private let requestCounter = LockedBox<UInt64>(0)
     private let idPrefix = String(UInt32.random(in: 0..<UInt32.max), radix: 36)
 
@@ -71,6 +73,7 @@ public final class HTTPServer: @unchecked Sendable {
             throw HTTPServerError(description: "cannot listen on \(configuration.host):\(configuration.port) (address in use, or not an IP address)")
         }
         port = loket_mhd_bound_port(daemon)
+        if configuration.writeWorkers > 0 { writePool = WritePool(threads: configuration.writeWorkers) }
         hub.start()
         reaper = startGuarding()
     }
@@ -82,6 +85,10 @@ public final class HTTPServer: @unchecked Sendable {
     public func stop() {
         guard let daemon else { return }
         _ = MHD_quiesce_daemon(daemon)
+        // Every deferred write answered and its connection resumed: MHD aborts on a suspended one.
+        if let writePool, !writePool.close(waitingUpTo: 60) {
+            logger.critical("deferred writes still unanswered after 60 s")
+        }
         hub.closeAll()
         let deadline = Date().addingTimeInterval(3)
         while hub.openStreams > 0 && Date() < deadline {
@@ -111,6 +118,8 @@ final class Exchange {
     var body: [UInt8] = []
     var tooLarge = false
     let started = DispatchTime.now()
+    /// The answer a write-pool thread kept (HTTPServer+Deferred), queued when MHD calls again.
+    var deferred: DeferredAnswer?
 }
 
 private final class PairCollector {
@@ -176,7 +185,8 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
         return .YES
     }
 
-    // Last call: the whole request is in.
+    // Last call: the whole request is in (or, for a deferred write, its answer is ready).
+    if let answer = exchange.deferred { return server.queueDeferred(answer, exchange: exchange, on: connection) }
     server.guardian.answering(fd: loket_mhd_connection_fd(connection))
     let requestID = server.nextRequestID()
     let methodText = method.map { String(cString: $0) } ?? "GET"
@@ -197,6 +207,9 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
         let request = Request(method: known, path: path, query: query.pairs, headers: headers.pairs, body: exchange.body,
                               peerAddress: String(decoding: peer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
                               requestID: requestID)
+        if server.defers(request), server.answerLater(request, exchange: exchange, connection: connection, method: methodText) {
+            return .YES
+        }
         (response, stream) = server.respond(to: request)
     } else {
         // Never routed: no handler sees a method it cannot name.
