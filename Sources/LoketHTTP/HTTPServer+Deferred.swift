@@ -39,6 +39,8 @@ final class WritePool: @unchecked Sendable {
     private var work: [@Sendable () -> Void] = []
     /// Deferred requests taken and not yet answered (their connection not yet resumed).
     private var inFlight = 0
+    /// Deferred requests whose answer MHD has not yet taken (`queueDeferred`, or the request ended without it).
+    private var unqueued = 0
     /// Set by `close`: nothing more is deferred and the threads end once the queue is empty.
     private var closed = false
 
@@ -57,13 +59,23 @@ final class WritePool: @unchecked Sendable {
             guard !closed else { return false }
             first()
             inFlight += 1
+            unqueued += 1
             work.append(job)
             condition.signal()
             return true
         }
     }
 
-    /// Stops taking work and waits until every queued job has run (up to `seconds`); true when all did.
+    /// A deferred answer was handed to MHD, or its request ended without it (the client left).
+    func taken() {
+        condition.withLock {
+            unqueued -= 1
+            condition.broadcast()
+        }
+    }
+
+    /// Stops taking work and waits until every queued job has run and its connection is resumed
+    /// (up to `seconds`; false if not), then until MHD has taken their answers (up to 5 s more).
     func close(waitingUpTo seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         condition.lock()
@@ -71,8 +83,11 @@ final class WritePool: @unchecked Sendable {
         closed = true
         condition.broadcast()
         while inFlight > 0 {
-            if !condition.wait(until: deadline) { return inFlight == 0 }
+            if !condition.wait(until: deadline) && inFlight > 0 { return false }
         }
+        // Resumed connections are safe for MHD_stop_daemon; this only lets their answers go out first.
+        let answered = Date().addingTimeInterval(5)
+        while unqueued > 0 && condition.wait(until: answered) {}
         return true
     }
 
@@ -89,7 +104,7 @@ final class WritePool: @unchecked Sendable {
             job()
             condition.withLock {
                 inFlight -= 1
-                if inFlight == 0 { condition.broadcast() }
+                condition.broadcast()
             }
         }
     }
@@ -129,6 +144,7 @@ extension HTTPServer {
     /// Queues the answer a pool thread kept for this request (MHD calls the access handler again after the resume).
     func queueDeferred(_ answer: DeferredAnswer, exchange: Exchange, on connection: OpaquePointer) -> MHD_Result {
         exchange.deferred = nil
+        writePool?.taken()
         exchange.body = []
         let ok = queue(answer.response, stream: answer.stream, on: connection)
         log(method: answer.method, path: answer.path, status: answer.response.status, requestID: answer.requestID,

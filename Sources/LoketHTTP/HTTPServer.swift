@@ -60,6 +60,8 @@ public final class HTTPServer: @unchecked Sendable {
     public func start() throws {
         let flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
                            | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue)
+        // Before the daemon, which reads it on its threads from the first request on.
+        writePool = configuration.writeWorkers > 0 ? WritePool(threads: configuration.writeWorkers) : nil
         let me = Unmanaged.passUnretained(self).toOpaque()
         let guardianPointer = Unmanaged.passUnretained(guardian).toOpaque()
         daemon = configuration.host.withCString { host in
@@ -69,11 +71,11 @@ public final class HTTPServer: @unchecked Sendable {
                             acceptPolicy, guardianPointer, connectionNotified, guardianPointer, guardianPointer)
         }
         guard let daemon else {
+            _ = writePool?.close(waitingUpTo: 0)
             for (message, _) in guardian.takeCounts().messages { logger.error("libmicrohttpd: \(message)") }
             throw HTTPServerError(description: "cannot listen on \(configuration.host):\(configuration.port) (address in use, or not an IP address)")
         }
         port = loket_mhd_bound_port(daemon)
-        if configuration.writeWorkers > 0 { writePool = WritePool(threads: configuration.writeWorkers) }
         hub.start()
         reaper = startGuarding()
     }
@@ -226,6 +228,10 @@ private let completedHandler: MHD_RequestCompletedCallback = { cls, connection, 
         Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().guardian.answered(fd: loket_mhd_connection_fd(connection))
     }
     guard let reqCls, let pointer = reqCls.pointee else { return }
+    // A deferred answer never queued (the client left while its write ran) is accounted for here.
+    if let cls, Unmanaged<Exchange>.fromOpaque(pointer).takeUnretainedValue().deferred != nil {
+        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().writePool?.taken()
+    }
     Unmanaged<Exchange>.fromOpaque(pointer).release()
     reqCls.pointee = nil
 }
