@@ -41,6 +41,10 @@ extension Connection {
                   .text(a.meetingRoom)])
     }
 
+    /// Longer than any appointment can be, in seconds: one must fit in one opening window, which
+    /// lies within one civil day (at most 25 hours, on the day the clocks go back).
+    static let longestAppointment: TimeInterval = 2 * 86_400
+
     /// The appointment and its token hash, by reference.
     public func appointment(reference: String) throws -> (appointment: Appointment, tokenHash: [UInt8], group: String?)? {
         guard let row = try first("SELECT \(Connection.appointmentColumns), token_hash, grp FROM appointments WHERE reference = ?",
@@ -49,12 +53,18 @@ extension Connection {
     }
 
     /// Appointments holding capacity at `location` that overlap [from, to).
+    ///
+    /// `start > from - longestAppointment` changes no answer (an appointment that ends after `from`
+    /// began less than its length before it) but bounds the index range: without it the scan of
+    /// appointments_by_time ran from the location's first appointment ever, so every booking read
+    /// every earlier one.
     public func bookedIntervals(location: String, from: Date, to: Date, excluding reference: String? = nil) throws -> [BookedInterval] {
         var result: [BookedInterval] = []
         try forEach("""
             SELECT start, end, grp, channel FROM appointments
-            WHERE location = ? AND start < ? AND end > ? AND status != 'cancelled' AND reference != ?
-            """, [.text(location), .time(to), .time(from), .text(reference ?? "")], table: "appointments") { row in
+            WHERE location = ? AND start < ? AND start > ? AND end > ? AND status != 'cancelled' AND reference != ?
+            """, [.text(location), .time(to), .time(from.addingTimeInterval(-Connection.longestAppointment)), .time(from),
+                  .text(reference ?? "")], table: "appointments") { row in
             result.append(try interval(from: row))
         }
         return result
