@@ -96,7 +96,7 @@ struct GroupCommitTests {
         #expect(try values(store).isEmpty)
         #expect(try store.read { try $0.one("SELECT count(*) FROM child", table: "child").int(0) } == 0)
         // The writer works afterwards.
-        try store.write { try $0.execute("INSERT INTO t VALUES ('later')") }
+        _ = try store.write { try $0.execute("INSERT INTO t VALUES ('later')") }
         #expect(try values(store) == ["later"])
     }
 
@@ -132,7 +132,7 @@ struct GroupCommitTests {
         let finished = onThreads(8) { thread in
             for i in 0..<40 {
                 let v = "\(thread)-\(i)"
-                try? store.write { try $0.execute("INSERT INTO t VALUES (?)", [.text(v)]) }
+                _ = try? store.write { try $0.execute("INSERT INTO t VALUES (?)", [.text(v)]) }
                 let seen = (try? store.read { try $0.first("SELECT v FROM t WHERE v = ?", [.text(v)], table: "t") }) ?? nil
                 if seen == nil { unseen.withLock { $0 += 1 } }
             }
@@ -173,6 +173,30 @@ struct GroupCommitTests {
         print("group commit: \(counts.writes) writes in \(counts.batches) transactions")
     }
 
+    @Test("a slow publisher does not hold up the next writes, and still gets their work in commit order")
+    func slowPublisherDoesNotStallWriters() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        let release = DispatchSemaphore(value: 0)
+        let published = Locked<[Int64]>([])
+        // The first write's after-commit work blocks, as a hub stuck on its streams would.
+        let first = try store.write({ try $0.appendEvent(topic: "t", name: "n", data: "0", at: at(0)).id }, afterCommit: { id in
+            _ = release.wait(timeout: .now() + 30)
+            published.withLock { $0.append(id) }
+        })
+        let started = Date()
+        for i in 1...20 {
+            _ = try store.write({ try $0.appendEvent(topic: "t", name: "n", data: "\(i)", at: at(i)).id },
+                                afterCommit: { id in published.withLock { $0.append(id) } })
+        }
+        #expect(Date().timeIntervalSince(started) < 10, "the writes did not wait for the publisher")
+        #expect(published.value.isEmpty, "nothing overtook the blocked publication")
+        release.signal()
+        store.waitForPublishing()
+        #expect(published.value == Array(first...(first + 20)))
+    }
+
     @Test("checkpoint and backup wait for the batch in progress and run outside any transaction")
     func exclusiveBetweenBatches() throws {
         let db = TempDatabase()
@@ -186,7 +210,7 @@ struct GroupCommitTests {
                     if thread == 0 && i % 10 == 0 {
                         try store.checkpoint()
                     } else {
-                        try store.write { try $0.execute("INSERT INTO t VALUES (?)", [.text("\(thread)-\(i)")]) }
+                        _ = try store.write { try $0.execute("INSERT INTO t VALUES (?)", [.text("\(thread)-\(i)")]) }
                     }
                 } catch { errors.withLock { $0 += 1 } }
             }
