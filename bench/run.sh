@@ -10,7 +10,7 @@
 #
 # Knobs (environment): BENCH_SECONDS (per wrk run, default 4), BENCH_ROUNDS (alternations, default 5),
 # BENCH_STREAMS (SSE connections, default 2000), BENCH_STREAMS_LARGE (second fan-out run, default 10000),
-# BENCH_TICKET_CONNECTIONS (default 16),
+# BENCH_WRITE_CONNECTIONS (tickets and bookings, default 64),
 # BENCH_AVAILABILITY_CONNECTIONS (default 8).
 set -euo pipefail
 
@@ -21,7 +21,7 @@ BENCH=$ROOT/.build/release/loket-bench
 SECONDS_PER_RUN=${BENCH_SECONDS:-4}
 ROUNDS=${BENCH_ROUNDS:-5}
 STREAMS=${BENCH_STREAMS:-2000}
-TICKET_CONNECTIONS=${BENCH_TICKET_CONNECTIONS:-16}
+WRITE_CONNECTIONS=${BENCH_WRITE_CONNECTIONS:-64}
 AVAILABILITY_CONNECTIONS=${BENCH_AVAILABILITY_CONNECTIONS:-8}
 WRK_THREADS=2
 WRK_CONNECTIONS=64
@@ -158,7 +158,7 @@ ratios() {
 START=$(date +%s)
 say "Loket benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 say "Each figure is measured next to its reference in this run, alternately; compare the ratios, not the absolute numbers."
-say "wrk: $WRK_THREADS threads, $WRK_CONNECTIONS connections (availability: $AVAILABILITY_CONNECTIONS, tickets: $TICKET_CONNECTIONS), ${SECONDS_PER_RUN}s per run after a 1 s warm-up, $ROUNDS alternating rounds."
+say "wrk: $WRK_THREADS threads, $WRK_CONNECTIONS connections (availability: $AVAILABILITY_CONNECTIONS, tickets and bookings: $WRITE_CONNECTIONS), ${SECONDS_PER_RUN}s per run after a 1 s warm-up, $ROUNDS alternating rounds."
 
 # Build the two C programs.
 gcc -O2 -o "$WORK/hello" bench/hello.c $(pkg-config --cflags --libs libmicrohttpd) -lpthread
@@ -235,39 +235,15 @@ say " HTTP vs the bare engine on one core (1e6 / median µs): 1 day $AV_DAY_ENGI
 say " one day at 10 desks: $(calc "$AV_DAY_RPS" 0) req/s vs django-appointment's ${DJANGO_HTTP_LOW}-${DJANGO_HTTP_HIGH} req/s for one staff-day (quoted) = ${AV_DAY_X}-${AV_DAY_X_LOW}x"
 
 # ---------------------------------------------------------------------------------------------
-section "3. Ticket issuing (POST /api/v1/tickets) vs the raw SQLite commit ceiling"
-CEIL=(); TICKETS=(); TICKETS_NON2XX=0
-for round in $(seq "$ROUNDS"); do
-  say " round $round"
-  c_first=$(( round % 2 ))
-  for turn in 1 2; do
-    if { [ $turn = 1 ] && [ $c_first = 1 ]; } || { [ $turn = 2 ] && [ $c_first = 0 ]; }; then
-      timeout 120 "$BENCH" sqlite-ceiling --db "$WORK/ceiling.sqlite" --seconds "$SECONDS_PER_RUN" >"$WORK/ceiling.txt"
-      CEIL+=("$(at "$WORK/ceiling.txt" commits_per_s)")
-      printf '   %-38s %8.0f commits/s\n' "raw SQLite BEGIN/INSERT/COMMIT" "${CEIL[-1]}"
-    else
-      db="$WORK/tickets-$round.sqlite"   # a fresh queue every round
-      KIOSK=$(timeout 60 "$LOKET" token add --role kiosk --name bench-kiosk --config config --db "$db" 2>/dev/null)
-      loket_serve loket-tickets config "$db" 2026-12-01T09:00:00+01:00
-      expect_status 201 "http://$HOST:$SERVER_PORT/api/v1/tickets" -X POST -H "Authorization: Bearer $KIOSK" \
-        -H 'Content-Type: application/json' -d '{"location":"stadhuis","service":"eid-aanvraag"}'
-      LOKET_TOKEN=$KIOSK LOKET_LOCATION=stadhuis LOKET_SERVICE=eid-aanvraag \
-        run_wrk "Loket POST /api/v1/tickets" "$TICKET_CONNECTIONS" -s bench/tickets.lua "http://$HOST:$SERVER_PORT/api/v1/tickets"
-      TICKETS+=("$RPS")
-      TICKETS_NON2XX=$((TICKETS_NON2XX + NON2XX))
-      say "   answers by HTTP status (wrk's count): $(sed -n 's/^statuses //p' "$WRK_OUT")"
-      WAITING=$(curl -s --max-time 10 "http://$HOST:$SERVER_PORT/api/v1/locations/stadhuis/display" | grep -o '"totalWaiting":[0-9]*' | cut -d: -f2)
-      say "   queue at the end of the run: ${WAITING:-?} tickets waiting"
-      stop_server loket-tickets
-    fi
-  done
-done
-CEIL_RATE=$(calc "$(median "${CEIL[@]}")" 0)
-TICKET_RATE=$(calc "$(median "${TICKETS[@]}")" 0)
-TICKET_RATIOS=$(ratios TICKETS CEIL)
-TICKET_RATIO=$(calc "$(median $TICKET_RATIOS)" 3)
-say " per-round ratios to the ceiling: $TICKET_RATIOS"
-say " median: raw SQLite $CEIL_RATE commits/s; Loket $TICKET_RATE tickets/s, ratio $TICKET_RATIO (goal >= 0.4); non-2xx answers: $TICKETS_NON2XX"
+section "3. Writes (tickets, bookings) vs the raw SQLite one-row commit ceilings, FULL and NORMAL (bench/group-commit.sh)"
+LOKET="$LOKET" LOKET_BENCH="$BENCH" BENCH_SECONDS="$SECONDS_PER_RUN" BENCH_ROUNDS="$ROUNDS" BENCH_WRITE_CONNECTIONS="$WRITE_CONNECTIONS" \
+  timeout 1800 bench/group-commit.sh | tee "$WORK/writes.txt" | grep -v '^@' | sed 's/^/  /'
+CEIL_FULL=$(calc "$(at "$WORK/writes.txt" ceiling_full)" 0); CEIL_NORMAL=$(calc "$(at "$WORK/writes.txt" ceiling_normal)" 0)
+TICKET_RATE=$(calc "$(at "$WORK/writes.txt" tickets_per_s)" 0); BOOKING_RATE=$(calc "$(at "$WORK/writes.txt" bookings_per_s)" 0)
+TICKET_FULL=$(at "$WORK/writes.txt" tickets_full_ratio); TICKET_NORMAL=$(at "$WORK/writes.txt" tickets_normal_ratio)
+BOOKING_FULL=$(at "$WORK/writes.txt" bookings_full_ratio); BOOKING_NORMAL=$(at "$WORK/writes.txt" bookings_normal_ratio)
+TICKET_BATCH=$(at "$WORK/writes.txt" tickets_batch); BOOKING_BATCH=$(at "$WORK/writes.txt" bookings_batch)
+TICKETS_NON2XX=$(at "$WORK/writes.txt" tickets_non2xx); BOOKINGS_NON2XX=$(at "$WORK/writes.txt" bookings_non2xx)
 
 # ---------------------------------------------------------------------------------------------
 section "4. SSE fan-out: $STREAMS, then ${BENCH_STREAMS_LARGE:-10000} lobby displays hear one call-next; what a stream costs"
@@ -319,7 +295,10 @@ printf '%-44s %16s %22s %12s %8s %s\n' "slots in-process, 10 desks x 1 day" "$DA
 printf '%-44s %16s %22s %12s %8s %s\n' "HTTP availability, 1 day (10 desks)" "$(calc "$AV_DAY_RPS" 0) req/s" "django 50-90 (quoted)" "${AV_DAY_X}-${AV_DAY_X_LOW}x" "-" "non-2xx $AV_DAY_NON2XX"
 printf '%-44s %16s %22s %12s %8s %s\n' "HTTP availability, 1 day vs bare engine" "$(calc "$AV_DAY_RPS" 0) req/s" "engine $ENGINE_DAY_QPS/s" "${AV_DAY_ENGINE}x" "-" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "HTTP availability, 30 days vs bare engine" "$(calc "$AV_MONTH_RPS" 0) req/s" "engine $ENGINE_MONTH_QPS/s" "${AV_MONTH_ENGINE}x" "-" "non-2xx $AV_MONTH_NON2XX"
-printf '%-44s %16s %22s %12s %8s %s\n' "POST /api/v1/tickets" "$TICKET_RATE /s" "SQLite $CEIL_RATE commit/s" "${TICKET_RATIO}x" ">= 0.4" "$(verdict "$TICKET_RATIO >= 0.4") non-2xx $TICKETS_NON2XX"
+printf '%-44s %16s %22s %12s %8s %s\n' "POST /api/v1/tickets vs SQLite NORMAL" "$TICKET_RATE /s" "$CEIL_NORMAL commit/s" "${TICKET_NORMAL}x" ">= 0.4" "$(verdict "$TICKET_NORMAL >= 0.4") non-2xx $TICKETS_NON2XX"
+printf '%-44s %16s %22s %12s %8s %s\n' "POST /api/v1/tickets vs SQLite FULL" "$TICKET_RATE /s" "$CEIL_FULL commit/s" "${TICKET_FULL}x" ">= 3" "$(verdict "$TICKET_FULL >= 3") batch $TICKET_BATCH"
+printf '%-44s %16s %22s %12s %8s %s\n' "POST /api/v1/appointments vs SQLite NORMAL" "$BOOKING_RATE /s" "$CEIL_NORMAL commit/s" "${BOOKING_NORMAL}x" ">= $(calc "$TICKET_NORMAL / 2" 3)" "$(verdict "$BOOKING_NORMAL >= $TICKET_NORMAL / 2") non-2xx $BOOKINGS_NON2XX"
+printf '%-44s %16s %22s %12s %8s %s\n' "POST /api/v1/appointments vs SQLite FULL" "$BOOKING_RATE /s" "$CEIL_FULL commit/s" "${BOOKING_FULL}x" ">= $(calc "$TICKET_FULL / 2" 2)" "$(verdict "$BOOKING_FULL >= $TICKET_FULL / 2") batch $BOOKING_BATCH"
 printf '%-44s %16s %22s %12s %8s %s\n' "SSE call-next -> $STREAMS displays, median" "${FAN_MEDIAN:-?} ms" "call-next ${FAN_POST:-?} ms" "-" "-" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "SSE fan-out min / p99 / max" "${FAN_MIN:-?}/${FAN_P99:-?}/${FAN_MAX:-?} ms" "-" "-" "-" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "SSE streams that got every call" "$FAN_RECEIVED" "$STREAMS" "-" "all" "$(verdict "$FAN_RECEIVED == $STREAMS")"

@@ -25,6 +25,8 @@ public final class HTTPServer: @unchecked Sendable {
     /// The per-address cap and the request deadline (see HTTPServer+Connections).
     let guardian: ConnectionGuard
     private var reaper: DispatchSourceTimer?
+    /// The threads that answer writes off MHD's threads (HTTPServer+Deferred); nil when `writeWorkers` is 0.
+    private(set) var writePool: WritePool?
     private let requestCounter = LockedBox<UInt64>(0)
     private let idPrefix = String(UInt32.random(in: 0..<UInt32.max), radix: 36)
 
@@ -58,6 +60,8 @@ public final class HTTPServer: @unchecked Sendable {
     public func start() throws {
         let flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
                            | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue)
+        // Before the daemon, which reads it on its threads from the first request on.
+        writePool = configuration.writeWorkers > 0 ? WritePool(threads: configuration.writeWorkers) : nil
         let me = Unmanaged.passUnretained(self).toOpaque()
         let guardianPointer = Unmanaged.passUnretained(guardian).toOpaque()
         daemon = configuration.host.withCString { host in
@@ -67,6 +71,7 @@ public final class HTTPServer: @unchecked Sendable {
                             acceptPolicy, guardianPointer, connectionNotified, guardianPointer, guardianPointer)
         }
         guard let daemon else {
+            _ = writePool?.close(waitingUpTo: 0)
             for (message, _) in guardian.takeCounts().messages { logger.error("libmicrohttpd: \(message)") }
             throw HTTPServerError(description: "cannot listen on \(configuration.host):\(configuration.port) (address in use, or not an IP address)")
         }
@@ -82,6 +87,10 @@ public final class HTTPServer: @unchecked Sendable {
     public func stop() {
         guard let daemon else { return }
         _ = MHD_quiesce_daemon(daemon)
+        // Every deferred write answered and its connection resumed: MHD aborts on a suspended one.
+        if let writePool, !writePool.close(waitingUpTo: 60) {
+            logger.critical("deferred writes still unanswered after 60 s")
+        }
         hub.closeAll()
         let deadline = Date().addingTimeInterval(3)
         while hub.openStreams > 0 && Date() < deadline {
@@ -111,6 +120,8 @@ final class Exchange {
     var body: [UInt8] = []
     var tooLarge = false
     let started = DispatchTime.now()
+    /// The answer a write-pool thread kept (HTTPServer+Deferred), queued when MHD calls again.
+    var deferred: DeferredAnswer?
 }
 
 private final class PairCollector {
@@ -176,7 +187,8 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
         return .YES
     }
 
-    // Last call: the whole request is in.
+    // Last call: the whole request is in (or, for a deferred write, its answer is ready).
+    if let answer = exchange.deferred { return server.queueDeferred(answer, exchange: exchange, on: connection) }
     server.guardian.answering(fd: loket_mhd_connection_fd(connection))
     let requestID = server.nextRequestID()
     let methodText = method.map { String(cString: $0) } ?? "GET"
@@ -197,6 +209,9 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
         let request = Request(method: known, path: path, query: query.pairs, headers: headers.pairs, body: exchange.body,
                               peerAddress: String(decoding: peer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
                               requestID: requestID)
+        if server.defers(request), server.answerLater(request, exchange: exchange, connection: connection, method: methodText) {
+            return .YES
+        }
         (response, stream) = server.respond(to: request)
     } else {
         // Never routed: no handler sees a method it cannot name.
@@ -213,6 +228,10 @@ private let completedHandler: MHD_RequestCompletedCallback = { cls, connection, 
         Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().guardian.answered(fd: loket_mhd_connection_fd(connection))
     }
     guard let reqCls, let pointer = reqCls.pointee else { return }
+    // A deferred answer never queued (the client left while its write ran) is accounted for here.
+    if let cls, Unmanaged<Exchange>.fromOpaque(pointer).takeUnretainedValue().deferred != nil {
+        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().writePool?.taken()
+    }
     Unmanaged<Exchange>.fromOpaque(pointer).release()
     reqCls.pointee = nil
 }

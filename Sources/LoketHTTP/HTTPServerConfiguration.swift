@@ -35,6 +35,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// connections opened and cut again and again then hands its memory back when it ends, where
     /// 32 KiB heap pools left the heap fragmented and RSS 60 MiB up after a minute of it.
     public var connectionMemoryBytes: Int
+    /// Threads that answer writes (POST, PUT, PATCH, DELETE) off MHD's threads, so that this many
+    /// can wait on one group commit at once; 0 answers them inline (see HTTPServer+Deferred).
+    public var writeWorkers = 32
 
     /// Settings for one server; `threads` is at least 1.
     public init(host: String = "127.0.0.1", port: UInt16 = 8080,

@@ -27,7 +27,7 @@ extension App {
             sum + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
         }
         return Metrics.Snapshot(waiting: waiting, openStreams: hub.openStreams, outboxPending: pending,
-                                outboxFailed: failed, databaseBytes: bytes)
+                                outboxFailed: failed, databaseBytes: bytes, commits: store.commitCounts)
     }
 
     /// Records the wait of a ticket just called (after the call's write committed).

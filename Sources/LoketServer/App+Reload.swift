@@ -88,8 +88,15 @@ extension App {
                 office.withLock { $0 = next }
                 mailer.use(catalogue)
                 limiter.allow(perMinute: catalogue.settings.rateLimitPerMinute)
-                let orphans = try tx.apply(OfficeDesk(catalogue: catalogue).reload(by: actor, now: now, reading: tx.db))
-                return orphans.map { orphanDTO($0, catalogue: catalogue) }
+                do {
+                    let orphans = try tx.apply(OfficeDesk(catalogue: catalogue).reload(by: actor, now: now, reading: tx.db))
+                    return orphans.map { orphanDTO($0, catalogue: catalogue) }
+                } catch {
+                    // Put back before this write's savepoint is rolled back: the next writes of its
+                    // batch (group commit) run right after it and must not decide on rules not in force.
+                    office.withLock { $0 = previous }
+                    throw error
+                }
             }
         } catch {
             office.withLock { $0 = previous }

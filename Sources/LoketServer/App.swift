@@ -166,7 +166,7 @@ public final class App: Sendable {
     /// transaction and published to live streams after the commit, in commit order.
     /// Appointment events also become outbox rows in the transaction, for the mailer to send.
     func write<T>(now: Date, _ body: (inout Transaction) throws -> T) throws -> T {
-        let written: (T, [(topic: String, event: StoredEvent)], Bool)
+        let written: Written<T>
         do {
             written = try writeTransaction(now: now, body)
             noteWrite(failure: nil)
@@ -174,31 +174,42 @@ public final class App: Sendable {
             noteWrite(failure: error)
             throw error
         }
-        if written.2 { mailer.wake() }
-        return written.0
+        // Committed: what the transaction learned may now be remembered.
+        for remember in written.committed { remember() }
+        if written.mail { mailer.wake() }
+        return written.answer
     }
 
-    private func writeTransaction<T>(now: Date, _ body: (inout Transaction) throws -> T) throws
-        -> (T, [(topic: String, event: StoredEvent)], Bool) {
-        try store.write({ db -> (T, [(topic: String, event: StoredEvent)], Bool) in
+    /// What one write transaction returns to `write`.
+    private struct Written<T> {
+        var answer: T
+        var events: [(topic: String, event: StoredEvent)]
+        var mail: Bool
+        var committed: [() -> Void]
+    }
+
+    private func writeTransaction<T>(now: Date, _ body: (inout Transaction) throws -> T) throws -> Written<T> {
+        // The events go to the hub after the commit, outside the write lock, in commit order (Store.write).
+        try store.write({ db -> Written<T> in
             var tx = Transaction(db: db, now: now)
             let answer = try body(&tx)
             let mail = try mailer.enqueue(tx.events, db: db, now: now)
-            return (answer, try db.append(tx.events, now: now), mail)
+            return Written(answer: answer, events: try db.append(tx.events, now: now), mail: mail, committed: tx.committed)
         }, afterCommit: { [hub] result in
-            for (topic, e) in result.1 { hub.publish(e, topic: topic) }
+            for (topic, e) in result.events { hub.publish(e, topic: topic) }
         })
     }
 
     /// Day rollover for `location` inside `tx`: tickets of earlier days still open are closed.
     ///
     /// Once a day per location is enough. The day is remembered only when nothing was left to
-    /// close, so closing writes rolled back with their transaction are retried by the next one.
+    /// close, and only once this transaction committed: its batch may still be lost, or an earlier
+    /// write of the batch that closed the tickets rolled back, and then the next write must retry.
     func rollover(_ location: Location, in tx: inout Transaction) throws {
         let today = CivilClock(timeZone: location.timeZone).date(of: tx.now)
         if rolledOver.withLock({ $0[location.id] == today }) { return }
         if try !tx.apply(queueDesk.rollover(location, now: tx.now, reading: tx.db)) {
-            rolledOver.withLock { $0[location.id] = today }
+            tx.afterCommit { [rolledOver] in rolledOver.withLock { $0[location.id] = today } }
         }
     }
 }
@@ -211,6 +222,8 @@ struct Transaction {
     let now: Date
     /// Every event of the outcomes applied so far, in order.
     private(set) var events: [LiveEvent] = []
+    /// Changes to the app's memory that hold only once this transaction committed (run by `App.write`).
+    private(set) var committed: [() -> Void] = []
 
     init(db: Connection, now: Date) {
         self.db = db
@@ -222,5 +235,10 @@ struct Transaction {
         try db.apply(outcome.changes, now: now)
         events += outcome.events
         return outcome.value
+    }
+
+    /// Runs `remember` once the transaction committed; never if it is rolled back.
+    mutating func afterCommit(_ remember: @escaping () -> Void) {
+        committed.append(remember)
     }
 }

@@ -67,6 +67,16 @@ final class Metrics: Sendable {
             namespace: "loket", subsystem: "mail", metricName: "failures", unitName: "total",
             helpText: "Failed mail deliveries: temporary (tried again later) or permanent (given up).")
     }
+    private static var commitsName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "loket", subsystem: "store", metricName: "commits", unitName: "",
+            helpText: "Write transactions since the start; each holds a batch of writes (group commit).")
+    }
+    private static var committedWritesName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "loket", subsystem: "store", metricName: "batched_writes", unitName: "",
+            helpText: "Writes since the start, over all transactions: divided by loket_store_commits, the average batch.")
+    }
     private static var databaseName: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "loket", metricName: "database", unitName: "bytes",
@@ -95,6 +105,8 @@ final class Metrics: Sendable {
     private let streams: Prometheus.Gauge
     private let outbox: [String: Prometheus.Gauge]
     private let database: Prometheus.Gauge
+    private let commits: Prometheus.Gauge
+    private let committedWrites: Prometheus.Gauge
     /// The mailer's counters, through the swift-metrics API so the mailer need not know the backend.
     private let mailSent: CoreMetrics.Counter
     private let mailTemporaryFailures: CoreMetrics.Counter
@@ -110,6 +122,8 @@ final class Metrics: Sendable {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         streams = registry.makeGauge(descriptor: Self.streamsName)
+        commits = registry.makeGauge(descriptor: Self.commitsName)
+        committedWrites = registry.makeGauge(descriptor: Self.committedWritesName)
         outbox = Dictionary(uniqueKeysWithValues: ["pending", "failed"].map {
             ($0, registry.makeGauge(descriptor: Self.outboxName, labels: [("status", $0)]))
         })
@@ -175,6 +189,8 @@ final class Metrics: Sendable {
         var outboxPending: Int
         var outboxFailed: Int
         var databaseBytes: Int
+        /// Write transactions and the writes they held, since the start (`Store.commitCounts`).
+        var commits: (batches: UInt64, writes: UInt64) = (0, 0)
     }
 
     /// Sets the gauges from `state` and writes every metric in the Prometheus text format.
@@ -190,6 +206,8 @@ final class Metrics: Sendable {
         outbox["pending"]?.set(Double(state.outboxPending))
         outbox["failed"]?.set(Double(state.outboxFailed))
         database.set(Double(state.databaseBytes))
+        commits.set(Double(state.commits.batches))
+        committedWrites.set(Double(state.commits.writes))
         return registry.emitToBuffer()
     }
 }

@@ -73,7 +73,7 @@ extension Connection {
         }
     }
 
-    /// When the last-waiting ticket still waiting at `location` began waiting (the `tickets_by_status` index finds the rows).
+    /// When the last-waiting ticket still waiting at `location` began waiting (one seek in `tickets_waiting_since`).
     public func newestWaitingSince(location: String) throws -> Date? {
         try first("SELECT max(waiting_since) FROM tickets WHERE location = ? AND status = 'waiting'",
                   [.text(location)], table: "tickets")?.optionalTime(0)

@@ -1,8 +1,10 @@
 // The database: one writer connection and a small pool of readers over one SQLite file in WAL mode.
 //
-// Writes are serialized by a mutex and run in `BEGIN IMMEDIATE` transactions, so a booking's
-// capacity check and its insert see the same state. Readers never block the writer (WAL).
-// `synchronous=FULL` makes every acknowledged commit durable, even across power loss.
+// Writes are serialized on the one writer connection and run in `BEGIN IMMEDIATE` transactions, so
+// a booking's capacity check and its insert see the same state. Concurrent writes share one
+// transaction and one fsync, each in its own savepoint (group commit, see GroupCommit.swift).
+// Readers never block the writer (WAL). `synchronous=FULL` makes every acknowledged commit
+// durable, even across power loss.
 import CSQLite
 import Foundation
 import Logging
@@ -15,11 +17,13 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
 /// Owns the database file and its connections.
 public final class Store: @unchecked Sendable {
-    // @unchecked: `writer` is used only under `writeLock`; readers are checked out under `readLock`.
+    // @unchecked: `writer` is used only through `batcher`; readers are checked out under `readLock`.
     public let path: String
     private let writer: Connection
-    private let writeLock = NSLock()
-    /// Set by `close()`, under `writeLock`: no write may follow the clean mark.
+    /// Batches concurrent writes into one transaction on `writer`.
+    let batcher: GroupCommit
+    /// Set by `close()`; read and written only by whoever holds the writer (a batch or `exclusive`):
+    /// no write may follow the clean mark.
     private var closed = false
     private var readers: [Connection]
     private let readLock = NSCondition()
@@ -49,6 +53,7 @@ public final class Store: @unchecked Sendable {
         _ = try Migrations.check(writer, path: path)
         try Store.enableWAL(writer)
         try Migrations.apply(to: writer, path: path, logger: logger)
+        batcher = GroupCommit(connection: writer)
         readers = try (0..<max(1, readerCount)).map { _ in
             let c = try Connection(path: path)
             try Store.configure(c)
@@ -98,25 +103,34 @@ public final class Store: @unchecked Sendable {
         return try body(c)
     }
 
-    /// Runs `body` in one `BEGIN IMMEDIATE` transaction: committed if it returns, rolled back if it throws.
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction, in its own savepoint: returns once the
+    /// transaction holding its changes committed; rolled back (alone) if it throws.
     ///
-    /// `afterCommit` runs after the commit while writes are still serialized, so whatever it
-    /// publishes (live events) goes out in commit order.
+    /// Concurrent calls share one transaction and one fsync (group commit). Throws the body's own
+    /// error, or the storage error that lost the whole batch (then nothing of the batch is stored).
+    /// `afterCommit` runs after the commit, on the store's publisher queue, outside the write lock
+    /// and in commit order, so whatever it publishes (live events) goes out in commit order without
+    /// holding up the next writes. Keep anything else in `body` free of effects outside the database:
+    /// do them after `write` returned.
     public func write<T>(_ body: (Connection) throws -> T, afterCommit: ((T) -> Void)? = nil) throws -> T {
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        guard !closed else { throw StoreError(description: "the database \(path) is closed") }
-        try writer.execute("BEGIN IMMEDIATE")
-        let result: T
-        do {
-            result = try body(writer)
-            try writer.execute("COMMIT")
-        } catch {
-            _ = try? writer.execute("ROLLBACK")
-            throw error
+        var result: T?
+        try batcher.submit { db in
+            guard !self.closed else { throw StoreError(description: "the database \(self.path) is closed") }
+            let value = try body(db)
+            result = value
+            guard let afterCommit else { return nil }
+            return { afterCommit(value) }
         }
-        afterCommit?(result)
+        guard let result else { preconditionFailure("a write that neither returned nor threw") }
         return result
+    }
+
+    /// Transactions committed or lost, and the writes they held, since the store opened.
+    public var commitCounts: (batches: UInt64, writes: UInt64) { batcher.counts }
+
+    /// Returns once the `afterCommit` work of every write that returned so far has run.
+    public func waitForPublishing() {
+        batcher.waitForPublishing()
     }
 
     /// A real, committed write that leaves nothing behind, to see whether writing works: a 16 KiB
@@ -141,7 +155,7 @@ public final class Store: @unchecked Sendable {
 
     /// Moves the write-ahead log into the database file and empties it (after erasing personal data).
     public func checkpoint() throws {
-        try writeLock.withLock { try writer.exec("PRAGMA wal_checkpoint(TRUNCATE)") }
+        try batcher.exclusive { try $0.exec("PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     /// Ends writing for good and, when the whole log could be moved into the file, leaves the clean
@@ -152,7 +166,7 @@ public final class Store: @unchecked Sendable {
     /// log (a server beside this command) leaves the file unmarked, which costs the next open a full check.
     @discardableResult
     public func close() throws -> Bool {
-        try writeLock.withLock {
+        try batcher.exclusive { writer in
             guard !closed else { return false }
             closed = true
             try writer.exec("PRAGMA busy_timeout=0")
@@ -166,7 +180,7 @@ public final class Store: @unchecked Sendable {
 
     /// Writes a consistent copy of the database to `destination` (online, while serving).
     public func backup(to destination: String) throws {
-        try writeLock.withLock {
+        try batcher.exclusive { writer in
             try writer.exec("VACUUM INTO '\(destination.replacingOccurrences(of: "'", with: "''"))'")
         }
     }

@@ -106,6 +106,10 @@ struct Serve: ParsableCommand {
     @Option(help: "Worker threads (default: one per core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .customLong("write-workers"),
+            help: "Threads that answer writes, so that this many share one commit and its fsync (0: on the worker threads; default 32).")
+    var writeWorkers: Int = 32
+
     @Option(name: .customLong("public-url"), help: "Base of the links in mail, e.g. https://loket.wilgendaal.be (env LOKET_PUBLIC_URL; default: settings' publicBaseURL, else the listening address).")
     var publicURL: String = ProcessInfo.processInfo.environment["LOKET_PUBLIC_URL"] ?? ""
 
@@ -190,10 +194,11 @@ struct Serve: ParsableCommand {
         let app = App(catalogue: catalogue, store: store, hub: hub, clock: serverClock, options: options, logger: logger)
         let descriptors = HTTPServerConfiguration.raiseDescriptorLimit()
         let connections = maxConnections ?? HTTPServerConfiguration.connectionLimit(descriptorLimit: descriptors)
-        let configuration = HTTPServerConfiguration(
+        var configuration = HTTPServerConfiguration(
             host: host, port: port, threads: threads, connectionLimit: connections,
             perAddressConnectionLimit: maxConnectionsPerAddress, uncappedAddresses: Set(trustedProxies),
             requestDeadlineSeconds: requestDeadline)
+        configuration.writeWorkers = max(0, writeWorkers)
         logger.info("connections: \(configuration.connectionLimit) at most, \(configuration.perAddressConnectionLimit) per address (0: no cap), requests due within \(configuration.requestDeadlineSeconds) s; descriptor limit \(descriptors)")
         if configuration.connectionLimit > descriptors - 64 {
             logger.warning("--max-connections \(configuration.connectionLimit) leaves fewer than 64 of the \(descriptors) descriptors for the database, log and mail")

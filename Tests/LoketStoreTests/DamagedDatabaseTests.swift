@@ -66,7 +66,9 @@ struct DamagedDatabaseTests {
         let page = data.count / 4096 / 2
         data.replaceSubrange(page * 4096..<(page + 1) * 4096, with: Data(count: 4096))
         try data.write(to: URL(fileURLWithPath: db.path))
-        expectRefused(db, saying: "quick check")
+        // Which page is in the middle moves with the schema (indexes added since 008):
+        // SQLite either lists findings ("the quick check finds ...") or cannot read the image at all.
+        expectRefused(db, saying: "damaged")
     }
 
     @Test("a file that is not SQLite at all")

@@ -85,6 +85,8 @@ struct TransactionTests {
             }
         }
         #expect(finished)
+        // afterCommit runs on the publisher queue, after the write returned.
+        store.waitForPublishing()
         #expect(failures.value == 0)
         let ids = published.value
         #expect(ids.count == 400)

@@ -19,9 +19,10 @@
 //   loket-bench hotspots [--seconds 0.5]
 //       Per-call cost of CivilClock.iso8601 and CivilDate(String), which the profiles of the
 //       availability and ticket routes point at, each next to a byte-level equivalent.
-//   loket-bench sqlite-ceiling --db PATH [--seconds 5]
+//   loket-bench sqlite-ceiling --db PATH [--seconds 5] [--synchronous FULL|NORMAL]
 //       BEGIN IMMEDIATE + one ticket-sized INSERT + COMMIT in a tight loop, with the Store's
-//       pragmas (WAL, synchronous=FULL, busy_timeout, ...): commits per second.
+//       pragmas (WAL, synchronous=FULL, busy_timeout, ...): commits per second. With NORMAL a
+//       commit does not wait for the disk (the ceiling of the CPU work of a one-row commit).
 //
 // Lines starting with `@ key=value` are for bench/run.sh; everything else is for people.
 import CSQLite
@@ -232,6 +233,8 @@ func seed() {
 func sqliteCeiling() {
     let path = required("db")
     let seconds = option("seconds", 5.0)
+    let synchronous = option("synchronous")?.uppercased() ?? "FULL"
+    guard ["FULL", "NORMAL"].contains(synchronous) else { fail("--synchronous must be FULL or NORMAL") }
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     var db: OpaquePointer?
     guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK,
@@ -240,8 +243,8 @@ func sqliteCeiling() {
     func exec(_ sql: String) {
         guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { fail("\(sql): \(String(cString: sqlite3_errmsg(db)))") }
     }
-    // Exactly Store.configure + the writer's journal mode (Sources/LoketStore/Store.swift).
-    exec("PRAGMA busy_timeout=5000; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY")
+    // Exactly Store.configure + the writer's journal mode (Sources/LoketStore/Store.swift), but for --synchronous.
+    exec("PRAGMA busy_timeout=5000; PRAGMA synchronous=\(synchronous); PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY")
     exec("PRAGMA journal_mode=WAL")
     // The tickets table and its indexes as in Sources/LoketStore/Migrations.swift.
     exec("""
@@ -296,7 +299,7 @@ func sqliteCeiling() {
     let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     for s in [begin, commit, insert] { sqlite3_finalize(s) }
     print("raw SQLite: \(commits) commits in \(String(format: "%.2f", secs)) s = \(String(format: "%.0f", Double(commits) / secs)) commits/s"
-          + " (WAL, synchronous=FULL, one ticket row per transaction)")
+          + " (WAL, synchronous=\(synchronous), one ticket row per transaction)")
     result("commits_per_s", Double(commits) / secs)
 }
 
