@@ -37,39 +37,29 @@ extension CivilClock {
         let s = secs - dayNumber * 86400
         appendDate(CivilDate(dayNumber: dayNumber), to: &out)
         out.append(84) // T
-        appendDigits(s / 3600, 2, to: &out); out.append(58)
-        appendDigits((s % 3600) / 60, 2, to: &out); out.append(58)
-        appendDigits(s % 60, 2, to: &out)
+        append2(s / 3600, to: &out); out.append(58)
+        append2((s % 3600) / 60, to: &out); out.append(58)
+        append2(s % 60, to: &out)
         let o = abs(offset)
         out.append(offset < 0 ? 45 : 43)
-        appendDigits(o / 3600, 2, to: &out); out.append(58)
-        appendDigits((o % 3600) / 60, 2, to: &out)
+        append2(o / 3600, to: &out); out.append(58)
+        append2((o % 3600) / 60, to: &out)
     }
 
     /// Appends `date.description` (`YYYY-MM-DD`) as UTF-8.
     public static func appendDate(_ date: CivilDate, to out: inout [UInt8]) {
-        appendDigits(date.year, 4, to: &out); out.append(45)
-        appendDigits(date.month, 2, to: &out); out.append(45)
-        appendDigits(date.day, 2, to: &out)
+        let y = date.year
+        guard (0...9999).contains(y) else { return out.append(contentsOf: Array(date.description.utf8)) }
+        out.append(UInt8(48 + y / 1000)); out.append(UInt8(48 + y / 100 % 10))
+        append2(y % 100, to: &out); out.append(45)
+        append2(date.month, to: &out); out.append(45)
+        append2(date.day, to: &out)
     }
 
-    /// Appends `value` (0 or more) in decimal, zero-padded to at least `width` digits.
+    /// Appends 0...99 as two digits, byte by byte (one `append(contentsOf:)` of a slice costs more).
     @inline(__always)
-    static func appendDigits(_ value: Int, _ width: Int, to out: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8) = (48, 48, 48, 48)
-        var v = value
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            while n < 4, v > 0 || n < width {
-                d[3 - n] = UInt8(48 + v % 10)
-                v /= 10
-                n += 1
-            }
-        }
-        if v > 0 { // more than four digits: rare, not worth the speed
-            out.append(contentsOf: Array(String(value).utf8))
-            return
-        }
-        withUnsafeBytes(of: &digits) { d in out.append(contentsOf: d[(4 - n)...]) }
+    static func append2(_ value: Int, to out: inout [UInt8]) {
+        out.append(UInt8(48 + value / 10))
+        out.append(UInt8(48 + value % 10))
     }
 }
