@@ -52,6 +52,8 @@ public final class App: Sendable {
     public let mailer: Mailer
     /// Token uses noted since the last flush (`App+Tokens.swift`).
     let tokenUse = TokenUse()
+    /// Encoded availability answers, dropped after each commit that touches their location (`AvailabilityCache.swift`).
+    let availabilityCache: AvailabilityCache
 
     public init(catalogue: Catalogue, store: Store, hub: EventHub, clock: any Clock, options: AppOptions, logger: Logger) {
         self.office = LockedBox(Office(catalogue))
@@ -71,6 +73,7 @@ public final class App: Sendable {
                              manageKey: manageKey, logger: logger, firstPause: options.mailRetrySeconds,
                              report: { metrics.mailRound($0) })
         self.router = Router(App.routes())
+        self.availabilityCache = AvailabilityCache(enabled: options.availabilityCache)
     }
 
     /// Every route of the API and the pages.
@@ -166,7 +169,7 @@ public final class App: Sendable {
     /// transaction and published to live streams after the commit, in commit order.
     /// Appointment events also become outbox rows in the transaction, for the mailer to send.
     func write<T>(now: Date, _ body: (inout Transaction) throws -> T) throws -> T {
-        let written: (T, [(topic: String, event: StoredEvent)], Bool)
+        let written: (T, [(topic: String, event: StoredEvent)], Bool, AvailabilityScope)
         do {
             written = try writeTransaction(now: now, body)
             noteWrite(failure: nil)
@@ -179,13 +182,15 @@ public final class App: Sendable {
     }
 
     private func writeTransaction<T>(now: Date, _ body: (inout Transaction) throws -> T) throws
-        -> (T, [(topic: String, event: StoredEvent)], Bool) {
-        try store.write({ db -> (T, [(topic: String, event: StoredEvent)], Bool) in
+        -> (T, [(topic: String, event: StoredEvent)], Bool, AvailabilityScope) {
+        try store.write({ db -> (T, [(topic: String, event: StoredEvent)], Bool, AvailabilityScope) in
             var tx = Transaction(db: db, now: now)
             let answer = try body(&tx)
             let mail = try mailer.enqueue(tx.events, db: db, now: now)
-            return (answer, try db.append(tx.events, now: now), mail)
-        }, afterCommit: { [hub] result in
+            return (answer, try db.append(tx.events, now: now), mail, tx.availability)
+        }, afterCommit: { [hub, availabilityCache] result in
+            // Durable now: drop the answers it changed before anyone hears of it.
+            availabilityCache.invalidate(result.3)
             for (topic, e) in result.1 { hub.publish(e, topic: topic) }
         })
     }
@@ -211,6 +216,8 @@ struct Transaction {
     let now: Date
     /// Every event of the outcomes applied so far, in order.
     private(set) var events: [LiveEvent] = []
+    /// The availability answers the outcomes applied so far may have changed.
+    private(set) var availability = AvailabilityScope()
 
     init(db: Connection, now: Date) {
         self.db = db
@@ -221,6 +228,7 @@ struct Transaction {
     mutating func apply<V>(_ outcome: Outcome<V>) throws -> V {
         try db.apply(outcome.changes, now: now)
         events += outcome.events
+        availability.note(outcome.changes, events: outcome.events)
         return outcome.value
     }
 }
