@@ -71,8 +71,9 @@ extension Connection {
     }
 
     /// Longer than any appointment or hold can last, in seconds: each is a slot the engine checked,
-    /// which lies inside one run of touching windows of one civil day (at most 25 hours).
-    static let longestVisit: TimeInterval = 2 * 86_400
+    /// which lies inside one run of touching windows of one civil day (at most 25 hours, the day
+    /// summer time ends), so whatever overlaps [from, to) starts after `from` less this.
+    static let longestVisit: TimeInterval = 26 * 3600
 
     /// What an availability answer reads of `location` over [from, to) for the capacity group
     /// `group`: the appointments holding capacity and the holds in force at `now`, as the slot
@@ -80,8 +81,8 @@ extension Connection {
     ///
     /// The same rows as `bookedIntervals` and `holds` filtered by group, but only the columns the
     /// engine needs: no text per row (the channel is read as a flag, the group is the one asked).
-    /// The index on (location, start) is searched from `from` less `longestVisit`, not from the
-    /// location's first appointment ever, so a year of history costs nothing.
+    /// The index on (location, start) is searched from `from` less `longestVisit` (a day and a bit), not from
+    /// the location's first appointment ever, so a year of history costs nothing.
     public func availabilityIntervals(location: String, group: String?, from: Date, to: Date, now: Date) throws
         -> (booked: [BookedInterval], held: [BookedInterval], holdsChangeAt: Date?) {
         var booked: [BookedInterval] = []
