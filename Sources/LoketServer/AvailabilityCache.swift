@@ -13,7 +13,8 @@
 //   - and `now` lies in [madeAt, validUntil): validUntil is the first of the next local midnight,
 //     the moment the earliest listed slot falls inside the lead time, and the earliest expiry of
 //     a hold in force over the range. Before madeAt (a clock set back) it is not served.
-// Entries are bounded per location; when a location's table is full it is emptied.
+// Entries are bounded per location and in bytes overall; when a bound is reached the location's
+// table (or, for bytes, every table) is emptied: a simple bound, and answers are cheap to remake.
 import Foundation
 import LoketHTTP
 
@@ -45,6 +46,8 @@ struct AvailabilityQuery: Hashable, Sendable {
 final class AvailabilityCache: Sendable {
     /// Most entries kept per location.
     static let maxEntriesPerLocation = 1024
+    /// Most bytes of answers kept in all (a 62-day answer is some 150 KB).
+    static let maxBytes = 32 << 20
 
     /// Where a location stood when an answer's reads began.
     struct Stamp: Equatable, Sendable {
@@ -69,6 +72,18 @@ final class AvailabilityCache: Sendable {
         var entries: [String: [AvailabilityQuery: Entry]] = [:]
         /// Answers served from the cache (for tests).
         var hits = 0
+        /// Bytes of the answers in `entries`.
+        var bytes = 0
+
+        mutating func drop(_ location: String) {
+            bytes -= entries[location]?.values.reduce(0) { $0 + $1.body.count } ?? 0
+            entries[location] = nil
+        }
+
+        mutating func dropAll() {
+            entries = [:]
+            bytes = 0
+        }
 
         func generation(_ location: String) -> UInt64 { max(generations[location] ?? 0, allSince) }
     }
@@ -102,13 +117,14 @@ final class AvailabilityCache: Sendable {
         state.withLock { s in
             guard s.generation(location) == stamp.generation else { return }
             if s.office !== office {
-                s.entries = [:]
+                s.dropAll()
                 s.office = office
             }
-            if s.entries[location, default: [:]].count >= AvailabilityCache.maxEntriesPerLocation {
-                s.entries[location] = [:]
-            }
-            s.entries[location, default: [:]][query] = Entry(office: office, madeAt: madeAt, validUntil: validUntil, body: body)
+            if s.bytes + body.count > AvailabilityCache.maxBytes { s.dropAll() }
+            if s.entries[location]?.count ?? 0 >= AvailabilityCache.maxEntriesPerLocation { s.drop(location) }
+            let old = s.entries[location, default: [:]].updateValue(
+                Entry(office: office, madeAt: madeAt, validUntil: validUntil, body: body), forKey: query)
+            s.bytes += body.count - (old?.body.count ?? 0)
         }
     }
 
@@ -119,11 +135,11 @@ final class AvailabilityCache: Sendable {
             s.counter += 1
             if scope.all {
                 s.allSince = s.counter
-                s.entries = [:]
+                s.dropAll()
             } else {
                 for location in scope.locations {
                     s.generations[location] = s.counter
-                    s.entries[location] = nil
+                    s.drop(location)
                 }
             }
         }
@@ -131,6 +147,8 @@ final class AvailabilityCache: Sendable {
 
     /// How many answers are kept (for tests).
     var count: Int { state.withLock { $0.entries.values.reduce(0) { $0 + $1.count } } }
+    /// Bytes of the answers kept (for tests).
+    var bytes: Int { state.withLock { $0.bytes } }
     /// How many answers were served from the cache (for tests).
     var hits: Int { state.withLock { $0.hits } }
 }

@@ -181,6 +181,30 @@ struct AvailabilityCacheTests {
         #expect(cache.answer(query, office: office, now: now) == [1])
     }
 
+    @Test func theCacheStaysWithinItsBounds() throws {
+        let live = try LiveServer(catalogue: Fixture.catalogue(), clock: Self.tuesday)
+        defer { live.stop() }
+        let cache = live.app.availabilityCache
+        let office = live.app.office.withLock { $0 }
+        let now = live.clock.now()
+        let big = [UInt8](repeating: 32, count: 1 << 20)
+        for i in 0..<(AvailabilityCache.maxBytes >> 20) + 3 {
+            cache.keep(big, for: AvailabilityQuery(Self.query("location=hal&from=\(i)")), location: "hal", office: office,
+                       stamp: cache.stamp("hal"), madeAt: now, validUntil: .distantFuture)
+            #expect(cache.bytes <= AvailabilityCache.maxBytes)
+        }
+        for i in 0..<AvailabilityCache.maxEntriesPerLocation + 5 {
+            cache.keep([1], for: AvailabilityQuery(Self.query("location=annex&from=\(i)")), location: "annex", office: office,
+                       stamp: cache.stamp("annex"), madeAt: now, validUntil: .distantFuture)
+        }
+        #expect(cache.count <= AvailabilityCache.maxEntriesPerLocation + (AvailabilityCache.maxBytes >> 20))
+        var annex = AvailabilityScope()
+        annex.note([.hold(location: "annex", group: nil, start: now, end: now, channel: .online, until: now)], events: [])
+        let before = cache.bytes
+        cache.invalidate(annex)
+        #expect(cache.bytes == before - 5, "the annex's five kept one-byte answers were dropped")
+    }
+
     @Test func theScopeOfEachChange() throws {
         let t = Date(timeIntervalSince1970: 1_800_000_000)
         let a = Appointment(reference: "ABC-DEF", location: "hal", items: [.init(service: "id-kaart", persons: 1)], start: t,
