@@ -135,6 +135,32 @@ struct AvailabilityCacheTests {
         #expect(Self.free(try Self.answer(live, query), at: "2026-12-02T09:00:00+01:00") == 4)
     }
 
+    @Test func aWaitlistOfferAndItsReleaseDropTheAnswer() throws {
+        let live = try LiveServer(catalogue: Fixture.catalogue(desks: 1), clock: Self.tuesday)
+        defer { live.stop() }
+        var bookings: [String: Booking] = [:]
+        for slot in 0..<12 {
+            let start = String(format: "2026-12-02T%02d:%02d:00+01:00", 9 + slot / 4, (slot % 4) * 15)
+            bookings[start] = try live.mustBook(start: start)
+        }
+        let ten = "2026-12-02T10:00:00+01:00"
+        let joined = try live.client.post("/api/v1/waitlist", json: ["service": "id-kaart", "location": "hal", "from": "2026-12-02",
+                                                                     "to": "2026-12-02", "email": "wacht@example.be", "lang": "nl"])
+        try #require(joined.status == 201, "\(joined.text)")
+        let entry = try joined.object()
+        let (id, token) = (try #require(entry["id"] as? String), try #require(entry["token"] as? String))
+        #expect(Self.free(try Self.answer(live, Self.day), at: ten) == nil)
+        let b = try #require(bookings[ten])
+        #expect(try live.client.delete("/api/v1/appointments/\(b.reference)?token=\(q(b.token))").status == 200)
+        #expect(Self.free(try Self.answer(live, Self.day), at: ten) == 1)
+        // The round offers 10:00 to the waiting citizen and holds it: gone from the answer.
+        #expect(try live.app.waitlistRound(now: live.clock.now()).offered == 1)
+        #expect(Self.free(try Self.answer(live, Self.day), at: ten) == nil)
+        // Leaving releases the hold: back.
+        #expect(try live.client.delete("/api/v1/waitlist/\(id)?token=\(q(token))").status == 200)
+        #expect(Self.free(try Self.answer(live, Self.day), at: ten) == 1)
+    }
+
     @Test func theLeadTimeAndMidnightEndAnAnswer() throws {
         // Demo town hall: 2 hours lead time. At 09:00:00 the first slot today is 11:00.
         let live = try LiveServer(catalogue: try Demo.catalogue(), clock: "2026-12-01T09:00:00+01:00")
