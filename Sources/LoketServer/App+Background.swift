@@ -37,6 +37,11 @@ extension App {
                 return try db.purgePersonalData(endedBefore: cutoff, now: now) + db.purgeMail(endedBefore: cutoff, now: now)
                     + db.purgeWaitlist(endedBefore: cutoff, now: now)
             }
+            // Expired holds are deleted: an answer kept while one was in force would differ from a new
+            // one if the clock were set back before its end, so none is kept past this round.
+            var everything = AvailabilityScope()
+            everything.touchAll()
+            availabilityCache.invalidate(everything)
             // Erased names must not linger in the write-ahead log either.
             if purged > 0 { try store.checkpoint() }
         } catch {

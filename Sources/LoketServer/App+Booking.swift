@@ -33,16 +33,30 @@ extension App {
     private func availability(_ request: Request) throws -> Response {
         let now = clock.now()
         try limitRate(request, now: now)
-        let q = request.query
-        let location = try self.location(q["location"])
+        let body = try availabilityAnswer(AvailabilityQuery(request.query), now: now, cached: availabilityCache.enabled)
+        return Response(contentType: "application/json", bytes: body, headers: [("Cache-Control", "no-store")])
+    }
+
+    /// The encoded answer to `query` at `now`: a kept one when `cached` and still valid
+    /// (`AvailabilityCache`), else computed from a read snapshot (and kept when `cached`).
+    func availabilityAnswer(_ query: AvailabilityQuery, now: Date, cached: Bool) throws -> [UInt8] {
+        let office = self.office.withLock { $0 }
+        if cached, let body = availabilityCache.answer(query, office: office, now: now) { return body }
+        let catalogue = office.catalogue, desk = office.bookingDesk
+        guard let id = query.location, !id.isEmpty else {
+            throw LoketError(.invalid, "Say which location.", fields: ["location": "is required"])
+        }
+        guard let location = catalogue.location(id) else {
+            throw LoketError(.unknownLocation, "There is no location '\(id.prefix(60))'.")
+        }
         var persons: Int?
-        if let p = q["persons"], !p.isEmpty {
+        if let p = query.persons, !p.isEmpty {
             guard let n = Int(p) else { throw LoketError(.invalid, "Persons must be a number.", fields: ["persons": "must be a number"]) }
             persons = n
         }
         var items: [(service: String, persons: Int?)] = []
-        let asList = !(q["items"] ?? "").isEmpty
-        if asList, let text = q["items"] {
+        let asList = !(query.items ?? "").isEmpty
+        if asList, let text = query.items {
             items = try text.split(separator: ",").map { part in
                 let bits = part.split(separator: ":")
                 guard bits.count <= 2, let id = bits.first, bits.count == 1 || Int(bits[1]) != nil else {
@@ -50,36 +64,34 @@ extension App {
                 }
                 return (String(id), bits.count == 2 ? Int(bits[1]) : 1)
             }
-        } else if let service = q["service"] {
+        } else if let service = query.service {
             items = [(service, persons ?? 1)]
         }
-        let visit = try bookingDesk.visit(items, asList: asList, at: location)
-        let range = try bookingDesk.range(from: try q["from"].map { try date($0, field: "from") },
-                                          to: try q["to"].map { try date($0, field: "to") },
-                                          visit: visit, at: location, now: now)
+        let visit = try desk.visit(items, asList: asList, at: location)
+        let range = try desk.range(from: try query.from.map { try date($0, field: "from") },
+                                   to: try query.to.map { try date($0, field: "to") },
+                                   visit: visit, at: location, now: now)
         let civil = CivilClock(timeZone: location.timeZone)
         let rangeStart = civil.startOfDay(range.lowerBound)
         let rangeEnd = civil.startOfDay(range.upperBound.adding(days: 1))
-        let (booked, held, limitedLocation) = try store.read { db in
-            (try db.bookedIntervals(location: location.id, from: rangeStart, to: rangeEnd, excluding: nil),
-             try db.holds(location: location.id, from: rangeStart, to: rangeEnd, now: now),
+        // Before the snapshot: a commit after this point makes the answer not worth keeping.
+        let stamp = availabilityCache.stamp(location.id)
+        let group = visit.first?.service.group
+        let (read, limitedLocation) = try store.read { db in
+            (try db.availabilityIntervals(location: location.id, group: group, from: rangeStart, to: rangeEnd, now: now),
              try limited(location, from: rangeStart, to: rangeEnd, db: db))
         }
         let slots = SlotEngine.slots(location: limitedLocation, items: visit, from: range.lowerBound, to: range.upperBound,
-                                     booked: booked, held: held, channel: .online, now: now)
-        // The head goes through the encoder; the slots, often hundreds, are written directly.
-        var body = Array(try JSONOut.encoder.encode(AvailabilityDTO(
-            location: location.id, items: visit.map { Appointment.Item(service: $0.service.id, persons: $0.persons) },
-            durationMinutes: SlotEngine.visitMinutes(visit), from: range.lowerBound.description, to: range.upperBound.description)))
-        body.removeLast() // the closing brace
-        body.reserveCapacity(body.count + slots.count * 80)
-        body.append(contentsOf: Array(",\"slots\":[".utf8))
-        for (i, slot) in slots.enumerated() {
-            if i > 0 { body.append(UInt8(ascii: ",")) }
-            body.append(contentsOf: Array("{\"start\":\"\(civil.iso8601(slot.start))\",\"end\":\"\(civil.iso8601(slot.end))\",\"free\":\(slot.free)}".utf8))
+                                     booked: read.booked, held: read.held, channel: .online, now: now)
+        let body = AvailabilityAnswer.encode(location: location.id, visit: visit, range: range, slots: slots,
+                                             timeZone: location.timeZone)
+        if cached {
+            var validUntil = SlotEngine.unchangedUntil(location: location, items: visit, slots: slots, now: now)
+            if let holds = read.holdsChangeAt { validUntil = min(validUntil, holds) }
+            availabilityCache.keep(body, for: query, location: location.id, office: office, stamp: stamp,
+                                   madeAt: now, validUntil: validUntil)
         }
-        body.append(contentsOf: Array("]}".utf8))
-        return Response(contentType: "application/json", bytes: body, headers: [("Cache-Control", "no-store")])
+        return body
     }
 
     private func book(_ request: Request) throws -> Response {

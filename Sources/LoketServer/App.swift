@@ -52,6 +52,8 @@ public final class App: Sendable {
     public let mailer: Mailer
     /// Token uses noted since the last flush (`App+Tokens.swift`).
     let tokenUse = TokenUse()
+    /// Encoded availability answers, dropped after each commit that touches their location (`AvailabilityCache.swift`).
+    let availabilityCache: AvailabilityCache
 
     public init(catalogue: Catalogue, store: Store, hub: EventHub, clock: any Clock, options: AppOptions, logger: Logger) {
         self.office = LockedBox(Office(catalogue))
@@ -71,6 +73,7 @@ public final class App: Sendable {
                              manageKey: manageKey, logger: logger, firstPause: options.mailRetrySeconds,
                              report: { metrics.mailRound($0) })
         self.router = Router(App.routes())
+        self.availabilityCache = AvailabilityCache(enabled: options.availabilityCache)
     }
 
     /// Every route of the API and the pages.
@@ -174,7 +177,10 @@ public final class App: Sendable {
             noteWrite(failure: error)
             throw error
         }
-        // Committed: what the transaction learned may now be remembered.
+        // Committed: what the transaction learned may now be remembered. The publisher drops the
+        // availability answers it changed too, but asynchronously: drop them here as well, so that
+        // the caller's own next read (after its answer) never meets a stale one.
+        availabilityCache.invalidate(written.availability)
         for remember in written.committed { remember() }
         if written.mail { mailer.wake() }
         return written.answer
@@ -186,6 +192,7 @@ public final class App: Sendable {
         var events: [(topic: String, event: StoredEvent)]
         var mail: Bool
         var committed: [() -> Void]
+        var availability: AvailabilityScope
     }
 
     private func writeTransaction<T>(now: Date, _ body: (inout Transaction) throws -> T) throws -> Written<T> {
@@ -194,8 +201,11 @@ public final class App: Sendable {
             var tx = Transaction(db: db, now: now)
             let answer = try body(&tx)
             let mail = try mailer.enqueue(tx.events, db: db, now: now)
-            return Written(answer: answer, events: try db.append(tx.events, now: now), mail: mail, committed: tx.committed)
-        }, afterCommit: { [hub] result in
+            return Written(answer: answer, events: try db.append(tx.events, now: now), mail: mail, committed: tx.committed,
+                           availability: tx.availability)
+        }, afterCommit: { [hub, availabilityCache] result in
+            // Durable now: drop the answers it changed before any display hears of it.
+            availabilityCache.invalidate(result.availability)
             for (topic, e) in result.events { hub.publish(e, topic: topic) }
         })
     }
@@ -224,6 +234,8 @@ struct Transaction {
     private(set) var events: [LiveEvent] = []
     /// Changes to the app's memory that hold only once this transaction committed (run by `App.write`).
     private(set) var committed: [() -> Void] = []
+    /// The availability answers the outcomes applied so far may have changed.
+    private(set) var availability = AvailabilityScope()
 
     init(db: Connection, now: Date) {
         self.db = db
@@ -234,6 +246,7 @@ struct Transaction {
     mutating func apply<V>(_ outcome: Outcome<V>) throws -> V {
         try db.apply(outcome.changes, now: now)
         events += outcome.events
+        availability.note(outcome.changes, events: outcome.events)
         return outcome.value
     }
 

@@ -21,6 +21,8 @@ public struct AppOptions: Sendable {
     public var configDirectory: String?
     /// The first pause before mail that failed for now is tried again (`--mail-retry-seconds`); it doubles up to an hour.
     public var mailRetrySeconds: Double = 15
+    /// Keep encoded availability answers until a change or time makes them stale (`--no-availability-cache` turns it off).
+    public var availabilityCache = true
 
     public init(pagesDirectory: String = "kiosk", trustedProxies: Set<String> = [], rateLimits: Bool = true, version: String = "dev",
                 publicURL: String? = nil, mailTransport: (any MailTransport)? = nil, manageKey: [UInt8]? = nil,

@@ -78,6 +78,45 @@ extension Connection {
         return result
     }
 
+    /// Longer than any appointment or hold can last, in seconds: each is a slot the engine checked,
+    /// which lies inside one run of touching windows of one civil day (at most 25 hours, the day
+    /// summer time ends), so whatever overlaps [from, to) starts after `from` less this.
+    static let longestVisit: TimeInterval = 26 * 3600
+
+    /// What an availability answer reads of `location` over [from, to) for the capacity group
+    /// `group`: the appointments holding capacity and the holds in force at `now`, as the slot
+    /// engine takes them, and the earliest end among those holds (the answer may change then).
+    ///
+    /// The same rows as `bookedIntervals` and `holds` filtered by group, but only the columns the
+    /// engine needs: no text per row (the channel is read as a flag, the group is the one asked).
+    /// The index on (location, start) is searched from `from` less `longestVisit` (a day and a bit), not from
+    /// the location's first appointment ever, so a year of history costs nothing.
+    public func availabilityIntervals(location: String, group: String?, from: Date, to: Date, now: Date) throws
+        -> (booked: [BookedInterval], held: [BookedInterval], holdsChangeAt: Date?) {
+        var booked: [BookedInterval] = []
+        try forEach("""
+            SELECT start, end, channel = 'online' FROM appointments
+            WHERE location = ? AND start < ? AND start > ? AND end > ? AND status != 'cancelled' AND grp IS ?
+            """, [.text(location), .time(to), .time(from.addingTimeInterval(-Connection.longestVisit)), .time(from), .text(group)],
+            table: "appointments") { row in
+            booked.append(BookedInterval(start: try row.time(0), end: try row.time(1), group: group,
+                                         channel: try row.int(2) == 1 ? .online : .staff))
+        }
+        var held: [BookedInterval] = []
+        var changeAt: Date?
+        try forEach("""
+            SELECT start, end, channel = 'online', until FROM holds
+            WHERE location = ? AND start < ? AND start > ? AND end > ? AND until > ? AND grp IS ?
+            """, [.text(location), .time(to), .time(from.addingTimeInterval(-Connection.longestVisit)), .time(from), .time(now),
+                  .text(group)], table: "holds") { row in
+            held.append(BookedInterval(start: try row.time(0), end: try row.time(1), group: group,
+                                       channel: try row.int(2) == 1 ? .online : .staff))
+            let until = try row.time(3)
+            changeAt = min(changeAt ?? until, until)
+        }
+        return (booked, held, changeAt)
+    }
+
     /// Holds a freed slot back until `until` (cancel cooldown).
     public func insertHold(location: String, group: String?, start: Date, end: Date, channel: BookingChannel, until: Date) throws {
         try execute("INSERT INTO holds (location, grp, start, end, channel, until) VALUES (?, ?, ?, ?, ?, ?)",

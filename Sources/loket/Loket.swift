@@ -88,6 +88,9 @@ struct Serve: ParsableCommand {
     @Flag(name: .customLong("no-rate-limits"), help: "Switch per-client rate limits off (load tests, or a proxy that limits).")
     var noRateLimits = false
 
+    @Flag(name: .customLong("no-availability-cache"), help: "Compute every availability answer afresh (to measure what the cache buys).")
+    var noAvailabilityCache = false
+
     @Option(help: "Folder of the web pages (env LOKET_PAGES).")
     var pages: String = ProcessInfo.processInfo.environment["LOKET_PAGES"] ?? "kiosk"
 
@@ -191,6 +194,7 @@ struct Serve: ParsableCommand {
                                  publicURL: publicURL.isEmpty ? nil : publicURL.trimmingSuffix("/"), mailTransport: transport,
                                  manageKey: try Secret.key(at: data.keyPath), configDirectory: data.config)
         options.mailRetrySeconds = mailRetrySeconds
+        options.availabilityCache = !noAvailabilityCache
         let app = App(catalogue: catalogue, store: store, hub: hub, clock: serverClock, options: options, logger: logger)
         let descriptors = HTTPServerConfiguration.raiseDescriptorLimit()
         let connections = maxConnections ?? HTTPServerConfiguration.connectionLimit(descriptorLimit: descriptors)
