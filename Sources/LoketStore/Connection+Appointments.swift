@@ -48,8 +48,9 @@ extension Connection {
         return (try appointment(from: row), try row.blob(15), try row.optionalText(16))
     }
 
-    /// Longer than any visit: a visit fits inside one run of one civil date's opening hours
-    /// (`SlotEngine`), so it lasts less than a day (25 hours on the day the clocks go back).
+    /// Longer than any appointment or hold can last: each is a slot the engine checked, inside one
+    /// run of one civil date's opening hours (`SlotEngine`), so it lasts less than a day (25 hours
+    /// on the day the clocks go back), and whatever overlaps [from, to) starts after `from` less this.
     static let longestVisit: TimeInterval = 26 * 3600
 
     /// Appointments holding capacity at `location` that overlap [from, to).
@@ -77,11 +78,6 @@ extension Connection {
         }
         return result
     }
-
-    /// Longer than any appointment or hold can last, in seconds: each is a slot the engine checked,
-    /// which lies inside one run of touching windows of one civil day (at most 25 hours, the day
-    /// summer time ends), so whatever overlaps [from, to) starts after `from` less this.
-    static let longestVisit: TimeInterval = 26 * 3600
 
     /// What an availability answer reads of `location` over [from, to) for the capacity group
     /// `group`: the appointments holding capacity and the holds in force at `now`, as the slot
