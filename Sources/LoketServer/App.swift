@@ -42,6 +42,8 @@ public final class App: Sendable {
     let backgroundTimer = LockedBox<DispatchSourceTimer?>(nil)
     /// The waitlist round's queue and timer (`App+Waitlist.swift`).
     let waitlistWork = WaitlistWork()
+    /// The last health answer and its encoding (`App+Health.swift`).
+    let lastHealth = LockedBox<(dto: HealthDTO, body: [UInt8])?>(nil)
     /// What is wrong with storage writes, from the last write that hit a storage fault; nil while they work.
     let storageFault = LockedBox<String?>(nil)
     /// The civil day up to which each location's old tickets are closed (see `rollover`).
@@ -148,7 +150,7 @@ public final class App: Sendable {
                 }
             }
         }
-        return catalogue.settings.defaultLanguage
+        return office.withLock { $0.catalogue.settings.defaultLanguage }  // not `catalogue`: that copies it whole
     }
 
     /// A `YYYY-MM-DD` query value; a 400 `invalid_date` naming `field` otherwise.
