@@ -117,7 +117,10 @@ private final class PairCollector {
     var pairs: [String: String] = [:]
     var bytes = 0
     let lowercaseKeys: Bool
-    init(lowercaseKeys: Bool) { self.lowercaseKeys = lowercaseKeys }
+    init(lowercaseKeys: Bool) {
+        self.lowercaseKeys = lowercaseKeys
+        pairs.reserveCapacity(8)  // a browser's usual headers, so the table is not grown two or three times
+    }
 }
 
 private func collect(_ connection: OpaquePointer, _ kind: MHD_ValueKind, lowercase: Bool) -> PairCollector {

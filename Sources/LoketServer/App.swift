@@ -42,8 +42,8 @@ public final class App: Sendable {
     let backgroundTimer = LockedBox<DispatchSourceTimer?>(nil)
     /// The waitlist round's queue and timer (`App+Waitlist.swift`).
     let waitlistWork = WaitlistWork()
-    /// The last health answer and its encoding (`App+Health.swift`).
-    let lastHealth = LockedBox<(dto: HealthDTO, body: [UInt8])?>(nil)
+    /// The last health answer, its encoding and the last free-space reading (`App+Health.swift`).
+    let healthMemo = LockedBox(HealthMemo())
     /// What is wrong with storage writes, from the last write that hit a storage fault; nil while they work.
     let storageFault = LockedBox<String?>(nil)
     /// The civil day up to which each location's old tickets are closed (see `rollover`).
