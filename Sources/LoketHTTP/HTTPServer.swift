@@ -155,7 +155,9 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     guard let existing = reqCls.pointee else {
         let exchange = Exchange()
         reqCls.pointee = Unmanaged.passRetained(exchange).toOpaque()
-        if let length = collect(connection, .HEADER_KIND, lowercase: true).pairs["content-length"],
+        // One lookup (MHD compares header names without case), not a copy of every header: they are
+        // collected once, on the last call.
+        if let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length").map({ String(cString: $0) }),
            let n = UInt64(length), n > UInt64(server.configuration.maxBodyBytes) {
             // Refuse before reading (and before MHD sends 100 Continue); the connection then closes.
             exchange.tooLarge = true
