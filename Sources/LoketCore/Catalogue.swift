@@ -11,8 +11,17 @@ public enum Language: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// Parses a language tag such as `fr` or `fr-BE`; nil when not one of ours.
     public init?(tag: String) {
-        let primary = tag.split(separator: "-").first.map { String($0).lowercased() } ?? ""
-        self.init(rawValue: primary)
+        // Every request asks (`?lang=`, `Accept-Language`), so the primary subtag (what
+        // `tag.split(separator: "-").first` gives) is compared in place, without making strings.
+        let dash = UInt8(ascii: "-")
+        let primary = tag.utf8.drop { $0 == dash }.prefix { $0 != dash }
+        guard primary.allSatisfy({ $0 < 0x80 }) else {
+            self.init(rawValue: String(decoding: primary, as: UTF8.self).lowercased())
+            return
+        }
+        let lowered = primary.lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        guard let language = Language.allCases.first(where: { $0.rawValue.utf8.elementsEqual(lowered) }) else { return nil }
+        self = language
     }
 }
 

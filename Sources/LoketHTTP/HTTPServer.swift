@@ -128,7 +128,10 @@ private final class PairCollector {
     var pairs: [String: String] = [:]
     var bytes = 0
     let lowercaseKeys: Bool
-    init(lowercaseKeys: Bool) { self.lowercaseKeys = lowercaseKeys }
+    init(lowercaseKeys: Bool) {
+        self.lowercaseKeys = lowercaseKeys
+        pairs.reserveCapacity(8)  // a browser's usual headers, so the table is not grown two or three times
+    }
 }
 
 private func collect(_ connection: OpaquePointer, _ kind: MHD_ValueKind, lowercase: Bool) -> PairCollector {
@@ -137,8 +140,16 @@ private func collect(_ connection: OpaquePointer, _ kind: MHD_ValueKind, lowerca
     _ = MHD_get_connection_values_n(connection, kind, { cls, kind, key, keySize, value, valueSize in
         guard let cls, let key else { return .YES }
         let c = Unmanaged<PairCollector>.fromOpaque(cls).takeUnretainedValue()
-        var k = String(decoding: UnsafeRawBufferPointer(start: key, count: keySize), as: UTF8.self)
-        if c.lowercaseKeys { k = k.lowercased() }
+        // Lowered byte by byte as the key is made: header names are ASCII tokens, and String.lowercased()
+        // is a second pass and a second string per header.
+        let lower = c.lowercaseKeys
+        let k = String(unsafeUninitializedCapacity: keySize) { out in
+            for i in 0..<keySize {
+                let b = UInt8(bitPattern: key[i])
+                out[i] = lower && b >= 0x41 && b <= 0x5A ? b + 0x20 : b
+            }
+            return keySize
+        }
         let v = value.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: valueSize), as: UTF8.self) } ?? ""
         c.bytes += keySize + valueSize + 2
         if c.pairs[k] == nil { c.pairs[k] = v }
@@ -155,7 +166,9 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     guard let existing = reqCls.pointee else {
         let exchange = Exchange()
         reqCls.pointee = Unmanaged.passRetained(exchange).toOpaque()
-        if let length = collect(connection, .HEADER_KIND, lowercase: true).pairs["content-length"],
+        // One lookup (MHD compares header names without case), not a copy of every header: they are
+        // collected once, on the last call.
+        if let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length").map({ String(cString: $0) }),
            let n = UInt64(length), n > UInt64(server.configuration.maxBodyBytes) {
             // Refuse before reading (and before MHD sends 100 Continue); the connection then closes.
             exchange.tooLarge = true
@@ -193,8 +206,6 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
     let requestID = server.nextRequestID()
     let methodText = method.map { String(cString: $0) } ?? "GET"
     let path = url.map { String(cString: $0) } ?? "/"
-    var peer = [CChar](repeating: 0, count: 64)
-    loket_mhd_client_address(connection, &peer, peer.count)
     let headers = collect(connection, .HEADER_KIND, lowercase: true)
     let query = collect(connection, .GET_ARGUMENT_KIND, lowercase: false)
 
@@ -207,7 +218,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
         response = server.bodyTooLarge.response()
     } else if let known = HTTPMethod(rawValue: methodText) {
         let request = Request(method: known, path: path, query: query.pairs, headers: headers.pairs, body: exchange.body,
-                              peerAddress: String(decoding: peer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                              peerAddress: addressText { loket_mhd_client_address(connection, $0, $1) },
                               requestID: requestID)
         if server.defers(request), server.answerLater(request, exchange: exchange, connection: connection, method: methodText) {
             return .YES
@@ -286,8 +297,12 @@ extension HTTPServer {
             preconditionFailure("an event stream answer without its opened stream")
         }
         guard let mhdResponse else { return .NO }
-        for (name, value) in response.headers + SecurityHeaders.missing(from: response.headers, status: response.status) {
-            _ = MHD_add_response_header(mhdResponse, name, value)
+        // withCString lends a native string's own bytes; passing a String to a C pointer parameter
+        // copies it into a new array, two per header, which the profile showed.
+        for headers in [response.headers, SecurityHeaders.missing(from: response.headers, status: response.status)] {
+            for (name, value) in headers {
+                _ = name.withCString { name in value.withCString { MHD_add_response_header(mhdResponse, name, $0) } }
+            }
         }
         let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
         MHD_destroy_response(mhdResponse)
@@ -296,8 +311,9 @@ extension HTTPServer {
 
     /// One line per request. The query is never logged: it can hold manage tokens.
     func log(method: String, path: String, status: Int, requestID: String, started: DispatchTime) {
-        let micros = (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1000
         let level: Logger.Level = status >= 500 ? .error : .info
+        guard logger.logLevel <= level else { return }  // filtered out: no clock read, no text
+        let micros = (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1000
         logger.log(level: level, "\(method) \(path) \(status)", metadata: [
             "ms": "\(Double(micros) / 1000)", "request": "\(requestID)",
         ])

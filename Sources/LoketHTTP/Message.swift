@@ -89,7 +89,7 @@ public struct Response: Sendable {
 
     /// The value of a header, by case-insensitive name.
     public func header(_ name: String) -> String? {
-        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+        headers.first { HeaderName.same($0.0, name) }?.1
     }
 }
 

@@ -18,14 +18,47 @@ enum SecurityHeaders {
     /// A 304 gets no policy: the browser merges its headers into the page it has cached, so a policy
     /// chosen without the page's content type would replace the page's own (and blank the page).
     static func missing(from headers: [(String, String)], status: Int) -> [(String, String)] {
-        func has(_ name: String) -> Bool { headers.contains { $0.0.caseInsensitiveCompare(name) == .orderedSame } }
-        let isPage = headers.first { $0.0.caseInsensitiveCompare("Content-Type") == .orderedSame }?.1.hasPrefix("text/html") ?? false
+        // One pass with a byte-wise name compare: Foundation's caseInsensitiveCompare, five times per
+        // header, was 14-19% of a search or health answer's CPU in the profile.
+        var hasOptions = false, hasReferrer = false, hasPolicy = false, hasFrame = false
+        var contentType: String?
+        for (name, value) in headers {
+            if HeaderName.same(name, "Content-Type") {
+                contentType = contentType ?? value
+            } else if HeaderName.same(name, "X-Content-Type-Options") {
+                hasOptions = true
+            } else if HeaderName.same(name, "Referrer-Policy") {
+                hasReferrer = true
+            } else if HeaderName.same(name, "Content-Security-Policy") {
+                hasPolicy = true
+            } else if HeaderName.same(name, "X-Frame-Options") {
+                hasFrame = true
+            }
+        }
+        let isPage = contentType?.hasPrefix("text/html") ?? false
         var extra: [(String, String)] = []
-        if !has("X-Content-Type-Options") { extra.append(("X-Content-Type-Options", "nosniff")) }
-        if !has("Referrer-Policy") { extra.append(("Referrer-Policy", "no-referrer")) }
+        if !hasOptions { extra.append(("X-Content-Type-Options", "nosniff")) }
+        if !hasReferrer { extra.append(("Referrer-Policy", "no-referrer")) }
         guard status != 304 else { return extra }
-        if !has("Content-Security-Policy") { extra.append(("Content-Security-Policy", isPage ? pagePolicy : dataPolicy)) }
-        if !has("X-Frame-Options") { extra.append(("X-Frame-Options", "DENY")) }
+        if !hasPolicy { extra.append(("Content-Security-Policy", isPage ? pagePolicy : dataPolicy)) }
+        if !hasFrame { extra.append(("X-Frame-Options", "DENY")) }
         return extra
     }
+}
+
+/// Header names compared as RFC 9110 says: ASCII, case-insensitive.
+enum HeaderName {
+    /// Whether `a` and `b` are the same name but for the case of ASCII letters.
+    static func same(_ a: String, _ b: String) -> Bool {
+        var x = a.utf8.makeIterator(), y = b.utf8.makeIterator()
+        while true {
+            switch (x.next(), y.next()) {
+            case (nil, nil): return true
+            case let (p?, q?) where p == q || lower(p) == lower(q): continue
+            default: return false
+            }
+        }
+    }
+
+    private static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 0x20 : b }
 }

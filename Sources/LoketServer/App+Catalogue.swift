@@ -96,7 +96,6 @@ extension App {
     func services(_ request: Request) throws -> Response {
         // One config throughout: the search's indices point into this catalogue and JSON cache.
         let office = self.office.withLock { $0 }
-        let catalogue = office.catalogue
         let lang = language(request)
         let q = request.query["q"] ?? ""
         guard q.unicodeScalars.count <= 100 else {
@@ -111,13 +110,18 @@ extension App {
         }
         var categoryFilter: String?
         if let c = request.query["category"], !c.isEmpty {
-            guard catalogue.category(c) != nil else {
+            guard office.catalogue.category(c) != nil else {
                 throw LoketError(.invalid, "There is no category '\(c.prefix(60))'.", fields: ["category": "unknown category"])
             }
             categoryFilter = c
         }
         var locationFilter: Location?
         if let l = request.query["location"], !l.isEmpty { locationFilter = try location(l) }
+        // Without a location the answer depends on nothing that changes while this config is in force.
+        let key = locationFilter == nil
+            ? SearchKey(query: TextFolding.fold(q), language: lang, channel: channel, category: categoryFilter) : nil
+        if let key, let kept = office.searchAnswers[key] { return Self.searchResponse(kept) }
+        let catalogue = office.catalogue
         var found = office.search.matches(q, language: lang, location: locationFilter?.id, channel: channel)
         if let categoryFilter { found = found.filter { catalogue.services[$0].category == categoryFilter } }
         let now = clock.now()
@@ -140,6 +144,11 @@ extension App {
             }
         }
         out.append(UInt8(ascii: "]"))
-        return Response(contentType: "application/json", bytes: out, headers: [("Cache-Control", "no-store")])
+        if let key { office.searchAnswers.keep(out, for: key) }
+        return Self.searchResponse(out)
+    }
+
+    static func searchResponse(_ body: [UInt8]) -> Response {
+        Response(contentType: "application/json", bytes: body, headers: [("Cache-Control", "no-store")])
     }
 }

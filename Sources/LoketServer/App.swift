@@ -42,6 +42,8 @@ public final class App: Sendable {
     let backgroundTimer = LockedBox<DispatchSourceTimer?>(nil)
     /// The waitlist round's queue and timer (`App+Waitlist.swift`).
     let waitlistWork = WaitlistWork()
+    /// The last health answer, its encoding and the last free-space reading (`App+Health.swift`).
+    let healthMemo = LockedBox(HealthMemo())
     /// What is wrong with storage writes, from the last write that hit a storage fault; nil while they work.
     let storageFault = LockedBox<String?>(nil)
     /// The civil day up to which each location's old tickets are closed (see `rollover`).
@@ -151,7 +153,7 @@ public final class App: Sendable {
                 }
             }
         }
-        return catalogue.settings.defaultLanguage
+        return office.withLock { $0.catalogue.settings.defaultLanguage }  // not `catalogue`: that copies it whole
     }
 
     /// A `YYYY-MM-DD` query value; a 400 `invalid_date` naming `field` otherwise.

@@ -13,7 +13,11 @@ enum JSONOut {
 
     /// A JSON response for any Encodable value.
     static func response<T: Encodable>(_ value: T, status: Int = 200, headers: [(String, String)] = []) throws -> Response {
-        Response(status: status, contentType: "application/json", bytes: Array(try encoder.encode(value)),
-                 headers: headers + [("Cache-Control", "no-store")])
+        response(bytes: Array(try encoder.encode(value)), status: status, headers: headers)
+    }
+
+    /// A JSON response for a body encoded already.
+    static func response(bytes: [UInt8], status: Int = 200, headers: [(String, String)] = []) -> Response {
+        Response(status: status, contentType: "application/json", bytes: bytes, headers: headers + [("Cache-Control", "no-store")])
     }
 }

@@ -96,9 +96,15 @@ final class Metrics: Sendable {
         var method: String
     }
 
-    /// The request series made so far, so a request does not go through the registry's checks.
-    private let requests = LockedBox<[RequestKey: Prometheus.Counter]>([:])
-    private let durations = LockedBox<[RouteKey: ValueHistogram]>([:])
+    /// The request series made so far, so a request does not go through the registry's checks: per
+    /// (route, method, status) its counter and its (route, method) histogram, found with one lookup.
+    private let requests = LockedBox<(series: [RequestKey: RequestSeries], durations: [RouteKey: ValueHistogram])>(([:], [:]))
+
+    /// The two series one request moves.
+    private struct RequestSeries {
+        var count: Prometheus.Counter
+        var duration: ValueHistogram
+    }
     private let waits = LockedBox<[String: ValueHistogram]>([:])
     /// The (location, service) pairs that have had a waiting gauge: set back to 0 once none wait.
     private let waitingSeries = LockedBox<[WaitingKey: Prometheus.Gauge]>([:])
@@ -143,23 +149,20 @@ final class Metrics: Sendable {
     /// Counts one answered request and how long it took.
     func request(route: String, method: String, status: Int, seconds: Double) {
         let key = RequestKey(route: route, method: method, status: status)
-        let counter = requests.withLock { table in
-            if let c = table[key] { return c }
-            let c = registry.makeCounter(descriptor: Self.requestsName,
-                                         labels: [("route", route), ("method", method), ("status", String(status))])
-            table[key] = c
-            return c
+        let series = requests.withLock { table in
+            if let s = table.series[key] { return s }
+            let routeKey = RouteKey(route: route, method: method)
+            let duration = table.durations[routeKey] ?? registry.makeValueHistogram(
+                descriptor: Self.durationName, labels: [("route", route), ("method", method)], buckets: Self.durationBuckets)
+            table.durations[routeKey] = duration
+            let count = registry.makeCounter(descriptor: Self.requestsName,
+                                             labels: [("route", route), ("method", method), ("status", String(status))])
+            let s = RequestSeries(count: count, duration: duration)
+            table.series[key] = s
+            return s
         }
-        counter.increment()
-        let routeKey = RouteKey(route: route, method: method)
-        let histogram = durations.withLock { table in
-            if let h = table[routeKey] { return h }
-            let h = registry.makeValueHistogram(descriptor: Self.durationName, labels: [("route", route), ("method", method)],
-                                                buckets: Self.durationBuckets)
-            table[routeKey] = h
-            return h
-        }
-        histogram.record(seconds)
+        series.count.increment()
+        series.duration.record(seconds)
     }
 
     /// Records how long a ticket waited at `location` until it was called.

@@ -12,6 +12,8 @@ final class Office: Sendable {
     let search: ServiceSearchIndex
     /// Each service's JSON object per language, by catalogue index, encoded once (the search answer is their concatenation).
     let serviceJSON: [Language: [[UInt8]]]
+    /// Whole search answers already encoded for this config (see SearchAnswers); a reload starts empty.
+    let searchAnswers = SearchAnswers()
 
     init(_ catalogue: Catalogue) {
         self.catalogue = catalogue

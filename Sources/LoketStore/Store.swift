@@ -19,6 +19,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 public final class Store: @unchecked Sendable {
     // @unchecked: `writer` is used only through `batcher`; readers are checked out under `readLock`.
     public let path: String
+    /// The folder holding the file, worked out once: `freeBytes` runs on every health request.
+    private let folder: String
     private let writer: Connection
     /// Batches concurrent writes into one transaction on `writer`.
     let batcher: GroupCommit
@@ -40,6 +42,7 @@ public final class Store: @unchecked Sendable {
         self.path = path
         self.logger = logger
         let directory = (path as NSString).deletingLastPathComponent
+        self.folder = directory.isEmpty ? "." : directory
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
@@ -148,8 +151,7 @@ public final class Store: @unchecked Sendable {
     /// Bytes free for this process on the file system that holds the database; nil when unknown.
     public func freeBytes() -> Int64? {
         var st = statvfs()
-        let folder = (path as NSString).deletingLastPathComponent
-        guard statvfs(folder.isEmpty ? "." : folder, &st) == 0 else { return nil }
+        guard statvfs(folder, &st) == 0 else { return nil }
         return Int64(st.f_bavail) * Int64(st.f_frsize)
     }
 

@@ -103,6 +103,45 @@ struct RouterTests {
         #expect(router.patterns.isEmpty)
     }
 
+    /// The routing rule stated plainly: the first route of the method (HEAD as GET) whose segments
+    /// match, else 405 when other methods match, else 404. Returns the route's name or the status.
+    private static func oracle(_ routes: [(HTTPMethod, String)], _ method: HTTPMethod, _ path: String) -> String {
+        let parts = path.split(separator: "/")
+        func matches(_ pattern: String) -> Bool {
+            let segments = pattern.split(separator: "/")
+            if let last = segments.last, last.hasSuffix("...}") {
+                guard parts.count >= segments.count else { return false }
+            } else if parts.count != segments.count {
+                return false
+            }
+            return zip(segments, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }
+        let wanted = method == .HEAD ? HTTPMethod.GET : method
+        if let hit = routes.first(where: { $0.0 == wanted && matches($0.1) }) { return "\(hit.0.rawValue) \(hit.1)" }
+        return routes.contains { matches($0.1) } ? "405" : "404"
+    }
+
+    @Test("every method on every literal path (and its other spellings) routes as the plain rule says")
+    func literalPathsFollowTheRule() {
+        let routes: [(HTTPMethod, String)] = Self.routes + [
+            (.GET, "/api/v1/health"), (.GET, "/api/v1/{thing}"), (.POST, "/api/v1/services"), (.GET, "/api/v1/services"),
+            (.DELETE, "/api/v1/services"), (.GET, "/x/{rest...}"), (.GET, "/x/y"), (.PUT, "/x/y"),
+        ]
+        let router = namedRouter(routes)
+        let literal = routes.map(\.1).filter { !$0.contains("{") }
+        let paths = literal + literal.map { $0 + "/" } + literal.map { "/" + $0 } + ["/api/v1/other", "/x/y/z", "/api/v1"]
+        for path in paths {
+            for method in HTTPMethod.allCases {
+                let got: String
+                switch resolve(router, method, path) {
+                case .success(let (name, _)): got = name
+                case .failure(let problem): got = String(problem.status)
+                }
+                #expect(got == Self.oracle(routes, method, path), "\(method) \(path)")
+            }
+        }
+    }
+
     @Test("patterns lists every route in registration order, normalised")
     func patterns() {
         let router = namedRouter([(.GET, "/b/{x}"), (.POST, "a/{rest...}"), (.GET, "/")])

@@ -51,6 +51,21 @@ struct SecurityHeadersTests {
         #expect(reply.headers.filter { $0.0.caseInsensitiveCompare("Content-Security-Policy") == .orderedSame }.count == 1)
     }
 
+    @Test("headers are found whatever the case of their names, and only the missing ones are added")
+    func namesIgnoreCase() {
+        let set: [(String, String)] = [("content-type", "TEXT/html"), ("x-frame-options", "SAMEORIGIN"),
+                                       ("REFERRER-POLICY", "same-origin")]
+        let extra = SecurityHeaders.missing(from: set, status: 200)
+        #expect(extra.map(\.0) == ["X-Content-Type-Options", "Content-Security-Policy"])
+        // The content type's value is compared as before (case-sensitive prefix): not a page.
+        #expect(extra.last?.1 == SecurityHeaders.dataPolicy)
+        let page = SecurityHeaders.missing(from: [("Content-TYPE", "text/html; charset=utf-8"), ("Content-Type", "application/json")], status: 200)
+        #expect(page.first { $0.0 == "Content-Security-Policy" }?.1 == SecurityHeaders.pagePolicy)
+        #expect(SecurityHeaders.missing(from: [], status: 304).map(\.0) == ["X-Content-Type-Options", "Referrer-Policy"])
+        #expect(HeaderName.same("Cache-Control", "cache-control") && !HeaderName.same("Cache-Control", "Cache-Contro"))
+        #expect(!HeaderName.same("a@", "a`") && !HeaderName.same("", "x") && HeaderName.same("", ""))
+    }
+
     @Test("a 304 leaves the cached page's policy alone")
     func notModified() throws {
         let (fixture, live) = try server()
