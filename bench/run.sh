@@ -318,4 +318,4 @@ printf '%-44s %16s %22s %12s %8s %s\n' "CivilDate(String) per call (diagnostic)"
 say ""
 say "Ratios divide two figures taken minutes apart on the same machine in this run; the quoted django-appointment"
 say "figures come from elsewhere and are not re-measured, so those two factors carry the machine's noise in full."
-[ "$FANOUT_OK" = yes ] || { echo "bench: the SSE fan-out did not deliver every event" >&2; exit 1; }
+[ "$FAN_RECEIVED" = "$STREAMS" ] || { echo "bench: the SSE fan-out did not deliver every event" >&2; exit 1; }
