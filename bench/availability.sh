@@ -14,6 +14,7 @@
 # pkg-config, libmicrohttpd-dev, curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 ROOT=$PWD
 LOKET=${LOKET:-$ROOT/.build/release/loket}
 BENCH=${LOKET_BENCH:-$ROOT/.build/release/loket-bench}
@@ -40,7 +41,7 @@ start() {
   SERVER_PID=$!
   PORT=
   for _ in $(seq 300); do
-    PORT=$(sed -n 's#.* listening on http://[^ ]*:\([0-9][0-9]*\).*#\1#p' "$WORK/$name.out" | head -1)
+    PORT=$(listening_port "$WORK/$name.out")
     [ -n "$PORT" ] && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.1
@@ -61,8 +62,6 @@ wrk_rps() {
     "$(awk '$1 == "99%" { print $2 }' "$out")"
 }
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
 
 gcc -O2 -o "$WORK/hello" bench/hello.c $(pkg-config --cflags --libs libmicrohttpd) -lpthread
 
@@ -129,7 +128,7 @@ done
 ratio() { # name numerator-array denominator-array
   local -n num=$2 den=$3
   local i all=()
-  for i in "${!num[@]}"; do all+=("$(calc "${num[$i]} / ${den[$i]}")"); done
+  for i in "${!num[@]}"; do all+=("$(calc "${num[$i]} / ${den[$i]}" 3)"); done
   echo "@ $1=$(median "${all[@]}")"
   echo "   $1 per round: ${all[*]}" >&2
 }

@@ -14,6 +14,7 @@
 # Needs .build/release/loket (or LOKET), gcc, curl; FANOUT (a compiled fanout.c) is optional.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 LOKET=${LOKET:-$PWD/.build/release/loket}
 STREAMS=${BENCH_STREAMS:-2000}
 LARGE=${BENCH_STREAMS_LARGE:-10000}
@@ -47,7 +48,7 @@ run() {
     --no-rate-limits --log-level warning --clock 2026-12-01T09:00:00+01:00 >"$WORK/serve.out" 2>"$WORK/serve.err" &
   SERVER_PID=$!
   for _ in $(seq 300); do
-    port=$(sed -n 's#.* listening on http://[^ ]*:\([0-9][0-9]*\).*#\1#p' "$WORK/serve.out" | head -1)
+    port=$(listening_port "$WORK/serve.out")
     [ -n "$port" ] && break
     sleep 0.1
   done

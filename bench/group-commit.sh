@@ -17,6 +17,7 @@
 # Needs .build/release/loket and .build/release/loket-bench (or LOKET / LOKET_BENCH), wrk, curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 ROOT=$PWD
 LOKET=${LOKET:-$ROOT/.build/release/loket}
 BENCH=${LOKET_BENCH:-$ROOT/.build/release/loket-bench}
@@ -32,15 +33,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
-at() { sed -n "s/^@ $2=//p" "$1" | tail -1; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratios() {
-  local -n num=$1 den=$2
-  local i out=()
-  for i in "${!num[@]}"; do out+=("$(calc "${num[$i]} / ${den[$i]}" 3)"); done
-  echo "${out[*]}"
-}
 
 # The benchmark office (bench/config) in a temporary copy of config/.
 cp -r config "$WORK/config"
@@ -56,7 +48,7 @@ serve() { # db clock
   SERVER_PID=$!
   PORT=
   for _ in $(seq 300); do
-    PORT=$(sed -n 's#.* listening on http://[^ ]*:\([0-9][0-9]*\).*#\1#p' "$WORK/serve.out" | head -1)
+    PORT=$(listening_port "$WORK/serve.out")
     [ -n "$PORT" ] && return 0
     sleep 0.1
   done

@@ -23,6 +23,7 @@
 # Needs .build/release/loket and .build/release/loket-bench (or LOKET / LOKET_BENCH), wrk, curl, awk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 ROOT=$PWD
 LOKET=${LOKET:-$ROOT/.build/release/loket}
 BENCH=${LOKET_BENCH:-$ROOT/.build/release/loket-bench}
@@ -45,8 +46,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # Starts loket on $1 and waits for its first stdout line; sets SERVER_PID, PORT and STARTUP_MS (exec to that line).
@@ -171,12 +170,6 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
-ratios() {
-  local -n num=$1 den=$2
-  local i out=()
-  for i in "${!num[@]}"; do out+=("$(calc "${num[$i]} / ${den[$i]}" 3)"); done
-  echo "${out[*]}"
-}
 TK_R=$(ratios TK_H TK_E); CN_R=$(ratios CN_H CN_E); AV_R=$(ratios AV_H AV_E)
 echo "ratios history/empty per round: tickets $TK_R; call-next $CN_R; availability $AV_R"
 # The same in CPU per answer, empty/history (so that, as above, 1 is flat and >= 0.83 is within 1.2x).

@@ -10,6 +10,7 @@
 # Needs .build/release/loket and .build/release/loket-bench (or LOKET / LOKET_BENCH), curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 LOKET=${LOKET:-$PWD/.build/release/loket}
 BENCH=${LOKET_BENCH:-$PWD/.build/release/loket-bench}
 RUNS=${BENCH_STATS_RUNS:-7}
@@ -30,7 +31,7 @@ timeout --signal=TERM --kill-after=5 900 "$LOKET" serve --config config --db "$D
 SERVER_PID=$!
 PORT=
 for _ in $(seq 300); do
-  PORT=$(sed -n 's#.* listening on http://[^ ]*:\([0-9][0-9]*\).*#\1#p' "$WORK/serve.out" | head -1)
+  PORT=$(listening_port "$WORK/serve.out")
   [ -n "$PORT" ] && break
   sleep 0.1
 done
