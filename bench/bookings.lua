@@ -11,6 +11,7 @@ local desks, perDay = 10, 42
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 
+local report_statuses = dofile("bench/statuses.lua")
 local threads = {}
 
 local function readBase()
@@ -58,19 +59,11 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total, used = {}, 0
+  report_statuses(threads)
+  local used = 0
   for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("statuses")) do
-      total[status] = (total[status] or 0) + n
-    end
     used = math.max(used, thread:get("sent"))
   end
-  local parts = {}
-  for status, n in pairs(total) do
-    table.insert(parts, string.format("%d:%d", status, n))
-  end
-  table.sort(parts)
-  io.write("statuses " .. table.concat(parts, " ") .. "\n")
   local f = io.open(state, "w")
   f:write(string.format("%d\n", readBase() + 2 * used + 2))
   f:close()

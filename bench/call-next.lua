@@ -11,6 +11,7 @@ local service = os.getenv("LOKET_SERVICE") or "eid-aanvraag"
 local counters = {}
 for c in string.gmatch(os.getenv("LOKET_COUNTERS") or "stadhuis-1", "[^,]+") do table.insert(counters, c) end
 
+local report_statuses = dofile("bench/statuses.lua")
 local threads = {}
 local next_thread = 0
 
@@ -48,16 +49,5 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total = {}
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("statuses")) do
-      total[status] = (total[status] or 0) + n
-    end
-  end
-  local parts = {}
-  for status, n in pairs(total) do
-    table.insert(parts, string.format("%d:%d", status, n))
-  end
-  table.sort(parts)
-  io.write("statuses " .. table.concat(parts, " ") .. "\n")
+  report_statuses(threads)
 end

@@ -11,6 +11,7 @@ wrk.body = string.format('{"location":"%s","service":"%s"}', location, service)
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. token
 
+local report_statuses = dofile("bench/statuses.lua")
 local threads = {}
 
 function setup(thread)
@@ -26,16 +27,5 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total = {}
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("statuses")) do
-      total[status] = (total[status] or 0) + n
-    end
-  end
-  local parts = {}
-  for status, n in pairs(total) do
-    table.insert(parts, string.format("%d:%d", status, n))
-  end
-  table.sort(parts)
-  io.write("statuses " .. table.concat(parts, " ") .. "\n")
+  report_statuses(threads)
 end
