@@ -11,12 +11,7 @@ import LoketCore
 func catalogueFile() {
     let source = required("config"), destination = required("out")
     let total = option("services", 700)
-    let existing: Catalogue
-    do {
-        existing = try ConfigLoader.load(directory: source)
-    } catch {
-        fail("cannot read \(source): \(error)")
-    }
+    let existing = loadCatalogue(source)
     let missing = total - existing.services.count
     let fm = FileManager.default
     try? fm.removeItem(atPath: destination)
@@ -52,11 +47,7 @@ func catalogueFile() {
     }
     let file = (destination as NSString).appendingPathComponent("services/99-generated.yaml")
     guard fm.createFile(atPath: file, contents: Data(yaml.utf8)) else { fail("cannot write \(file)") }
-    do {
-        let grown = try ConfigLoader.load(directory: destination)
-        print("catalogue: \(grown.services.count) services in \(destination) (\(missing) generated)")
-        result("catalogue_services", Double(grown.services.count))
-    } catch {
-        fail("the generated catalogue does not load: \(error)")
-    }
+    let grown = loadCatalogue(destination)
+    print("catalogue: \(grown.services.count) services in \(destination) (\(missing) generated)")
+    result("catalogue_services", Double(grown.services.count))
 }

@@ -23,12 +23,7 @@ import Logging
 /// `history-year`: see the header.
 func historyYear() {
     let config = required("config"), dbPath = required("db")
-    let catalogue: Catalogue
-    do {
-        catalogue = try ConfigLoader.load(directory: config)
-    } catch {
-        fail("config: \(error)")
-    }
+    let catalogue = loadCatalogue(config)
     guard let from = CivilDate(option("from") ?? "2025-12-01") else { fail("--from must be YYYY-MM-DD") }
     let days = option("days", 365), past = option("past", 1_000_000), future = option("future", 100_000)
     guard let futureFrom = CivilDate(option("future-from") ?? from.adding(days: days).description) else {

@@ -54,6 +54,17 @@ func required(_ name: String) -> String {
     return value
 }
 
+/// The config folder `directory` read as a catalogue, or the run ends naming what is wrong with it.
+func loadCatalogue(_ directory: String) -> Catalogue {
+    do {
+        return try ConfigLoader.load(directory: directory)
+    } catch let error as ConfigError {
+        fail("config \(directory): " + error.issues.map { "\($0)" }.joined(separator: "; "))
+    } catch {
+        fail("config \(directory): \(error)")
+    }
+}
+
 func result(_ key: String, _ value: Double) {
     print("@ \(key)=\(String(format: "%.3f", value))")
 }
@@ -181,14 +192,7 @@ func availability() {
 /// `seed`: writes the booking plan as appointments into a Loket database.
 func seed() {
     let config = required("config"), dbPath = required("db")
-    let catalogue: Catalogue
-    do {
-        catalogue = try ConfigLoader.load(directory: config)
-    } catch let error as ConfigError {
-        fail("config: " + error.issues.map { "\($0)" }.joined(separator: "; "))
-    } catch {
-        fail("config: \(error)")
-    }
+    let catalogue = loadCatalogue(config)
     guard let location = catalogue.location(required("location")) else { fail("unknown location") }
     guard let service = catalogue.service(required("service")) else { fail("unknown service") }
     guard let from = CivilDate(required("from")) else { fail("--from must be YYYY-MM-DD") }
@@ -363,12 +367,7 @@ func hotspots() {
 /// `history`: fills a database with past tickets and appointments for every location of a config.
 func history() {
     let config = required("config"), dbPath = required("db")
-    let catalogue: Catalogue
-    do {
-        catalogue = try ConfigLoader.load(directory: config)
-    } catch {
-        fail("config: \(error)")
-    }
+    let catalogue = loadCatalogue(config)
     guard let from = CivilDate(required("from")) else { fail("--from must be YYYY-MM-DD") }
     let days = option("days", 365), perDay = option("tickets", 120), appointmentsPerDay = option("appointments", 60)
     var logger = Logger(label: "loket-bench")
