@@ -62,6 +62,9 @@ struct AvailabilityScope: Equatable, Sendable {
     /// Every location.
     mutating func touchAll() { all = true }
 
+    /// These locations.
+    mutating func touch(_ locations: Set<String>) { self.locations.formUnion(locations) }
+
     private mutating func touch(_ location: String?) {
         if let location { locations.insert(location) } else { all = true }
     }

@@ -158,7 +158,17 @@ extension Connection {
             UPDATE appointments SET name = NULL, email = NULL, phone = NULL, contact_key = NULL, purged_at = ?
             WHERE end < ? AND purged_at IS NULL
             """, [.time(now), .time(cutoff)])
-        try execute("DELETE FROM holds WHERE until < ?", [.time(now)])
         return n
+    }
+
+    /// Deletes the holds (cancel cooldowns, waitlist offers) that ended before `now`; returns the
+    /// locations they were at, so that only those locations' kept availability answers are dropped.
+    public func deleteExpiredHolds(now: Date) throws -> Set<String> {
+        var locations: Set<String> = []
+        try forEach("SELECT DISTINCT location FROM holds WHERE until < ?", [.time(now)], table: "holds") {
+            locations.insert(try $0.text(0))
+        }
+        if !locations.isEmpty { try execute("DELETE FROM holds WHERE until < ?", [.time(now)]) }
+        return locations
     }
 }

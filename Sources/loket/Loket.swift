@@ -385,6 +385,7 @@ struct Purge: ParsableCommand {
         let cutoff = now.addingTimeInterval(-Double(catalogue.settings.retentionDays) * 86400)
         let n = try store.write { db in
             let n = try db.purgePersonalData(endedBefore: cutoff, now: now)
+            _ = try db.deleteExpiredHolds(now: now)
             _ = try db.purgeMail(endedBefore: cutoff, now: now)
             _ = try db.purgeWaitlist(endedBefore: cutoff, now: now)
             try db.pruneEvents(before: now.addingTimeInterval(-2 * 86400))

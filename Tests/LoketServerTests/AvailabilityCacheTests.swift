@@ -1,6 +1,7 @@
 // The availability cache against a live server: every change that alters an answer drops it (a
 // booking, a cancel and its cooldown hold, a reschedule, a closure and its lift, a waitlist offer,
-// a config reload), so does time (a hold's end, the lead time, midnight), and nothing else does.
+// a config reload), so does time (a hold's end, the lead time, midnight), and housekeeping only
+// for the locations whose holds it deleted; nothing else does.
 // Each test compares the answer served over HTTP with one computed afresh (`cached: false`) at the
 // same instant, byte for byte; a property test does the same after random changes and clock moves.
 import Foundation
@@ -84,6 +85,37 @@ struct AvailabilityCacheTests {
         // The hold ends 30 minutes after the cancel: the kept answer is not served past it.
         live.clock.advance(by: 60)
         #expect(Self.free(try Self.answer(live, Self.day), at: "2026-12-02T09:00:00+01:00") == 1)
+    }
+
+    @Test func housekeepingDropsOnlyTheLocationsWhoseHoldsExpired() throws {
+        let live = try LiveServer(catalogue: Fixture.catalogue(desks: 1, cancelCooldownMinutes: 30), clock: Self.tuesday)
+        defer { live.stop() }
+        let annex = "service=id-kaart&location=annex&from=2026-12-02&to=2026-12-02"
+        let cache = live.app.availabilityCache
+        let b = try live.mustBook(start: "2026-12-02T09:00:00+01:00")
+        let r = try live.client.post("/api/v1/appointments/\(b.reference)/cancel?token=\(q(b.token))")
+        try #require(r.status == 200, "\(r.text)")
+        // A round with the hold still in force deletes nothing and drops nothing.
+        try Self.answer(live, Self.day)
+        try Self.answer(live, annex)
+        live.app.housekeeping()
+        var hits = cache.hits
+        try Self.answer(live, Self.day)
+        try Self.answer(live, annex)
+        #expect(cache.hits == hits + 2, "no hold expired: both answers were kept")
+        // Past the hold's end the round deletes the hold at hal, and drops hal's answer only.
+        live.clock.advance(by: 31 * 60)
+        #expect(cache.count == 2)
+        live.app.housekeeping()
+        #expect(cache.count == 1, "only hal's answer was dropped")
+        hits = cache.hits
+        try Self.answer(live, annex)
+        #expect(cache.hits == hits + 1, "the annex's answer was kept")
+        // The clock set back into the hold's time: the hold is gone, so the answer made while it held
+        // (kept until its end) must not be served.
+        live.clock.advance(by: -16 * 60)
+        #expect(Self.free(try Self.answer(live, Self.day), at: "2026-12-02T09:00:00+01:00") == 1)
+        #expect(cache.hits == hits + 1, "hal's answer was made afresh")
     }
 
     @Test func aRescheduleDropsTheAnswer() throws {
@@ -265,8 +297,9 @@ struct AvailabilityCacheTests {
 
     // MARK: - Property
 
-    /// Random bookings, cancels (with cooldown holds), reschedules, closures and lifts, reloads and
-    /// clock moves (small steps, lead-time edges, midnight, the March DST change, steps back); after
+    /// Random bookings, cancels (with cooldown holds), reschedules, closures and lifts, reloads,
+    /// housekeeping rounds (expired holds deleted) and clock moves (small steps, lead-time edges,
+    /// midnight, the March DST change, steps back); after
     /// each, random queries over HTTP must equal a fresh computation byte for byte.
     @Test func cachedAnswersEqualFreshOnesAfterRandomChangesAndClockMoves() throws {
         let seed = ProcessInfo.processInfo.environment["LOKET_SEED"].flatMap(UInt64.init) ?? 20_261_201
@@ -381,9 +414,12 @@ struct AvailabilityCacheTests {
                 let midnight = clock.startOfDay(clock.date(of: live.clock.now()).adding(days: 1))
                 live.clock.set(midnight.addingTimeInterval(Double(Int.random(in: -2...1, using: &rng))))
                 log.append("clock to midnight \(iso.iso8601(live.clock.now()))")
-            case 94..<97: // across the DST change
+            case 94..<96: // across the DST change
                 live.clock.set(try instant("2027-03-28T01:59:59+01:00").addingTimeInterval(Double(Int.random(in: 0...2, using: &rng))))
                 log.append("clock to the DST change \(iso.iso8601(live.clock.now()))")
+            case 96..<98: // a housekeeping round: expired holds deleted, their locations' answers dropped
+                live.app.housekeeping()
+                log.append("housekeeping")
             default: // a step back
                 let seconds = Double(Int.random(in: 1...7200, using: &rng))
                 live.clock.advance(by: -seconds)

@@ -180,10 +180,12 @@ struct AppointmentRepositoryTests {
         #expect(raw.map(\.1) == ["k3", nil, nil])
         #expect(raw.map(\.2) == [nil, Int(at(0).timeIntervalSince1970), Int(at(0).timeIntervalSince1970)])
         #expect(try store.read { try $0.first("SELECT count(*) FROM appointments WHERE name = 'Marie Dupont'", table: "appointments")?.int(0) } == 0)
-        // Expired holds are gone, live ones stay.
-        #expect(try store.read { try $0.holds(location: "town-hall", from: at(0), to: at(1000), now: at(-100)) }.count == 1)
         // Running it again changes nothing.
         #expect(try store.write { try $0.purgePersonalData(endedBefore: cutoff, now: at(10)) } == 0)
+        // Expired holds are gone, with the locations they were at; live ones stay.
+        #expect(try store.write { try $0.deleteExpiredHolds(now: at(0)) } == ["town-hall"])
+        #expect(try store.read { try $0.holds(location: "town-hall", from: at(0), to: at(1000), now: at(-100)) }.count == 1)
+        #expect(try store.write { try $0.deleteExpiredHolds(now: at(10)) }.isEmpty)
     }
 
     @Test("after a purge and a close the erased name is not left in the database files")
