@@ -16,6 +16,9 @@ public protocol QueueReading: LimitReading {
     func ticket(id: String) throws -> Ticket?
     /// The waiting tickets at `location`, as the call-next policy sees them.
     func waitingQueue(location: String) throws -> [QueuedTicket]
+    /// `QueueSelector.contenders` of `waitingQueue(location:)` (a superset of them in the same order
+    /// will do): what call-next chooses from.
+    func waitingContenders(location: String) throws -> [QueuedTicket]
     /// Every counter's stored state and current ticket; counters never opened are absent (closed).
     func counterStates() throws -> [String: (state: CounterState, current: String?)]
     /// Waiting tickets per service at `location`.
@@ -30,6 +33,12 @@ public protocol QueueReading: LimitReading {
     func ticket(number: String, location: String, day: CivilDate) throws -> Ticket?
     /// An appointment by its normalized reference.
     func appointment(withReference reference: String) throws -> Appointment?
+}
+
+extension QueueReading {
+    public func waitingContenders(location: String) throws -> [QueuedTicket] {
+        QueueSelector.contenders(try waitingQueue(location: location))
+    }
 }
 
 /// Who asks: the token's name, written in the audit log.
@@ -177,7 +186,7 @@ public struct QueueDesk: Sendable {
         }
         var draft = Draft(location: counter.location)
         try finishCurrent(state?.current, now: now, draft: &draft, reading: reading)
-        guard let pick = QueueSelector.next(for: counter, waiting: try reading.waitingQueue(location: counter.location),
+        guard let pick = QueueSelector.next(for: counter, waiting: try reading.waitingContenders(location: counter.location),
                                             catalogue: catalogue, policy: policy, now: now),
               let ticket = try reading.ticket(id: pick.id) else {
             draft.changes.append(.counter(id: counter.id, state: .open, current: nil))

@@ -146,6 +146,33 @@ public enum QueueSelector {
         return best?.ticket
     }
 
+    /// The tickets of `waiting` that can be some counter's next: every appointment check-in, and of
+    /// the other tickets the longest-waiting one (the first in arrival order among equals) of each
+    /// (service, target counter, priority), in the order of `waiting`.
+    ///
+    /// Within such a class the tickets have the same boost, the same rank at any counter and the same
+    /// eligibility, and differ only in how long they waited: the one that waited longest scores at
+    /// least as high and wins the ties (by `waitingSince`, then arrival), so it is the class's best.
+    /// `next` over the contenders therefore picks the same ticket as over the whole queue, for every
+    /// counter. Appointments stay in full: whether one is due depends on its slot, not on its wait.
+    /// The store reads the contenders without the rest of the queue (one index seek per class), so
+    /// call-next costs the same with 10 or 1,000 citizens waiting.
+    public static func contenders(_ waiting: [QueuedTicket]) -> [QueuedTicket] {
+        struct Class: Hashable {
+            var service: String
+            var target: String?
+            var priority: Bool
+        }
+        var best: [Class: Int] = [:]
+        for (i, t) in waiting.enumerated() where !t.isAppointment {
+            let c = Class(service: t.service, target: t.targetCounter, priority: t.isPriority)
+            if let b = best[c], waiting[b].waitingSince <= t.waitingSince { continue }
+            best[c] = i
+        }
+        let kept = Set(best.values)
+        return waiting.enumerated().filter { $1.isAppointment || kept.contains($0) }.map(\.1)
+    }
+
     /// The order in which `waiting` would be served by the same rule, without profile ranks (for positions).
     public static func ordered(_ waiting: [QueuedTicket], catalogue: Catalogue, policy: QueuePolicy,
                                now: Date) -> [QueuedTicket] {

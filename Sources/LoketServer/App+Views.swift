@@ -25,10 +25,15 @@ extension App {
     }
 
     /// A ticket with its position and estimate (while waiting); `staff` adds the checked-in appointment.
-    func ticketDTO(_ t: Ticket, db: Connection, view: QueueView, staff: Bool, now: Date, lang: Language? = nil) throws -> TicketDTO {
+    ///
+    /// `view` (the whole waiting queue) is read only for a waiting ticket: a called, served or
+    /// finished one has no position, and call-next on a long queue would otherwise read it all again.
+    func ticketDTO(_ t: Ticket, db: Connection, view: @autoclosure () throws -> QueueView, staff: Bool, now: Date,
+                   lang: Language? = nil) throws -> TicketDTO {
         let lang = lang ?? catalogue.settings.defaultLanguage
         var dto = ticketDTO(t, lang: lang)
         if t.status == .waiting {
+            let view = try view()
             let plan = countersFor(t.service, target: t.targetCounter, location: t.location, states: view.states, now: now)
             if let e = WaitEstimator.estimate(ticketID: t.id, waiting: view.waiting, openCounters: plan.counters, catalogue: catalogue,
                                               policy: catalogue.settings.queue, measuredMinutes: view.averages, now: now) {

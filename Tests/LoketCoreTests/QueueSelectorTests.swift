@@ -171,4 +171,37 @@ import Testing
             #expect(all.count == waiting.filter { estimate($0.id, waiting, counters: counters($0.service, $0.targetCounter)) != nil }.count)
         }
     }
+
+    @Test("call-next over the contenders picks the ticket it picks over the whole queue (random queues)")
+    func contendersPickWhatTheWholeQueuePicks() {
+        var rng = SplitMix64.seeded("QueueSelectorTests.contendersPickWhatTheWholeQueuePicks")
+        let services = ["eid", "reispas", "bouw", "unknown"]
+        let targets: [String?] = [nil, nil, nil, nil, "c1", "c2", "c3", "c9"]
+        var compared = 0, differentFromFirst = 0
+        for round in 0..<3000 {
+            let n = Int.random(in: 0...30, using: &rng)
+            // Few distinct instants, so ties in waitingSince (and scores) are common; some in the future
+            // (a clock set back); not sorted, so the first in arrival order is not always the oldest.
+            let waiting = (0..<n).map { i in
+                QueuedTicket(id: "t\(i)", service: services.randomElement(using: &rng)!,
+                             isAppointment: Int.random(in: 0...4, using: &rng) == 0, isPriority: Int.random(in: 0...3, using: &rng) == 0,
+                             appointmentStart: now.addingTimeInterval(Double(Int.random(in: -10...20, using: &rng) * 60)),
+                             waitingSince: now.addingTimeInterval(Double(Int.random(in: -12...2, using: &rng) * 300)),
+                             targetCounter: targets.randomElement(using: &rng)!)
+            }
+            let policy = QueuePolicy(agingMinutesPerStep: Int.random(in: 0...15, using: &rng),
+                                     appointmentBoost: Int.random(in: 0...8, using: &rng), priorityBoost: Int.random(in: 0...5, using: &rng))
+            let contenders = QueueSelector.contenders(waiting)
+            #expect(contenders.map(\.id) == waiting.map(\.id).filter { id in contenders.contains { $0.id == id } }, "arrival order kept")
+            for counter in [c1, c2, c3] {
+                let whole = QueueSelector.next(for: counter, waiting: waiting, catalogue: Self.catalogue, policy: policy, now: now)?.id
+                let few = QueueSelector.next(for: counter, waiting: contenders, catalogue: Self.catalogue, policy: policy, now: now)?.id
+                #expect(whole == few, "round \(round), \(counter.id): \(String(describing: whole)) vs \(String(describing: few))")
+                if whole != few { return }
+                compared += 1
+                if whole != nil && whole != waiting.first?.id { differentFromFirst += 1 }
+            }
+        }
+        #expect(differentFromFirst > compared / 4, "the random queues exercise the rule, not just first come first served")
+    }
 }
