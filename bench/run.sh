@@ -269,6 +269,11 @@ HIST_UP=$(at "$WORK/history.txt" history_startup_history_ms); HIST_UP_EMPTY=$(at
 HIST_UP_UNCLEAN=$(at "$WORK/history.txt" history_startup_unclean_ms); HIST_ROWS=$(at "$WORK/history.txt" history_rows)
 
 # ---------------------------------------------------------------------------------------------
+section "8. Call-next flat with the queue's depth: 1,000 waiting vs 30 (bench/call-next-depth.sh)"
+LOKET="$LOKET" BENCH_SECONDS="$SECONDS_PER_RUN" timeout 900 bench/call-next-depth.sh | tee "$WORK/depth.txt" | grep -v '^@' | sed 's/^/   /'
+DEPTH_RATIO=$(at "$WORK/depth.txt" callnext_depth_ratio)
+
+# ---------------------------------------------------------------------------------------------
 verdict() { awk "BEGIN { print (($1) ? \"ok\" : \"UNDER GOAL\") }"; }
 section "Summary ($(( $(date +%s) - START )) s; noisy shared machine: read the ratio column)"
 printf '%-44s %16s %22s %12s %8s %s\n' "figure (rounds: median)" "Loket" "reference" "ratio" "goal" ""
@@ -298,6 +303,7 @@ printf '%-44s %16s %22s %12s %8s %s\n' "stats/range 6 months by day (all locatio
 printf '%-44s %16s %22s %12s %8s %s\n' "stats/range by week / export.csv, 6 months" "${STATS_WEEK_MS:-?}/${STATS_CSV_MS:-?} ms" "-" "-" "< 1000" ""
 printf '%-44s %16s %22s %12s %8s %s\n' "history: POST /api/v1/tickets" "$(at "$WORK/history.txt" history_tickets_history) /s" "empty $(at "$WORK/history.txt" history_tickets_empty) /s" "${HIST_TK}x" ">= 0.83" "$(verdict "${HIST_TK:-0} >= 0.83") (CPU per answer: $(at "$WORK/history.txt" history_tickets_cpu_ratio)x)"
 printf '%-44s %16s %22s %12s %8s %s\n' "history: call-next (queue kept at 1,000)" "$(at "$WORK/history.txt" history_callnext_history) /s" "empty $(at "$WORK/history.txt" history_callnext_empty) /s" "${HIST_CN}x" ">= 0.83" "$(verdict "${HIST_CN:-0} >= 0.83") (CPU per answer: $(at "$WORK/history.txt" history_callnext_cpu_ratio)x)"
+printf '%-44s %16s %22s %12s %8s %s\n' "call-next, $(at "$WORK/depth.txt" callnext_deep_n) waiting vs $(at "$WORK/depth.txt" callnext_shallow_n)" "$(at "$WORK/depth.txt" callnext_deep) /s" "$(at "$WORK/depth.txt" callnext_shallow) /s" "${DEPTH_RATIO}x" ">= 0.8" "$(verdict "${DEPTH_RATIO:-0} >= 0.8") (CPU per request: $(at "$WORK/depth.txt" callnext_depth_cpu_ratio)x)"
 printf '%-44s %16s %22s %12s %8s %s\n' "history: availability, 1 day" "$(at "$WORK/history.txt" history_availability_history) req/s" "empty $(at "$WORK/history.txt" history_availability_empty) req/s" "${HIST_AV}x" ">= 0.83" "$(verdict "${HIST_AV:-0} >= 0.83") (CPU per answer: $(at "$WORK/history.txt" history_availability_cpu_ratio)x)"
 printf '%-44s %16s %22s %12s %8s %s\n' "start-up, 700 services, history (clean stop)" "${HIST_UP:-?} ms" "empty ${HIST_UP_EMPTY:-?} ms" "-" "< 300" "$(verdict "${HIST_UP:-99999} < 300")"
 printf '%-44s %16s %22s %12s %8s %s\n' "start-up, 700 services, after a crash" "${HIST_UP_UNCLEAN:-?} ms" "-" "-" "-" ""
