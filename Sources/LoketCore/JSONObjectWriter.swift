@@ -76,6 +76,17 @@ public struct JSONObjectWriter {
         return out
     }
 
+    /// `["a","b",...]`.
+    public static func list(strings: [String]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (i, s) in strings.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            appendString(s, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+
     /// `"text"` escaped as `JSONEncoder` escapes it without escaping slashes.
     public static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))

@@ -69,8 +69,8 @@ public enum LiveEvent: Sendable, Hashable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The payloads every ticket writes (`ticket`, `queue`) and every call (`called`, `recalled`,
-    /// `counter`), written by `JSONObjectWriter` in the encoder's sorted key order: the same bytes
+    /// The payloads every ticket writes (`ticket`, `queue`), every call (`called`, `recalled`,
+    /// `counter`) and every booking (`appointment.*`), written by `JSONObjectWriter` in the encoder's sorted key order: the same bytes
     /// without Foundation's encoder (JSONObjectWriterTests compares them); nil for the other events.
     func handWritten() -> [UInt8]? {
         switch self {
@@ -97,7 +97,18 @@ public enum LiveEvent: Sendable, Hashable {
             w.field("id", c.id)
             w.field("state", c.state)
             return w.finished()
-        case .appointment, .closure, .waitlist:
+        case .appointment(let a):
+            var w = JSONObjectWriter()
+            w.field("by", a.by)
+            w.field("change", a.change.rawValue)
+            w.field("end", a.end)
+            w.field("location", a.location)
+            w.field("previousStart", a.previousStart)
+            w.field("reference", a.reference)
+            w.field("services", json: JSONObjectWriter.list(strings: a.services))
+            w.field("start", a.start)
+            return w.finished()
+        case .closure, .waitlist:
             return nil
         }
     }

@@ -67,7 +67,16 @@ struct HandWrittenJSONTests {
             var counter = CounterUpdate(counter: Counter(id: "c", location: "l", name: "n", profile: []), state: .open)
             counter.id = Self.text(&g)
             counter.state = Self.text(&g)
+            var appointment = AppointmentUpdate(.booked, Appointment.sample, by: Self.text(&g))
+            appointment.change = [.booked, .moved, .cancelled].randomElement(using: &g)!
+            appointment.reference = Self.text(&g)
+            appointment.location = Self.text(&g)
+            appointment.services = (0..<Int.random(in: 0...3, using: &g)).map { _ in Self.text(&g) }
+            appointment.start = Self.text(&g)
+            appointment.end = Self.text(&g)
+            appointment.previousStart = Self.maybe(&g, Self.text)
             let cases: [(LiveEvent, Data)] = [
+                (.appointment(appointment), try Self.encoder.encode(appointment)),
                 (.called(call), try Self.encoder.encode(call)), (.recalled(call), try Self.encoder.encode(call)),
                 (.ticket(update), try Self.encoder.encode(update)), (.queue(location: "l", counts: counts), try Self.encoder.encode(counts)),
                 (.counter(counter), try Self.encoder.encode(counter)),
@@ -75,6 +84,25 @@ struct HandWrittenJSONTests {
             for (event, expected) in cases {
                 #expect(Array(try event.encoded().utf8) == Array(expected), "\(event.name)")
             }
+        }
+    }
+
+    @Test("An appointment's answer has the encoder's bytes")
+    func appointmentAnswer() throws {
+        var g = SplitMix64(seed: 19)
+        for _ in 0..<2_000 {
+            let items = (0..<Int.random(in: 0...3, using: &g)).map { _ in
+                AppointmentDTO.ItemDTO(service: Self.text(&g), serviceName: Self.text(&g), persons: Int.random(in: 1...50, using: &g))
+            }
+            let dto = AppointmentDTO(
+                reference: Self.text(&g), manageToken: Self.maybe(&g, Self.text), location: Self.text(&g),
+                locationName: Self.text(&g), address: Self.text(&g), service: Self.text(&g), serviceName: Self.text(&g),
+                persons: Int.random(in: 0...99, using: &g), items: items, start: Self.text(&g), end: Self.text(&g),
+                durationMinutes: Int.random(in: -5...600, using: &g), status: Self.text(&g), name: Self.text(&g),
+                email: Self.maybe(&g, Self.text), phone: Self.maybe(&g, Self.text), lang: Self.text(&g), createdAt: Self.text(&g),
+                bring: (0..<Int.random(in: 0...3, using: &g)).map { _ in Self.text(&g) }, meetingUrl: Self.maybe(&g, Self.text))
+            let bytes = dto.jsonBytes()
+            #expect(bytes == Array(try JSONOut.encoder.encode(dto)), "\(String(decoding: bytes, as: UTF8.self))")
         }
     }
 
@@ -108,4 +136,11 @@ struct HandWrittenJSONTests {
         #expect(Contact.key(email: nil, phone: "+32 470 12 34 5") == "4b221e60b355dce39a3c66b4265f8be3ff4241da651c182830330d9e858d0575")
         #expect(Contact.key(email: nil, phone: nil) == nil)
     }
+}
+
+private extension Appointment {
+    /// Any appointment; the tests overwrite the fields they vary.
+    static let sample = Appointment(reference: "K7M-3QX", location: "hal", items: [Appointment.Item(service: "id-kaart", persons: 1)],
+                                    start: Date(timeIntervalSince1970: 1_796_000_000), end: Date(timeIntervalSince1970: 1_796_000_900),
+                                    status: .booked, name: "n", email: nil, phone: nil, language: .nl, channel: .online, createdAt: Date(timeIntervalSince1970: 1_795_000_000))
 }
