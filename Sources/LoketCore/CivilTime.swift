@@ -92,7 +92,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        zeroPadded(year, width: 4) + "-" + zeroPadded(month, width: 2) + "-" + zeroPadded(day, width: 2)
     }
 
     public init(from decoder: Decoder) throws {
@@ -152,7 +152,7 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     public static func < (a: TimeOfDay, b: TimeOfDay) -> Bool { a.minutes < b.minutes }
 
-    public var description: String { String(format: "%02d:%02d", minutes / 60, minutes % 60) }
+    public var description: String { zeroPadded(minutes / 60, width: 2) + ":" + zeroPadded(minutes % 60, width: 2) }
 }
 
 /// A half-open wall-clock range `[start, end)` within one day.

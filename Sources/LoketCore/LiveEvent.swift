@@ -55,6 +55,7 @@ public enum LiveEvent: Sendable, Hashable {
 
     /// The `data:` payload as one line of JSON (keys sorted, so it is stable).
     public func encoded() throws -> String {
+        if let bytes = handWritten() { return String(decoding: bytes, as: UTF8.self) }
         let bytes: Data
         switch self {
         case .called(let c), .recalled(let c): bytes = try LiveEvent.encoder.encode(c)
@@ -66,6 +67,50 @@ public enum LiveEvent: Sendable, Hashable {
         case .waitlist(let w): bytes = try LiveEvent.encoder.encode(w)
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The payloads every ticket writes (`ticket`, `queue`), every call (`called`, `recalled`,
+    /// `counter`) and every booking (`appointment.*`), written by `JSONObjectWriter` in the encoder's sorted key order: the same bytes
+    /// without Foundation's encoder (JSONObjectWriterTests compares them); nil for the other events.
+    func handWritten() -> [UInt8]? {
+        switch self {
+        case .called(let c), .recalled(let c):
+            var w = JSONObjectWriter()
+            w.field("calledAt", c.calledAt)
+            w.field("counter", c.counter)
+            w.field("counterId", c.counterId)
+            w.field("number", c.number)
+            w.field("service", c.service)
+            w.field("ticket", c.ticket)
+            return w.finished()
+        case .ticket(let t):
+            var w = JSONObjectWriter()
+            w.field("counter", t.counter)
+            w.field("number", t.number)
+            w.field("status", t.status)
+            w.field("ticket", t.ticket)
+            return w.finished()
+        case .queue(_, let q):
+            return q.jsonBytes()
+        case .counter(let c):
+            var w = JSONObjectWriter()
+            w.field("id", c.id)
+            w.field("state", c.state)
+            return w.finished()
+        case .appointment(let a):
+            var w = JSONObjectWriter()
+            w.field("by", a.by)
+            w.field("change", a.change.rawValue)
+            w.field("end", a.end)
+            w.field("location", a.location)
+            w.field("previousStart", a.previousStart)
+            w.field("reference", a.reference)
+            w.field("services", json: JSONObjectWriter.list(strings: a.services))
+            w.field("start", a.start)
+            return w.finished()
+        case .closure, .waitlist:
+            return nil
+        }
     }
 
     private static let encoder: JSONEncoder = {
@@ -142,6 +187,23 @@ public struct QueueCounts: Sendable, Hashable, Codable {
             let s = catalogue.service(id)
             return ServiceWaiting(service: id, name: s?.name.resolve(language) ?? id, prefix: s?.prefix ?? "", waiting: n)
         })
+    }
+}
+
+extension QueueCounts {
+    /// This value as `JSONEncoder` with sorted keys writes it.
+    public func jsonBytes() -> [UInt8] {
+        var w = JSONObjectWriter()
+        w.field("totalWaiting", totalWaiting)
+        w.field("waiting", json: JSONObjectWriter.list(waiting) { s in
+            var e = JSONObjectWriter(capacity: 96)
+            e.field("name", s.name)
+            e.field("prefix", s.prefix)
+            e.field("service", s.service)
+            e.field("waiting", s.waiting)
+            return e.finished()
+        })
+        return w.finished()
     }
 }
 

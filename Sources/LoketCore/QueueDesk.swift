@@ -361,7 +361,7 @@ public struct QueueDesk: Sendable {
         let day = CivilClock(timeZone: location.timeZone).date(of: now)
         let seq = try reading.lastTicketSequence(location: location.id, day: day, prefix: service.prefix) + 1
         draft.changes.append(.ticketSequence(location: location.id, day: day, prefix: service.prefix, last: seq))
-        let t = Ticket(id: id, location: location.id, day: day, number: service.prefix + String(format: "%03d", seq),
+        let t = Ticket(id: id, location: location.id, day: day, number: service.prefix + zeroPadded(seq, width: 3),
                        service: service.id, origin: origin, isPriority: priority, issuedAt: now, waitingSince: waitingSince ?? now)
         if insert { try draft.record(nil, t, self, reading) }
         return t

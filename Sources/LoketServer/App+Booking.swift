@@ -113,7 +113,7 @@ extension App {
             appointmentDTO(try tx.apply(bookingDesk.book(command, now: now, reading: tx.db)), lang: lang)
         }
         dto.manageToken = Secret.manageToken(reference: dto.reference, key: key)
-        return try JSONOut.response(dto, status: 201, headers: [("Location", "/api/v1/appointments/\(dto.reference)")])
+        return JSONOut.response(bytes: dto.jsonBytes(), status: 201, headers: [("Location", "/api/v1/appointments/\(dto.reference)")])
     }
 
     private func readAppointment(_ request: Request) throws -> Response {

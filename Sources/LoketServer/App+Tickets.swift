@@ -37,7 +37,7 @@ extension App {
             }
             return try newestTicketDTO(t, db: tx.db, lang: lang)
         }
-        return try JSONOut.response(dto, status: 201, headers: [("Location", "/api/v1/tickets/\(dto.id)")])
+        return try JSONOut.response(ticket: dto, status: 201, headers: [("Location", "/api/v1/tickets/\(dto.id)")])
     }
 
     private func checkIn(_ request: Request) throws -> Response {
@@ -52,7 +52,7 @@ extension App {
             if let location = catalogue.location(t.location) { try rollover(location, in: &tx) }
             return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: t.location), staff: false, now: now, lang: lang)
         }
-        return try JSONOut.response(dto, status: 201, headers: [("Location", "/api/v1/tickets/\(dto.id)")])
+        return try JSONOut.response(ticket: dto, status: 201, headers: [("Location", "/api/v1/tickets/\(dto.id)")])
     }
 
     private func ticketStatus(_ request: Request) throws -> Response {
@@ -66,7 +66,7 @@ extension App {
             }
             return try ticketDTO(t, db: db, view: queueView(db, location: t.location), staff: staff, now: now, lang: lang)
         }
-        return try JSONOut.response(dto)
+        return try JSONOut.response(ticket: dto)
     }
 
     private func ticketAction(_ request: Request, _ action: TicketAction) throws -> Response {
@@ -86,6 +86,6 @@ extension App {
                                                by: who.name, now: now, reading: tx.db))
             return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: t.location), staff: true, now: now, lang: lang)
         }
-        return try JSONOut.response(dto)
+        return try JSONOut.response(ticket: dto)
     }
 }

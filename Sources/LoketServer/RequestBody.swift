@@ -29,6 +29,11 @@ func decodeBody<T: Decodable>(_ request: Request, as type: T.Type = T.self) thro
         throw LoketError(.badRequest, "The body is not valid UTF-8 JSON.")
     }
     do {
+        if let body = T.self as? FieldBody.Type, let fields = FlatJSON.parse(request.body) {
+            var reader = FieldReader(flat: fields)
+            // swiftlint:disable:next force_cast
+            return try body.init(fields: &reader) as! T
+        }
         return try JSONDecoder().decode(T.self, from: Data(request.body))
     } catch let e as FieldErrors {
         let names = e.fields.keys.sorted().joined(separator: ", ")
@@ -47,9 +52,27 @@ struct AnyKey: CodingKey {
     init?(intValue: Int) { nil }
 }
 
+/// A body read field by field through a `FieldReader`: from `JSONDecoder`, or from `FlatJSON` when
+/// the body is one flat object (the same checks and errors either way).
+protocol FieldBody: Decodable {
+    init(fields: inout FieldReader) throws
+}
+
+extension FieldBody {
+    init(from decoder: Decoder) throws {
+        var reader = try FieldReader(decoder)
+        try self.init(fields: &reader)
+    }
+}
+
 /// Reads the fields of one JSON object, collecting an error per bad field.
 struct FieldReader {
-    private let container: KeyedDecodingContainer<AnyKey>
+    /// Where the fields come from.
+    private enum Source {
+        case decoder(KeyedDecodingContainer<AnyKey>)
+        case flat([String: FlatJSON.Value])
+    }
+    private let source: Source
     /// Prefix of field names in errors, e.g. `items[2].`.
     private let path: String
     /// Field -> message for every bad field seen so far.
@@ -57,13 +80,39 @@ struct FieldReader {
 
     /// - Throws: a `DecodingError` when the value is not a JSON object.
     init(_ decoder: Decoder, path: String = "") throws {
-        container = try decoder.container(keyedBy: AnyKey.self)
+        source = .decoder(try decoder.container(keyedBy: AnyKey.self))
         self.path = path
+    }
+
+    /// The fields of a flat object read by `FlatJSON`.
+    init(flat fields: [String: FlatJSON.Value]) {
+        source = .flat(fields)
+        path = ""
     }
 
     /// Whether `key` is present and not null.
     func has(_ key: String) -> Bool {
-        container.contains(AnyKey(key)) && (try? container.decodeNil(forKey: AnyKey(key))) == false
+        switch source {
+        case .decoder(let container):
+            return container.contains(AnyKey(key)) && (try? container.decodeNil(forKey: AnyKey(key))) == false
+        case .flat(let fields):
+            return fields[key].map { $0 != .null } ?? false
+        }
+    }
+
+    /// The value of `key` as `T`, nil when it is of another type.
+    private func value<T: Decodable>(_ key: String, as type: T.Type) -> T? {
+        switch source {
+        case .decoder(let container):
+            return try? container.decode(T.self, forKey: AnyKey(key))
+        case .flat(let fields):
+            switch fields[key] {
+            case .string(let s): return s as? T
+            case .int(let n): return n as? T
+            case .bool(let b): return b as? T
+            case .null, nil: return nil
+            }
+        }
     }
 
     /// A string, trimmed; an error when required and missing or empty, of another type, too long or with control characters.
@@ -72,7 +121,7 @@ struct FieldReader {
             if required { fail(key, "is required") }
             return nil
         }
-        guard let s = try? container.decode(String.self, forKey: AnyKey(key)) else {
+        guard let s = value(key, as: String.self) else {
             fail(key, "must be a string")
             return nil
         }
@@ -82,11 +131,16 @@ struct FieldReader {
             fail(key, "must be at most \(maxLength) characters")
             return nil
         }
-        if s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        // Plain ASCII (nearly every field) is judged by its bytes; Foundation's trimming and the
+        // scalar properties showed up in the profile of the small bodies.
+        let ascii = s.utf8.allSatisfy { $0 < 0x80 }
+        if ascii ? s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
+                 : s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             fail(key, "must not contain control characters")
             return nil
         }
-        let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = ascii && !(s.utf8.first.map(FieldReader.isSpace) ?? true) && !(s.utf8.last.map(FieldReader.isSpace) ?? true)
+            ? s : s.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty {
             if required { fail(key, "must not be empty") }
             return nil
@@ -100,7 +154,7 @@ struct FieldReader {
             if required { fail(key, "is required") }
             return nil
         }
-        guard let n = try? container.decode(Int.self, forKey: AnyKey(key)), n.magnitude < 1_000_000_000 else {
+        guard let n = value(key, as: Int.self), n.magnitude < 1_000_000_000 else {
             fail(key, "must be a whole number")
             return nil
         }
@@ -114,7 +168,7 @@ struct FieldReader {
     /// `true` or `false` (a number is not a boolean).
     mutating func bool(_ key: String) -> Bool? {
         guard has(key) else { return nil }
-        guard let b = try? container.decode(Bool.self, forKey: AnyKey(key)) else {
+        guard let b = value(key, as: Bool.self) else {
             fail(key, "must be true or false")
             return nil
         }
@@ -134,7 +188,7 @@ struct FieldReader {
     /// A list of objects, each read by `Element`'s own `FieldReader` (its errors named `key[i].field`).
     mutating func objects<Element: Decodable>(_ key: String, of type: Element.Type) -> [Element]? {
         guard has(key) else { return nil }
-        guard var list = try? container.nestedUnkeyedContainer(forKey: AnyKey(key)) else {
+        guard case .decoder(let container) = source, var list = try? container.nestedUnkeyedContainer(forKey: AnyKey(key)) else {
             fail(key, "must be a list of objects")
             return nil
         }
@@ -155,6 +209,9 @@ struct FieldReader {
         return result
     }
 
+    /// An ASCII byte `trimmingCharacters(in: .whitespacesAndNewlines)` would trim.
+    private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0D).contains(b) }
+
     /// Records an error for `key`.
     mutating func fail(_ key: String, _ message: String) { errors[path + key] = message }
 
@@ -167,14 +224,13 @@ struct FieldReader {
 // MARK: the bodies
 
 /// `POST /api/v1/tickets`.
-struct IssueTicketBody: Decodable {
+struct IssueTicketBody: FieldBody {
     var location: String
     var service: String
     var priority: Bool
     var language: Language?
 
-    init(from decoder: Decoder) throws {
-        var f = try FieldReader(decoder)
+    init(fields f: inout FieldReader) throws {
         let location = f.string("location", maxLength: 64)
         let service = f.string("service", maxLength: 64)
         priority = f.bool("priority") ?? false
@@ -186,13 +242,12 @@ struct IssueTicketBody: Decodable {
 }
 
 /// `POST /api/v1/checkins`.
-struct CheckInBody: Decodable {
+struct CheckInBody: FieldBody {
     var reference: String
     var location: String?
     var language: Language?
 
-    init(from decoder: Decoder) throws {
-        var f = try FieldReader(decoder)
+    init(fields f: inout FieldReader) throws {
         let reference = f.string("reference", maxLength: 200)
         location = f.string("location", required: false, maxLength: 64)
         language = f.string("lang", required: false, maxLength: 10).flatMap { Language(tag: $0) }
@@ -202,12 +257,11 @@ struct CheckInBody: Decodable {
 }
 
 /// `POST /api/v1/tickets/{id}/transfer`.
-struct TransferBody: Decodable {
+struct TransferBody: FieldBody {
     var service: String?
     var counter: String?
 
-    init(from decoder: Decoder) throws {
-        var f = try FieldReader(decoder)
+    init(fields f: inout FieldReader) throws {
         service = f.string("service", required: false, maxLength: 64)
         counter = f.string("counter", required: false, maxLength: 64)
         if service == nil && counter == nil && f.errors.isEmpty { f.fail("service", "give a service or a counter to transfer to") }
@@ -216,23 +270,21 @@ struct TransferBody: Decodable {
 }
 
 /// `POST /counters/{id}/pause`: an optional reason, shown to clerks.
-struct PauseBody: Decodable {
+struct PauseBody: FieldBody {
     var reason: String?
 
-    init(from decoder: Decoder) throws {
-        var f = try FieldReader(decoder)
+    init(fields f: inout FieldReader) throws {
         reason = f.string("reason", required: false, maxLength: 200)
         try f.finish()
     }
 }
 
 /// `POST /counters/{id}/call`: which ticket (id or today's number) and why out of order.
-struct CallBody: Decodable {
+struct CallBody: FieldBody {
     var ticket: String?
     var reason: String?
 
-    init(from decoder: Decoder) throws {
-        var f = try FieldReader(decoder)
+    init(fields f: inout FieldReader) throws {
         ticket = f.string("ticket", maxLength: 64)
         reason = f.string("reason", required: false, maxLength: 200)
         try f.finish()
@@ -240,12 +292,11 @@ struct CallBody: Decodable {
 }
 
 /// `POST /counters/{id}/served`: a visit served without a ticket.
-struct ServedBody: Decodable {
+struct ServedBody: FieldBody {
     var service: String?
     var outcome: String?
 
-    init(from decoder: Decoder) throws {
-        var f = try FieldReader(decoder)
+    init(fields f: inout FieldReader) throws {
         service = f.string("service", maxLength: 64)
         outcome = f.string("outcome", required: false, maxLength: 64)
         try f.finish()
@@ -253,23 +304,21 @@ struct ServedBody: Decodable {
 }
 
 /// `POST /tickets/{id}/finish`: an optional outcome.
-struct FinishBody: Decodable {
+struct FinishBody: FieldBody {
     var outcome: String?
 
-    init(from decoder: Decoder) throws {
-        var f = try FieldReader(decoder)
+    init(fields f: inout FieldReader) throws {
         outcome = f.string("outcome", required: false, maxLength: 64)
         try f.finish()
     }
 }
 
 /// One service of a visit in `items`.
-struct VisitItemBody: Decodable {
+struct VisitItemBody: FieldBody {
     var service: String
     var persons: Int?
 
-    init(from decoder: Decoder) throws {
-        var f = try FieldReader(decoder)
+    init(fields f: inout FieldReader) throws {
         let service = f.string("service", maxLength: 64)
         persons = f.int("persons", required: false, range: 1...50)
         try f.finish()
@@ -278,7 +327,7 @@ struct VisitItemBody: Decodable {
 }
 
 /// `POST /api/v1/appointments`: one `service` with `persons`, or `items`.
-struct BookBody: Decodable {
+struct BookBody: FieldBody {
     var location: String
     /// The services asked for, in the form given.
     var items: [(service: String, persons: Int?)]
@@ -290,8 +339,7 @@ struct BookBody: Decodable {
     var phone: String?
     var language: Language?
 
-    init(from decoder: Decoder) throws {
-        var f = try FieldReader(decoder)
+    init(fields f: inout FieldReader) throws {
         let location = f.string("location", maxLength: 64)
         let service = f.string("service", required: !f.has("items"), maxLength: 64)
         let persons = f.int("persons", required: false, range: 1...50)
@@ -325,11 +373,10 @@ struct BookBody: Decodable {
 }
 
 /// `POST /api/v1/appointments/{reference}/reschedule`.
-struct RescheduleBody: Decodable {
+struct RescheduleBody: FieldBody {
     var start: Date
 
-    init(from decoder: Decoder) throws {
-        var f = try FieldReader(decoder)
+    init(fields f: inout FieldReader) throws {
         let start = f.instant("start")
         try f.finish()
         self.start = start ?? Date(timeIntervalSince1970: 0)

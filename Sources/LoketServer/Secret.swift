@@ -12,8 +12,12 @@ public enum Secret {
 
     /// `bytes` bytes from the system's secure generator, as base64url without padding.
     public static func random(bytes: Int = 24) -> String {
+        // Eight bytes from each draw of the system generator (one getrandom call), not one.
         var g = SystemRandomNumberGenerator()
-        return random(bytes: bytes, using: &g)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes + 7)
+        while out.count < bytes { withUnsafeBytes(of: g.next() as UInt64) { out.append(contentsOf: $0) } }
+        return base64url(Array(out.prefix(bytes)))
     }
 
     /// SHA-256 of a token or secret; only hashes are stored.
