@@ -37,6 +37,11 @@ public final class EventHub: @unchecked Sendable {
     /// Streams currently open.
     public var openStreams: Int { lock.withLock { count } }
 
+    /// Streams of `topic` whose connection is parked, waiting for something to send (for tests).
+    func parkedStreams(topic: String) -> Int {
+        lock.withLock { streams[topic].map { Array($0.values) } ?? [] }.filter(\.isParked).count
+    }
+
     /// Sends `event` to every stream of `topic`.
     ///
     /// Call in id order (the store publishes after each commit, under its write lock): a stream
@@ -98,9 +103,10 @@ public final class EventHub: @unchecked Sendable {
     }
 
     /// The MHD response that drains `stream`; the stream is forgotten when MHD frees the response,
-    /// or at once if the response cannot be made (then nil).
-    func makeResponse(for stream: EventStream, connection: OpaquePointer) -> OpaquePointer? {
-        guard let response = stream.makeResponse(connection: connection, ended: { [self] in remove($0) }) else {
+    /// or at once if the response cannot be made (then nil). `poolIsMapped`: see `EventStream.makeResponse`.
+    func makeResponse(for stream: EventStream, connection: OpaquePointer, poolIsMapped: Bool = false) -> OpaquePointer? {
+        guard let response = stream.makeResponse(connection: connection, poolIsMapped: poolIsMapped,
+                                                  ended: { [self] in remove($0) }) else {
             remove(stream)
             return nil
         }

@@ -15,6 +15,14 @@
 // write buffer MHD hands the reader. A parking reader therefore gives the whole pages of that
 // buffer back to the kernel (`madvise(MADV_DONTNEED)`: they read as zeros again, as MHD left
 // them, and cost nothing until written).
+//
+// That left two pages of the nine: the first (the request text, then the bytes the reader writes)
+// and the last, where MHD keeps its list of the request's headers (allocated from the pool's end,
+// just past the reader's buffer). MHD reads that list only while it parses the request and decides
+// on keep-alive, both before the first byte of the stream, and we copied the headers out before
+// answering; so when the pool is mapped on its own (its end is a page boundary, nothing else shares
+// the page) the parking reader releases the page its buffer ends in as well. Should anything read
+// the list afterwards, a zeroed entry has no kind and no next: the list reads as empty.
 import CMicroHTTPD
 import Foundation
 #if canImport(Glibc)
@@ -35,6 +43,9 @@ final class EventStream: @unchecked Sendable {
     /// Whether whole pages of the buffer MHD hands the reader may hold bytes: true at first (MHD zeroed
     /// them), and again after a write that reached past the buffer's first page.
     private var readerPagesTouched = true
+    /// Whether the connection's pool is mapped on its own, so the page the reader's buffer ends in
+    /// holds nothing but MHD's header list and may be released too (see the top of this file).
+    private var releasesPoolTail = false
 
     /// A stream replaying after `lastEventID` (nil: live only), live events held back until `finishReplay`.
     init(topic: String, lastEventID: Int64?, limits: StreamBuffer.Limits) {
@@ -65,15 +76,23 @@ final class EventStream: @unchecked Sendable {
         }
     }
 
+    /// True while the reader has parked the connection (for tests).
+    var isParked: Bool { lock.withLock { suspended } }
+
     /// Lets MHD drain a connection returned by `updateLeavingParked`.
     static func resume(_ parked: OpaquePointer) {
         MHD_resume_connection(parked)
     }
 
     /// The MHD response that drains this stream on `connection`; `ended` runs once MHD frees it
-    /// (the stream ended or the client went away). Nil if MHD cannot make the response.
-    func makeResponse(connection: OpaquePointer, ended: @escaping @Sendable (EventStream) -> Void) -> OpaquePointer? {
-        lock.withLock { self.connection = connection }
+    /// (the stream ended or the client went away). `poolIsMapped`: the connection's pool is mapped
+    /// on its own (`HTTPServerConfiguration.connectionPoolIsMapped`). Nil if MHD cannot make the response.
+    func makeResponse(connection: OpaquePointer, poolIsMapped: Bool,
+                      ended: @escaping @Sendable (EventStream) -> Void) -> OpaquePointer? {
+        lock.withLock {
+            self.connection = connection
+            self.releasesPoolTail = poolIsMapped
+        }
         let context = Unmanaged.passRetained(StreamContext(stream: self, ended: ended)).toOpaque()
         // The block size is the buffer MHD allocates with the response, used only for HTTP/1.0 clients
         // (HTTP/1.1 chunks are written straight into the connection's pool): about an event's worth.
@@ -102,7 +121,7 @@ final class EventStream: @unchecked Sendable {
         case .empty:
             // Nothing to send: park the connection until an event, a heartbeat or the end wakes it.
             if readerPagesTouched {
-                EventStream.releaseWholePages(of: out)
+                EventStream.releaseWholePages(of: out, throughLastPage: releasesPoolTail)
                 readerPagesTouched = false
             }
             suspended = true
@@ -122,6 +141,7 @@ final class EventStream: @unchecked Sendable {
 
 extension EventStream {
     /// The response's own buffer, which only HTTP/1.0 clients use (MHD allocates it with every stream).
+    /// Keep it below a page: `releaseWholePages` tells it from the pool's write buffer by that.
     static let http10BlockBytes = 256
 
     /// The memory page size.
@@ -136,15 +156,25 @@ extension EventStream {
     }
 
     /// Gives the pages that lie wholly inside `buffer` back to the kernel; they read as zeros afterwards.
+    /// With `throughLastPage`, also the page `buffer` ends in, up to its end, provided `buffer` holds
+    /// a whole page (so it is the write buffer in the pool, not the small block of an HTTP/1.0 response).
     ///
     /// `buffer` is what MHD handed the reader to fill: nothing else lives in those pages, and MHD
-    /// reads back only the bytes a reader reports. Returns how many bytes were released.
+    /// reads back only the bytes a reader reports. Past the pool's write buffer, up to the next page
+    /// boundary, lie only the pool's allocations from its end (the header list) when the pool is
+    /// mapped on its own; only then may `throughLastPage` be set. HTTP/1.0 streams are read into the
+    /// response's own `http10BlockBytes` block, from malloc: the page after it belongs to the heap,
+    /// which the whole-page condition keeps out. Returns how many bytes were released.
     @discardableResult
-    static func releaseWholePages(of buffer: UnsafeMutableRawBufferPointer) -> Int {
+    static func releaseWholePages(of buffer: UnsafeMutableRawBufferPointer, throughLastPage: Bool = false) -> Int {
         guard let base = buffer.baseAddress else { return 0 }
         let skip = bytesBeforeWholePages(of: buffer)
         guard buffer.count > skip else { return 0 }
-        let length = (buffer.count - skip) / pageBytes * pageBytes
+        let wholePages = (buffer.count - skip) / pageBytes
+        guard wholePages > 0 else { return 0 }
+        let length = throughLastPage
+            ? (buffer.count - skip + pageBytes - 1) / pageBytes * pageBytes
+            : wholePages * pageBytes
         guard length > 0 else { return 0 }
         #if os(Linux)
         return madvise(base + skip, length, MADV_DONTNEED) == 0 ? length : 0

@@ -291,7 +291,8 @@ extension HTTPServer {
                                                  .RESPMEM_MUST_COPY)
             }
         case (.events, let stream?):
-            mhdResponse = hub.makeResponse(for: stream, connection: connection)
+            mhdResponse = hub.makeResponse(for: stream, connection: connection,
+                                           poolIsMapped: configuration.connectionPoolIsMapped)
         case (.events, nil):
             // respond(to:) opens every stream it answers with; nothing else queues `.events`.
             preconditionFailure("an event stream answer without its opened stream")

@@ -35,6 +35,11 @@ public struct HTTPServerConfiguration: Sendable {
     /// connections opened and cut again and again then hands its memory back when it ends, where
     /// 32 KiB heap pools left the heap fragmented and RSS 60 MiB up after a minute of it.
     public var connectionMemoryBytes: Int
+    /// Whether MHD maps each connection's pool on its own (libmicrohttpd 0.9.75, `MHD_pool_create`:
+    /// above 32 KiB and at least 4/3 of a page), so the pool ends on a page boundary.
+    var connectionPoolIsMapped: Bool {
+        connectionMemoryBytes > 32 * 1024 && connectionMemoryBytes >= EventStream.pageBytes * 4 / 3
+    }
     /// Threads that answer writes (POST, PUT, PATCH, DELETE) off MHD's threads, so that this many
     /// can wait on one group commit at once; 0 answers them inline (see HTTPServer+Deferred).
     public var writeWorkers = 32

@@ -53,6 +53,9 @@ final class EventLog: @unchecked Sendable {
                             body: .events(EventStreamRequest(topic: topic, lastEventID: last.map { max(0, $0) }, replay: replay)))
         }
         table.add(.GET, "/hello") { _, _ in Response(contentType: "text/plain", text: "hello") }
+        table.add(.GET, "/echo/{header}") { _, request in
+            Response(contentType: "text/plain", text: request.header(request.parameter("header")) ?? "(none)")
+        }
         return Router(table)
     }
 }

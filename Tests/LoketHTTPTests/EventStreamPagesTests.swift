@@ -52,6 +52,55 @@ struct EventStreamPagesTests {
         }
     }
 
+    @Test("throughLastPage also releases the page the buffer ends in, up to its boundary, and nothing past it",
+          arguments: [0, 300])
+    func releasesThroughLastPage(startOffset: Int) throws {
+        let page = EventStream.pageBytes
+        let pages = 10  // nine for the pool, one after it that must stay
+        let base = try #require(mmap(nil, pages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        #expect(base != UnsafeMutableRawPointer(bitPattern: -1), "mmap failed")
+        defer { munmap(base, pages * page) }
+        memset(base, 0x5A, pages * page)
+
+        // MHD's write buffer ends where the header list (allocated from the pool's end) begins.
+        let length = 8 * page + 200 - startOffset
+        let buffer = UnsafeMutableRawBufferPointer(start: base + startOffset, count: length)
+        let firstWhole = startOffset == 0 ? 0 : 1
+        #expect(EventStream.releaseWholePages(of: buffer, throughLastPage: true) == (9 - firstWhole) * page)
+
+        let after = resident(base, pages: pages)
+        #expect(after[0] == (firstWhole == 1), "the page before the first boundary stays unless wholly inside")
+        #expect(after[firstWhole..<9].allSatisfy { !$0 }, "\(after)")
+        #expect(after[9], "the page past the pool's end stays")
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        for i in 0..<(pages * page) {
+            let inReleased = i >= firstWhole * page && i < 9 * page
+            if bytes[i] != (inReleased ? 0 : 0x5A) {
+                Issue.record("byte \(i) is \(bytes[i])")
+                break
+            }
+        }
+    }
+
+    @Test("throughLastPage leaves a buffer smaller than a page alone, even across a boundary (an HTTP/1.0 block on the heap)")
+    func smallBufferThroughLastPage() throws {
+        let page = EventStream.pageBytes
+        let base = try #require(mmap(nil, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(base, 2 * page) }
+        memset(base, 1, 2 * page)
+        let buffer = UnsafeMutableRawBufferPointer(start: base + page - 100, count: EventStream.http10BlockBytes)
+        #expect(EventStream.releaseWholePages(of: buffer, throughLastPage: true) == 0)
+        #expect(resident(base, pages: 2) == [true, true])
+        #expect(base.load(fromByteOffset: page + 500, as: UInt8.self) == 1)
+    }
+
+    @Test("the pool is mapped on its own above 32 KiB only, as libmicrohttpd decides")
+    func poolMapping() {
+        #expect(HTTPServerConfiguration(connectionMemoryBytes: 36 * 1024).connectionPoolIsMapped)
+        #expect(!HTTPServerConfiguration(connectionMemoryBytes: 32 * 1024).connectionPoolIsMapped)
+        #expect(!HTTPServerConfiguration(connectionMemoryBytes: 16 * 1024).connectionPoolIsMapped)
+    }
+
     @Test("a buffer with no whole page in it releases nothing")
     func smallBuffer() throws {
         let page = EventStream.pageBytes
