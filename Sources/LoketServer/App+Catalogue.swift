@@ -148,7 +148,5 @@ extension App {
         return Self.searchResponse(out)
     }
 
-    static func searchResponse(_ body: [UInt8]) -> Response {
-        Response(contentType: "application/json", bytes: body, headers: [("Cache-Control", "no-store")])
-    }
+    static func searchResponse(_ body: [UInt8]) -> Response { JSONOut.response(bytes: body) }
 }
