@@ -128,14 +128,16 @@ private final class PairCollector {
     var pairs: [String: String] = [:]
     var bytes = 0
     let lowercaseKeys: Bool
-    init(lowercaseKeys: Bool) {
+    init(lowercaseKeys: Bool, count: Int) {
         self.lowercaseKeys = lowercaseKeys
-        pairs.reserveCapacity(8)  // a browser's usual headers, so the table is not grown two or three times
+        // Room for exactly the pairs MHD holds, so the table is never grown, and a request without a
+        // query allocates none (a fixed room for eight was 2% of a health request's CPU).
+        if count > 0 { pairs.reserveCapacity(count) }
     }
 }
 
 private func collect(_ connection: OpaquePointer, _ kind: MHD_ValueKind, lowercase: Bool) -> PairCollector {
-    let collector = PairCollector(lowercaseKeys: lowercase)
+    let collector = PairCollector(lowercaseKeys: lowercase, count: Int(MHD_get_connection_values_n(connection, kind, nil, nil)))
     let cls = Unmanaged.passUnretained(collector).toOpaque()
     _ = MHD_get_connection_values_n(connection, kind, { cls, kind, key, keySize, value, valueSize in
         guard let cls, let key else { return .YES }
@@ -299,11 +301,13 @@ extension HTTPServer {
         guard let mhdResponse else { return .NO }
         // withCString lends a native string's own bytes; passing a String to a C pointer parameter
         // copies it into a new array, two per header, which the profile showed.
-        for headers in [response.headers, SecurityHeaders.missing(from: response.headers, status: response.status)] {
+        func add(_ headers: [(String, String)]) {
             for (name, value) in headers {
                 _ = name.withCString { name in value.withCString { MHD_add_response_header(mhdResponse, name, $0) } }
             }
         }
+        add(response.headers)
+        add(SecurityHeaders.missing(from: response.headers, status: response.status))
         let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
         MHD_destroy_response(mhdResponse)
         return result

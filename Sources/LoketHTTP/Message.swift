@@ -43,7 +43,12 @@ public struct Request: Sendable {
     }
 
     /// A header by case-insensitive name.
-    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+    public func header(_ name: String) -> String? {
+        // Callers mostly ask in lower case already: then the name is the key as it is, with no new
+        // string per lookup (`lowercased()` was one on every request that reads Accept-Language).
+        if name.utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) { return headers[name] }
+        return headers[name.lowercased()]
+    }
 
     /// A path parameter the route declared; "" when absent (routes only ask for their own).
     public func parameter(_ name: String) -> String { parameters[name] ?? "" }

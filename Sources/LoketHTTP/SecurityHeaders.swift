@@ -11,6 +11,14 @@ enum SecurityHeaders {
     /// For everything that is not a page.
     static let dataPolicy = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
+    /// What `missing` adds to an answer that sets none of the security headers itself.
+    static let dataDefaults = defaults(policy: dataPolicy)
+    static let pageDefaults = defaults(policy: pagePolicy)
+    static let notModifiedDefaults = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
+    private static func defaults(policy: String) -> [(String, String)] {
+        notModifiedDefaults + [("Content-Security-Policy", policy), ("X-Frame-Options", "DENY")]
+    }
+
     /// The headers to add to an answer with `headers`, leaving any the handler set itself.
     ///
     /// `Referrer-Policy: no-referrer` goes on every answer: ticket, waitlist and manage links carry
@@ -36,6 +44,10 @@ enum SecurityHeaders {
             }
         }
         let isPage = contentType?.hasPrefix("text/html") ?? false
+        // The usual answer sets none of the four: one of three lists made once, not a new array per answer.
+        if !hasOptions && !hasReferrer && !hasPolicy && !hasFrame {
+            return status == 304 ? notModifiedDefaults : isPage ? pageDefaults : dataDefaults
+        }
         var extra: [(String, String)] = []
         if !hasOptions { extra.append(("X-Content-Type-Options", "nosniff")) }
         if !hasReferrer { extra.append(("Referrer-Policy", "no-referrer")) }
