@@ -62,6 +62,8 @@ enum SecurityHeaders {
 enum HeaderName {
     /// Whether `a` and `b` are the same name but for the case of ASCII letters.
     static func same(_ a: String, _ b: String) -> Bool {
+        // Most names compared differ in length, which a native string knows without a walk.
+        guard a.utf8.count == b.utf8.count else { return false }
         var x = a.utf8.makeIterator(), y = b.utf8.makeIterator()
         while true {
             switch (x.next(), y.next()) {

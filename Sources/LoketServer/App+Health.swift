@@ -96,7 +96,7 @@ extension App {
                             now: App.healthClock.iso8601(now),
                             municipality: inputs.office.catalogue.settings.municipality.resolve(inputs.language), checks: checks)
         let body = Array(try JSONOut.encoder.encode(dto))
-        return JSONOut.response(bytes: body, status: ok ? 200 : 503, headers: ok ? [] : [("Retry-After", "30")])
+        return JSONOut.response(bytes: body, status: ok ? 200 : 503, headers: ok ? [] : [("Retry-After", "30")]).kept()
     }
 
     /// Free bytes where the database lives, read at most once a second of real time: the statfs

@@ -40,3 +40,48 @@ struct RequestFieldsTests {
         #expect(asked.text == fields + "|" + expected + "|yes", "the first value of k3 wins")
     }
 }
+
+@Suite("Kept answers")
+struct KeptAnswerTests {
+    @Test("a change to a kept answer drops its prepared form")
+    func changeDropsPrepared() {
+        let kept = Response(contentType: "text/plain", text: "x").kept()
+        #expect(kept.prepared != nil)
+        var headers = kept
+        headers.headers.append(("X-Extra", "1"))
+        #expect(headers.prepared == nil)
+        var status = kept
+        status.status = 503
+        #expect(status.prepared == nil)
+        var body = kept
+        body.body = .bytes([1])
+        #expect(body.prepared == nil)
+    }
+
+    @Test("a kept answer is built once and answers many requests, on many connections at once, whole")
+    func keptAnswerServesMany() throws {
+        let answer = Response(contentType: "application/json", text: "{\"kept\":true}", headers: [("Cache-Control", "no-store")]).kept()
+        var table = RouteTable<Void>()
+        table.add(.GET, "/kept") { _, _ in answer }
+        let live = try LiveServer(router: Router(table))
+        defer { live.stop() }
+        let port = live.port
+        let replies = LockedBox<[HTTPReply]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            for _ in 0..<25 {
+                if let reply = try? get(port: port, "/kept") { replies.withLock { $0.append(reply) } }
+            }
+        }
+        let all = replies.withLock { $0 }
+        #expect(all.count == 200)
+        for reply in all {
+            #expect(reply.status == 200 && reply.text == "{\"kept\":true}")
+            #expect(reply.header("Cache-Control") == "no-store")
+            #expect(reply.header("Content-Security-Policy") == SecurityHeaders.dataPolicy)
+            #expect(reply.header("X-Content-Type-Options") == "nosniff")
+        }
+        #expect(answer.prepared?.isMade == true)
+        let head = try exchange(port: port, "HEAD /kept HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", isHead: true)
+        #expect(head.status == 200 && head.body.isEmpty && head.header("Content-Length") == "13")
+    }
+}
