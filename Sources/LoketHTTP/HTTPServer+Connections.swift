@@ -94,8 +94,10 @@ final class ConnectionGuard: @unchecked Sendable {
     func answered(fd: Int32) {
         let t = now()
         lock.withLock {
-            open[fd]?.answering = false
-            open[fd]?.since = t
+            // One lookup, not one per field: this runs on every request.
+            guard let i = open.index(forKey: fd) else { return }
+            open.values[i].answering = false
+            open.values[i].since = t
         }
     }
 

@@ -43,7 +43,12 @@ public struct Request: Sendable {
     }
 
     /// A header by case-insensitive name.
-    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+    public func header(_ name: String) -> String? {
+        // Callers mostly ask in lower case already: then the name is the key as it is, with no new
+        // string per lookup (`lowercased()` was one on every request that reads Accept-Language).
+        if name.utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) { return headers[name] }
+        return headers[name.lowercased()]
+    }
 
     /// A path parameter the route declared; "" when absent (routes only ask for their own).
     public func parameter(_ name: String) -> String { parameters[name] ?? "" }
@@ -61,11 +66,14 @@ public struct Response: Sendable {
     }
 
     /// The status code, e.g. 200.
-    public var status: Int
+    public var status: Int { didSet { prepared = nil } }
     /// Response headers in order; a name may repeat.
-    public var headers: [(String, String)]
+    public var headers: [(String, String)] { didSet { prepared = nil } }
     /// The content, or the event stream to open.
-    public var body: Body
+    public var body: Body { didSet { prepared = nil } }
+    /// Set by `kept()`: where the server keeps this answer in libmicrohttpd's form. Any change to the
+    /// status, headers or body drops it, so it never answers for a value other than its own.
+    public private(set) var prepared: PreparedAnswer?
 
     /// A response with any body.
     public init(status: Int, headers: [(String, String)] = [], body: Body = .bytes([])) {
@@ -86,6 +94,14 @@ public struct Response: Sendable {
 
     /// `204 No Content`.
     public static let noContent = Response(status: 204)
+
+    /// This answer, marked as one that is kept and answered again as it is (a cached answer): the
+    /// server builds its libmicrohttpd response once and queues that same response every time.
+    public func kept() -> Response {
+        var kept = self
+        kept.prepared = PreparedAnswer()
+        return kept
+    }
 
     /// The value of a header, by case-insensitive name.
     public func header(_ name: String) -> String? {

@@ -11,6 +11,14 @@ enum SecurityHeaders {
     /// For everything that is not a page.
     static let dataPolicy = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
+    /// What `missing` adds to an answer that sets none of the security headers itself.
+    static let dataDefaults = defaults(policy: dataPolicy)
+    static let pageDefaults = defaults(policy: pagePolicy)
+    static let notModifiedDefaults = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
+    private static func defaults(policy: String) -> [(String, String)] {
+        notModifiedDefaults + [("Content-Security-Policy", policy), ("X-Frame-Options", "DENY")]
+    }
+
     /// The headers to add to an answer with `headers`, leaving any the handler set itself.
     ///
     /// `Referrer-Policy: no-referrer` goes on every answer: ticket, waitlist and manage links carry
@@ -36,6 +44,10 @@ enum SecurityHeaders {
             }
         }
         let isPage = contentType?.hasPrefix("text/html") ?? false
+        // The usual answer sets none of the four: one of three lists made once, not a new array per answer.
+        if !hasOptions && !hasReferrer && !hasPolicy && !hasFrame {
+            return status == 304 ? notModifiedDefaults : isPage ? pageDefaults : dataDefaults
+        }
         var extra: [(String, String)] = []
         if !hasOptions { extra.append(("X-Content-Type-Options", "nosniff")) }
         if !hasReferrer { extra.append(("Referrer-Policy", "no-referrer")) }
@@ -50,6 +62,8 @@ enum SecurityHeaders {
 enum HeaderName {
     /// Whether `a` and `b` are the same name but for the case of ASCII letters.
     static func same(_ a: String, _ b: String) -> Bool {
+        // Most names compared differ in length, which a native string knows without a walk.
+        guard a.utf8.count == b.utf8.count else { return false }
         var x = a.utf8.makeIterator(), y = b.utf8.makeIterator()
         while true {
             switch (x.next(), y.next()) {

@@ -120,7 +120,7 @@ extension App {
         // Without a location the answer depends on nothing that changes while this config is in force.
         let key = locationFilter == nil
             ? SearchKey(query: TextFolding.fold(q), language: lang, channel: channel, category: categoryFilter) : nil
-        if let key, let kept = office.searchAnswers[key] { return Self.searchResponse(kept) }
+        if let key, let kept = office.searchAnswers[key] { return kept }
         let catalogue = office.catalogue
         var found = office.search.matches(q, language: lang, location: locationFilter?.id, channel: channel)
         if let categoryFilter { found = found.filter { catalogue.services[$0].category == categoryFilter } }
@@ -144,11 +144,11 @@ extension App {
             }
         }
         out.append(UInt8(ascii: "]"))
-        if let key { office.searchAnswers.keep(out, for: key) }
-        return Self.searchResponse(out)
+        guard let key else { return Self.searchResponse(out) }
+        let kept = Self.searchResponse(out).kept()
+        office.searchAnswers.keep(kept, bytes: out.count, for: key)
+        return kept
     }
 
-    static func searchResponse(_ body: [UInt8]) -> Response {
-        Response(contentType: "application/json", bytes: body, headers: [("Cache-Control", "no-store")])
-    }
+    static func searchResponse(_ body: [UInt8]) -> Response { JSONOut.response(bytes: body) }
 }

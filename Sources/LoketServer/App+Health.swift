@@ -21,10 +21,26 @@ struct HealthDTO: Encodable, Equatable {
 
 /// What health keeps between requests so that a healthy answer costs little.
 struct HealthMemo {
-    /// The last answer's values and its encoding.
-    var answer: (dto: HealthDTO, body: [UInt8])?
+    /// The last answer, whole, and what it was made from.
+    var answer: (inputs: HealthInputs, response: Response)?
     /// The last free-space reading and when it was taken (uptime, ns).
     var disk: (bytes: Int64?, at: UInt64)?
+}
+
+/// Everything a health answer is made from: the same inputs give the same answer, byte for byte.
+struct HealthInputs {
+    /// The config in force (its municipality's name); compared by identity, kept alive by the memo.
+    var office: Office
+    var language: Language
+    /// The clock's whole second since 1970: `now` is written in whole seconds (`CivilClock.iso8601` rounds down).
+    var second: Double
+    var storage: String
+    var mail: String
+
+    func same(as other: HealthInputs) -> Bool {
+        office === other.office && language == other.language && second == other.second
+            && storage == other.storage && mail == other.mail
+    }
 }
 
 extension App {
@@ -58,22 +74,29 @@ extension App {
         if storage == "ok", let free = freeBytes(), free < App.lowDiskBytes {
             storage = "disk nearly full: \(free / 1024) KiB free"
         }
-        var checks = ["storage": storage, "mail": mailer.stuck ?? "ok"]
-        if options.mailTransport == nil { checks["mail"] = "ok (no transport: mail stays in the outbox)" }
-        let ok = checks.values.allSatisfy { $0.hasPrefix("ok") }
-        let dto = HealthDTO(status: ok ? "ok" : "degraded", version: options.version,
-                            now: App.healthClock.iso8601(clock.now()),
-                            municipality: catalogue.settings.municipality.resolve(language(request)), checks: checks)
-        return JSONOut.response(bytes: try healthBody(dto), status: ok ? 200 : 503, headers: ok ? [] : [("Retry-After", "30")])
+        var mail = mailer.stuck ?? "ok"
+        if options.mailTransport == nil { mail = "ok (no transport: mail stays in the outbox)" }
+        let now = clock.now()
+        let inputs = HealthInputs(office: office.withLock { $0 }, language: language(request),
+                                  second: now.timeIntervalSince1970.rounded(.down), storage: storage, mail: mail)
+        // Under load nearly every request finds the answer it would build already built: the DTO, its
+        // dictionary, the date text, the encoding and the response's header list were most of health's
+        // CPU in the profile, and a few string compares tell that nothing changed.
+        if let kept = healthMemo.withLock({ $0.answer }), kept.inputs.same(as: inputs) { return kept.response }
+        let response = try healthResponse(inputs, now: now)
+        healthMemo.withLock { $0.answer = (inputs, response) }
+        return response
     }
 
-    /// The encoded `dto`: the last answer's bytes when nothing in it changed, which under load is
-    /// almost always (`now` has whole seconds). JSONEncoder was a quarter of health's CPU in the profile.
-    func healthBody(_ dto: HealthDTO) throws -> [UInt8] {
-        if let kept = healthMemo.withLock({ $0.answer }), kept.dto == dto { return kept.body }
+    /// The health answer for `inputs`, built and encoded afresh.
+    func healthResponse(_ inputs: HealthInputs, now: Date) throws -> Response {
+        let checks = ["storage": inputs.storage, "mail": inputs.mail]
+        let ok = checks.values.allSatisfy { $0.hasPrefix("ok") }
+        let dto = HealthDTO(status: ok ? "ok" : "degraded", version: options.version,
+                            now: App.healthClock.iso8601(now),
+                            municipality: inputs.office.catalogue.settings.municipality.resolve(inputs.language), checks: checks)
         let body = Array(try JSONOut.encoder.encode(dto))
-        healthMemo.withLock { $0.answer = (dto, body) }
-        return body
+        return JSONOut.response(bytes: body, status: ok ? 200 : 503, headers: ok ? [] : [("Retry-After", "30")]).kept()
     }
 
     /// Free bytes where the database lives, read at most once a second of real time: the statfs

@@ -1,7 +1,8 @@
 // The services search's answers, encoded once per (folded query, language, channel, category).
 //
 // An answer without a location filter depends only on the config and those four values, so the
-// bytes of the first answer are kept and handed out again. The cache belongs to one `Office`: a
+// first answer is kept, marked `kept()` so the server also keeps its libmicrohttpd form, and
+// handed out again. The cache belongs to one `Office`: a
 // reload builds a new `Office` with an empty cache, so nothing from the old config is ever served.
 // Answers with a location filter carry `walkInOpenNow`, which depends on the time and on runtime
 // closures; they are never cached.
@@ -24,25 +25,25 @@ struct SearchKey: Hashable, Sendable {
 final class SearchAnswers: Sendable {
     /// The most answer bytes kept before the cache is emptied.
     let byteLimit: Int
-    private let state = LockedBox<(answers: [SearchKey: [UInt8]], bytes: Int)>(([:], 0))
+    private let state = LockedBox<(answers: [SearchKey: Response], bytes: Int)>(([:], 0))
 
     init(byteLimit: Int = 4 << 20) {
         self.byteLimit = byteLimit
     }
 
     /// The kept answer for `key`, if any.
-    subscript(key: SearchKey) -> [UInt8]? {
+    subscript(key: SearchKey) -> Response? {
         state.withLock { $0.answers[key] }
     }
 
-    /// Keeps `answer` for `key`; empties the cache first when it would grow past `byteLimit`.
-    func keep(_ answer: [UInt8], for key: SearchKey) {
-        guard answer.count <= byteLimit else { return }
+    /// Keeps `answer` (whose body is `bytes` long) for `key`; empties the cache first when it would grow past `byteLimit`.
+    func keep(_ answer: Response, bytes: Int, for key: SearchKey) {
+        guard bytes <= byteLimit else { return }
         state.withLock { state in
             guard state.answers[key] == nil else { return }
-            if state.bytes + answer.count > byteLimit { state = ([:], 0) }
+            if state.bytes + bytes > byteLimit { state = ([:], 0) }
             state.answers[key] = answer
-            state.bytes += answer.count
+            state.bytes += bytes
         }
     }
 

@@ -95,4 +95,28 @@ struct AnswerCacheTests {
         // Same members and order as before, only the time differs.
         #expect(later.text == first.text.replacingOccurrences(of: "09:00:00+01:00", with: "09:01:01+01:00"))
     }
+
+    /// The kept health answer is reused only for the same inputs: a request in another language
+    /// (by `lang` or by Accept-Language) gets its own municipality name, never the last one asked.
+    @Test func theHealthAnswerIsKeptPerLanguage() throws {
+        let live = try LiveServer(catalogue: try Demo.catalogue(), clock: Self.clock)
+        defer { live.stop() }
+        let asks: [(target: String, headers: [(String, String)], municipality: String)] = [
+            ("/api/v1/health", [], "Gemeente Wilgendaal"),
+            ("/api/v1/health?lang=fr", [], "Commune de Wilgendaal"),
+            ("/api/v1/health", [("Accept-Language", "de-BE, fr;q=0.5")], "Gemeinde Wilgendaal"),
+            ("/api/v1/health?lang=en", [("Accept-Language", "de")], "Municipality of Wilgendaal"),
+            ("/api/v1/health", [], "Gemeente Wilgendaal"),
+        ]
+        // Twice through, so that every answer is once built and once perhaps kept.
+        for _ in 0..<2 {
+            for ask in asks {
+                let r = try live.client.get(ask.target, headers: ask.headers)
+                #expect(r.status == 200)
+                #expect(try r.object()["municipality"] as? String == ask.municipality, "\(ask.target) \(ask.headers): \(r.text)")
+                #expect(r.header("Cache-Control") == "no-store")
+                #expect(r.header("Content-Security-Policy") == "default-src 'none'; frame-ancestors 'none'; sandbox")
+            }
+        }
+    }
 }
