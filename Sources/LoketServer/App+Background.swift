@@ -31,21 +31,17 @@ extension App {
         flushTokenUse()
         do {
             try rolloverDays(now: now)
-            let (purged, expired) = try store.write { db in
-                try db.pruneEvents(before: now.addingTimeInterval(-2 * 86400))
-                let cutoff = now.addingTimeInterval(-Double(catalogue.settings.retentionDays) * 86400)
-                let purged = try db.purgePersonalData(endedBefore: cutoff, now: now) + db.purgeMail(endedBefore: cutoff, now: now)
-                    + db.purgeWaitlist(endedBefore: cutoff, now: now)
-                return (purged, try db.deleteExpiredHolds(now: now))
+            let pass = try store.write { db in
+                try db.purgeExpired(retentionDays: catalogue.settings.retentionDays, now: now)
             }
             // Expired holds are deleted: an answer kept while one was in force would differ from a new
             // one if the clock were set back before its end, so the answers of their locations (and
             // only theirs; none when no hold expired) are not kept past this round.
             var scope = AvailabilityScope()
-            scope.touch(expired)
+            scope.touch(pass.expiredHoldLocations)
             availabilityCache.invalidate(scope)
             // Erased names must not linger in the write-ahead log either.
-            if purged > 0 { try store.checkpoint() }
+            if pass.erased > 0 { try store.checkpoint() }
         } catch {
             logger.error("housekeeping failed", metadata: ["error": "\(error)"])
         }

@@ -382,13 +382,8 @@ struct Purge: ParsableCommand {
         let store = try data.openStore(logger: makeLogger("loket", level: .warning))
         defer { _ = try? store.close() }
         let now = Date()
-        let cutoff = now.addingTimeInterval(-Double(catalogue.settings.retentionDays) * 86400)
         let n = try store.write { db in
-            let n = try db.purgePersonalData(endedBefore: cutoff, now: now)
-            _ = try db.deleteExpiredHolds(now: now)
-            _ = try db.purgeMail(endedBefore: cutoff, now: now)
-            _ = try db.purgeWaitlist(endedBefore: cutoff, now: now)
-            try db.pruneEvents(before: now.addingTimeInterval(-2 * 86400))
+            let n = try db.purgeExpired(retentionDays: catalogue.settings.retentionDays, now: now).appointments
             try db.audit(actor: "cli", action: "purge", subject: nil, detail: "\(n) appointments", at: now)
             return n
         }
