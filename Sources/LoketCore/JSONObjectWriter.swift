@@ -4,7 +4,7 @@
 // and its two events: boxing every field, sorting the keys, then writing). A hand-written encoder
 // names its fields in the order the sorted encoder writes them and escapes strings the way it does
 // (`"`, `\`, the control characters; `/` and all other text as is), so the bytes are the same:
-// JSONObjectWriterTests compares them with `JSONEncoder([.sortedKeys, .withoutEscapingSlashes])`
+// HandWrittenJSONTests compares them with `JSONEncoder([.sortedKeys, .withoutEscapingSlashes])`
 // for many random values. Use it only where the profile shows the encoder; everything else keeps `Encodable`.
 
 /// Writes one JSON object; the caller adds the fields in sorted key order.
@@ -52,7 +52,7 @@ public struct JSONObjectWriter {
 
     public mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
-        bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+        bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
     }
 
     public mutating func field(_ name: StaticString, _ value: Bool?) {

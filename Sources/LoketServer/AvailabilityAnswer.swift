@@ -20,11 +20,11 @@ enum AvailabilityAnswer {
             append(i == 0 ? "{\"persons\":" : ",{\"persons\":", to: &out)
             append(item.persons, to: &out)
             append(",\"service\":", to: &out)
-            appendString(item.service.id, to: &out)
+            JSONObjectWriter.appendString(item.service.id, to: &out)
             out.append(UInt8(ascii: "}"))
         }
         append("],\"location\":", to: &out)
-        appendString(location, to: &out)
+        JSONObjectWriter.appendString(location, to: &out)
         append(",\"to\":\"", to: &out)
         CivilClock.appendDate(range.upperBound, to: &out)
         append("\",\"slots\":[", to: &out)
@@ -48,16 +48,5 @@ enum AvailabilityAnswer {
 
     private static func append(_ n: Int, to out: inout [UInt8]) {
         if (0..<10).contains(n) { out.append(UInt8(48 + n)) } else { out.append(contentsOf: String(n).utf8) }
-    }
-
-    /// A JSON string as `JSONOut.encoder` writes it: plain text as is, anything to escape through the encoder.
-    private static func appendString(_ s: String, to out: inout [UInt8]) {
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: s.utf8)
-            out.append(UInt8(ascii: "\""))
-        } else {
-            out.append(contentsOf: (try? JSONOut.encoder.encode(s)) ?? Data("\"\"".utf8))
-        }
     }
 }
