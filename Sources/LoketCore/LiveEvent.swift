@@ -71,7 +71,7 @@ public enum LiveEvent: Sendable, Hashable {
 
     /// The payloads every ticket writes (`ticket`, `queue`), every call (`called`, `recalled`,
     /// `counter`) and every booking (`appointment.*`), written by `JSONObjectWriter` in the encoder's sorted key order: the same bytes
-    /// without Foundation's encoder (JSONObjectWriterTests compares them); nil for the other events.
+    /// without Foundation's encoder (HandWrittenJSONTests compares them); nil for the other events.
     func handWritten() -> [UInt8]? {
         switch self {
         case .called(let c), .recalled(let c):

@@ -5,7 +5,7 @@
 // `FlatJSON` reads exactly those and answers nil for anything else (escapes, nesting, fractions,
 // exponents, repeated keys, trailing bytes), which then takes the `JSONDecoder` path as before. So
 // every body decodes to the same value, and every bad body gets the same problem answer
-// (FlatJSONTests compares both paths on many generated bodies).
+// (FlatBodyTests compares both paths on many generated bodies).
 
 /// One flat JSON object of simple values.
 enum FlatJSON {

@@ -1,6 +1,6 @@
 // A ticket's answer written by hand: every kiosk ticket, every ticket page poll and every clerk's
 // action answers with one, and Foundation's encoder was the largest single cost of issuing a ticket.
-// The bytes equal `JSONOut.encoder`'s (TicketDTOJSONTests compares them for random tickets).
+// The bytes equal `JSONOut.encoder`'s (HandWrittenJSONTests compares them for random tickets).
 import LoketCore
 import LoketHTTP
 
