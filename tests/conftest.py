@@ -21,15 +21,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import subprocess
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 import pytest
 import requests
+
+from loketproc import ServeProcess, leaks_in_logs, token_add
 
 # Selenium must never try to download a driver or a browser: Debian's are used explicitly.
 os.environ["SE_OFFLINE"] = "true"
@@ -52,7 +51,6 @@ LOCATION = "stadhuis"
 SERVICE = "eid-aanvraag"
 CITIZEN = "Zoë Peeters"
 
-LISTENING = re.compile(r"loket listening on (http://\S+)")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 # Log privacy (issue 13): every server log of the session, and every secret a test sent or got back
@@ -86,31 +84,6 @@ def remember_exchange(body, answer):
 def register_log(path: Path):
     """A server log the end-of-session check greps (LoketServer registers its own)."""
     SERVER_LOGS.append(Path(path))
-
-
-def leaks_in_logs(logs: Iterable[Path], secrets: dict[str, str]) -> list[str]:
-    """Each (log, secret kind) where a secret appears in a log, found with `grep -F` (many patterns, one pass)."""
-    import tempfile
-
-    if not secrets:
-        return []
-    found = []
-    with tempfile.NamedTemporaryFile("wb", suffix=".secrets") as pats:
-        # One pattern a line: a secret with a line break in it (a header injection attempt) is looked for line by line.
-        lines = {part for s in secrets for part in s.splitlines() if len(part.strip()) >= 6}
-        if not lines:
-            return []
-        pats.write(b"\n".join(p.encode() for p in lines) + b"\n")
-        pats.flush()
-        for log in logs:
-            if not Path(log).is_file():
-                continue
-            res = subprocess.run(["grep", "-aoF", "-f", pats.name, str(log)], capture_output=True,
-                                 env={**os.environ, "LC_ALL": "C"})
-            assert res.returncode in (0, 1), f"grep failed: {res.stderr!r}"
-            for hit in sorted(set(res.stdout.decode("utf-8", "replace").splitlines())):
-                found.append(f"{log}: a {secrets.get(hit, 'secret')} ({hit[:3]}…)")
-    return found
 
 
 @pytest.hookimpl(trylast=True)
@@ -151,63 +124,28 @@ def loket_bin() -> Path:
 
 def make_token(db: Path, role: str, name: str) -> str:
     """`loket token add` prints the new token alone on standard output."""
-    res = subprocess.run(
-        [str(LOKET), "token", "add", "--role", role, "--name", name, "--db", str(db), "--config", str(CONFIG)],
-        cwd=ROOT, capture_output=True, text=True, timeout=30,
-    )
-    assert res.returncode == 0, f"loket token add failed ({res.returncode}): {res.stderr.strip()}"
-    lines = [ln for ln in res.stdout.splitlines() if ln.strip()]
-    assert len(lines) == 1, f"loket token add should print only the token, printed: {res.stdout!r}"
-    remember_secret(lines[0].strip(), f"{role} token")
-    return lines[0].strip()
+    token = token_add(LOKET, db, CONFIG, role, name, cwd=ROOT)
+    remember_secret(token, f"{role} token")
+    return token
 
 
 # --------------------------------------------------------------------------------- the server
 
 
-class LoketServer:
+class LoketServer(ServeProcess):
     """One `loket serve --port 0` process; `url` is read from its `loket listening on` line."""
 
     def __init__(self, db: Path, clock: str, log: Path, config: Path | None = None, *, rate_limits: bool = False,
                  extra_args: Iterable[str] = ()):
         self.db = db
         self.clock = clock
-        self.log_path = log
-        self.url = ""
-        self.stdout_lines: list[str] = []
-        self._log = open(log, "ab")
         register_log(log)
-        self.proc = subprocess.Popen(
+        super().__init__(
             [str(LOKET), "serve", "--port", "0", "--host", "127.0.0.1", "--db", str(db), "--clock", clock,
              *([] if rate_limits else ["--no-rate-limits"]), "--log-level", LOG_LEVEL, "--config", str(config or CONFIG),
              "--pages", str(PAGES), *extra_args],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=self._log, text=True, bufsize=1,
-            start_new_session=True,
-        )
-        found = threading.Event()
-
-        def pump():
-            for line in self.proc.stdout:   # keep draining so the pipe never fills up
-                self.stdout_lines.append(line.rstrip("\n"))
-                m = LISTENING.search(line)
-                if m and not found.is_set():
-                    self.url = m.group(1).rstrip("/")
-                    found.set()
-            found.set()
-
-        threading.Thread(target=pump, daemon=True).start()
-        if not found.wait(30) or not self.url:
-            self.stop()
-            raise RuntimeError(
-                f"loket serve did not print 'loket listening on http://HOST:PORT' within 30 s; "
-                f"stdout={self.stdout_lines!r}; stderr: {self.stderr_tail()}")
+            log=log, cwd=ROOT, wait=30)
         self.session = requests.Session()
-
-    def stderr_tail(self, n: int = 4000) -> str:
-        try:
-            return self.log_path.read_bytes()[-n:].decode("utf-8", "replace")
-        except OSError:
-            return ""
 
     # -- HTTP helpers (the API, as a script or another device would use it)
     def api(self, method: str, path: str, *, token: str | None = None, expect: int | Iterable[int] | None = None,
@@ -235,21 +173,6 @@ class LoketServer:
 
     def page(self, path: str) -> str:
         return f"{self.url}{path}"
-
-    def stop(self):
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
-        if self.proc.stdout:
-            self.proc.stdout.close()
-        self._log.close()
 
 
 @dataclass

@@ -42,12 +42,9 @@ import argparse
 import json
 import os
 import random
-import re
 import selectors
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -59,10 +56,11 @@ from pathlib import Path
 
 import requests
 
+from loketproc import ServeProcess, leaks_in_logs, token_add
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config"
 PAGES = ROOT / "kiosk"
-LISTENING = re.compile(r"loket listening on (http://\S+)")
 
 TZ = timezone(timedelta(hours=1))                     # Brussels in December
 DAY = "2026-12-01"                                    # a Tuesday
@@ -182,62 +180,29 @@ class Client:
 # --------------------------------------------------------------------------------- the server
 
 
-class Server:
+class Server(ServeProcess):
+    """The soak's `loket serve`, with its mail written to a folder and the clock pinned at `clock`."""
+
     def __init__(self, binary: Path, db: Path, clock: datetime, log: Path, mail: Path, log_level: str):
-        self.log_path = log
-        self.url = ""
-        self._log = open(log, "ab")
-        self.stdout: list[str] = []
-        self.proc = subprocess.Popen(
+        super().__init__(
             [str(binary), "serve", "--port", "0", "--host", "127.0.0.1", "--db", str(db), "--config", str(CONFIG),
              "--pages", str(PAGES), "--clock", clock.isoformat(), "--no-rate-limits", "--log-level", log_level,
              "--mail-dir", str(mail)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=self._log, text=True, bufsize=1, start_new_session=True)
+            log=log, cwd=ROOT, wait=60)
         self.started = time.monotonic()
         self.clock = clock
-        found = threading.Event()
-
-        def pump():
-            for line in self.proc.stdout:
-                self.stdout.append(line.rstrip("\n"))
-                m = LISTENING.search(line)
-                if m and not found.is_set():
-                    self.url = m.group(1).rstrip("/")
-                    found.set()
-            found.set()
-
-        threading.Thread(target=pump, daemon=True).start()
-        if not found.wait(60) or not self.url:
-            self.stop()
-            raise RuntimeError(f"loket serve did not start: {self.stdout!r} {log.read_text('utf-8', 'replace')[-2000:]}")
-        host, port = self.url.split("//")[1].split(":")
-        self.addr = (host, int(port))
+        self.addr = self.address
 
     def now(self) -> datetime:
         """The server's clock: pinned at start, running on at real speed."""
         return self.clock + timedelta(seconds=time.monotonic() - self.started)
 
     def stop(self) -> int | None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
-        self._log.close()
-        return self.proc.returncode
+        return super().stop(grace=15)
 
 
 def make_token(binary: Path, db: Path, role: str, name: str) -> str:
-    res = subprocess.run([str(binary), "token", "add", "--role", role, "--name", name, "--db", str(db),
-                          "--config", str(CONFIG)], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    if res.returncode != 0:
-        raise RuntimeError(f"loket token add failed: {res.stderr.strip()}")
-    return res.stdout.strip()
+    return token_add(binary, db, CONFIG, role, name, cwd=ROOT)
 
 
 # --------------------------------------------------------------------------------- the displays
@@ -692,21 +657,6 @@ def verify(srv: Server, ledger: Ledger, stats: Stats, clerk_token: str) -> list[
     return problems
 
 
-def grep_logs(logs: list[Path], secrets: dict[str, str], work: Path) -> list[str]:
-    """Every secret the soak used, looked for in every log with `grep -F` (Aho-Corasick: thousands of
-    patterns over megabytes in a second)."""
-    pats = work / "secrets.txt"
-    pats.write_bytes(b"\n".join(s.encode() for s in secrets) + b"\n")
-    leaks = []
-    for log in logs:
-        res = subprocess.run(["grep", "-aoF", "-f", str(pats), str(log)], capture_output=True, env={**os.environ, "LC_ALL": "C"})
-        if res.returncode > 1:
-            raise RuntimeError(f"grep failed: {res.stderr.decode()}")
-        for hit in sorted(set(res.stdout.decode("utf-8", "replace").splitlines())):
-            leaks.append(f"{log.name}: a {secrets.get(hit, 'secret')} is in the log")
-    return leaks
-
-
 # --------------------------------------------------------------------------------- the run
 
 
@@ -814,7 +764,7 @@ def run(minutes: float, binary: Path, *, displays: int = 200, tolerance: float =
     finally:
         exit_code = srv.stop()
     log_bytes = sum(p.stat().st_size for p in logs)
-    leaks = grep_logs(logs, ledger.secrets, work)
+    leaks = leaks_in_logs(logs, ledger.secrets)
 
     lines = [f"Soak: {minutes:g} min, {stats.total()} requests, {len(ledger.tickets)} tickets "
              f"({sum(1 for t in ledger.tickets.values() if t.origin.startswith('appointment:'))} from check-ins), "
