@@ -102,14 +102,16 @@ public final class App: Sendable {
     public func handle(_ request: Request) throws -> Response {
         let started = DispatchTime.now()
         var route = Metrics.unmatched
+        var routeID = Metrics.unmatchedID
         var status = 500
         defer {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-            metrics.request(route: route, method: request.method.rawValue, status: status, seconds: seconds)
+            metrics.request(route: route, id: routeID, method: request.method, status: status, seconds: seconds)
         }
         do {
             let found = try router.route(request)
             route = found.pattern
+            routeID = found.id
             var request = request
             request.parameters = found.parameters
             let response = try found.handler(self, request)
