@@ -153,7 +153,8 @@ extension App {
         guard let key, let rawKey else { return Self.searchResponse(out) }
         let kept = Self.searchResponse(out).kept()
         office.searchAnswers.keep(kept, bytes: out.count, for: key)
-        office.searchAnswers.alias(rawKey, to: kept)
+        // An answer too large to keep is not kept under an alias either: the bound counts its body once.
+        if out.count <= office.searchAnswers.byteLimit { office.searchAnswers.alias(rawKey, to: kept) }
         return kept
     }
 
