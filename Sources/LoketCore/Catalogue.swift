@@ -13,15 +13,31 @@ public enum Language: String, Sendable, Hashable, CaseIterable, Codable {
     public init?(tag: String) {
         // Every request asks (`?lang=`, `Accept-Language`), so the primary subtag (what
         // `tag.split(separator: "-").first` gives) is compared in place, without making strings.
+        // One pass over the bytes, keeping the first two lowered: every code is two ASCII letters, and
+        // the lazy, generic compare with each case's rawValue was 1.5% of a search's CPU in the profile.
         let dash = UInt8(ascii: "-")
-        let primary = tag.utf8.drop { $0 == dash }.prefix { $0 != dash }
-        guard primary.allSatisfy({ $0 < 0x80 }) else {
-            self.init(rawValue: String(decoding: primary, as: UTF8.self).lowercased())
-            return
+        var first: UInt8 = 0, second: UInt8 = 0, length = 0
+        for byte in tag.utf8 {
+            if byte == dash {
+                if length == 0 { continue } else { break }
+            }
+            guard byte < 0x80 else {
+                let primary = tag.utf8.drop { $0 == dash }.prefix { $0 != dash }
+                self.init(rawValue: String(decoding: primary, as: UTF8.self).lowercased())
+                return
+            }
+            length += 1
+            let lower = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+            if length == 1 { first = lower } else if length == 2 { second = lower }
         }
-        let lowered = primary.lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
-        guard let language = Language.allCases.first(where: { $0.rawValue.utf8.elementsEqual(lowered) }) else { return nil }
-        self = language
+        guard length == 2 else { return nil }
+        switch (first, second) {
+        case (UInt8(ascii: "n"), UInt8(ascii: "l")): self = .nl
+        case (UInt8(ascii: "f"), UInt8(ascii: "r")): self = .fr
+        case (UInt8(ascii: "e"), UInt8(ascii: "n")): self = .en
+        case (UInt8(ascii: "d"), UInt8(ascii: "e")): self = .de
+        default: return nil
+        }
     }
 }
 

@@ -118,9 +118,15 @@ extension App {
         var locationFilter: Location?
         if let l = request.query["location"], !l.isEmpty { locationFilter = try location(l) }
         // Without a location the answer depends on nothing that changes while this config is in force.
-        let key = locationFilter == nil
-            ? SearchKey(query: TextFolding.fold(q), language: lang, channel: channel, category: categoryFilter) : nil
-        if let key, let kept = office.searchAnswers[key] { return kept }
+        // Looked up first as the client spelled it, then folded (see SearchAnswers).
+        let rawKey = locationFilter == nil
+            ? SearchKey(query: q, raw: true, language: lang, channel: channel, category: categoryFilter) : nil
+        if let rawKey, let kept = office.searchAnswers[rawKey] { return kept }
+        let key = rawKey.map { SearchKey(query: TextFolding.fold(q), language: $0.language, channel: $0.channel, category: $0.category) }
+        if let key, let rawKey, let kept = office.searchAnswers[key] {
+            office.searchAnswers.alias(rawKey, to: kept)
+            return kept
+        }
         let catalogue = office.catalogue
         var found = office.search.matches(q, language: lang, location: locationFilter?.id, channel: channel)
         if let categoryFilter { found = found.filter { catalogue.services[$0].category == categoryFilter } }
@@ -144,9 +150,11 @@ extension App {
             }
         }
         out.append(UInt8(ascii: "]"))
-        guard let key else { return Self.searchResponse(out) }
+        guard let key, let rawKey else { return Self.searchResponse(out) }
         let kept = Self.searchResponse(out).kept()
         office.searchAnswers.keep(kept, bytes: out.count, for: key)
+        // An answer too large to keep is not kept under an alias either: the bound counts its body once.
+        if out.count <= office.searchAnswers.byteLimit { office.searchAnswers.alias(rawKey, to: kept) }
         return kept
     }
 

@@ -60,7 +60,9 @@ extension App {
     }
 
     func health(_ request: Request) throws -> Response {
-        if storageFault.withLock({ $0 != nil }) {
+        // One read of the fault while healthy (each lock showed in the profile); a second after a probe.
+        var fault = storageFault.withLock { $0 }
+        if fault != nil {
             // Known to fail: try a write, so that freed space is seen without waiting for traffic.
             do {
                 try store.probeWrite()
@@ -68,14 +70,15 @@ extension App {
             } catch {
                 noteWrite(failure: error)
             }
+            fault = storageFault.withLock { $0 }
         }
-        var storage = storageFault.withLock { $0 } ?? "ok"
+        var storage = fault ?? "ok"
         // A disk about to fill is trouble before the first write fails.
         if storage == "ok", let free = freeBytes(), free < App.lowDiskBytes {
             storage = "disk nearly full: \(free / 1024) KiB free"
         }
         var mail = mailer.stuck ?? "ok"
-        if options.mailTransport == nil { mail = "ok (no transport: mail stays in the outbox)" }
+        if mailTransportMissing { mail = "ok (no transport: mail stays in the outbox)" }
         let now = clock.now()
         let inputs = HealthInputs(office: office.withLock { $0 }, language: language(request),
                                   second: now.timeIntervalSince1970.rounded(.down), storage: storage, mail: mail)

@@ -9,13 +9,20 @@
 //
 // Any client can ask for any query, so the cache is bounded by its bytes: once it holds more than
 // `byteLimit`, it is emptied and starts again (popular queries come back within a few requests).
+//
+// Each answer is also found by the query as the client spelled it (a `raw` key, an alias to the same
+// answer), so a repeated search is one lookup and skips the fold (1.4% of a search's CPU).
 import LoketCore
 import LoketHTTP
 
 /// What one cached search answer is keyed by: everything that shapes it except the config.
 struct SearchKey: Hashable, Sendable {
-    /// The query as `TextFolding.fold` gives it (the index compares only folded text).
+    /// The query as `TextFolding.fold` gives it (the index compares only folded text), or as the
+    /// client wrote it when `raw`.
     var query: String
+    /// Whether `query` is the client's own spelling: an alias of the folded key's answer, so that a
+    /// repeated search finds its answer without folding the query first.
+    var raw = false
     var language: Language
     var channel: Channel?
     var category: String?
@@ -45,6 +52,13 @@ final class SearchAnswers: Sendable {
             state.answers[key] = answer
             state.bytes += bytes
         }
+    }
+
+    /// Keeps `answer`, already kept under its folded key, under the client's own spelling `key` too.
+    /// The body is shared, so only the key's bytes (and a little for the entry) count towards the limit.
+    func alias(_ key: SearchKey, to answer: Response) {
+        precondition(key.raw, "an alias is keyed by the raw query")
+        keep(answer, bytes: key.query.utf8.count + 64, for: key)
     }
 
     /// How many answers are kept (for tests).

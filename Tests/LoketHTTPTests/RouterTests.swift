@@ -142,6 +142,12 @@ struct RouterTests {
         }
     }
 
+    @Test("a method's ordinal is its place in allCases (the exact table is indexed by it)")
+    func ordinals() {
+        #expect(HTTPMethod.allCases.map(\.ordinal) == Array(0..<HTTPMethod.allCases.count))
+        #expect(HTTPMethod.ordinals == HTTPMethod.allCases.count)
+    }
+
     @Test("patterns lists every route in registration order, normalised")
     func patterns() {
         let router = namedRouter([(.GET, "/b/{x}"), (.POST, "a/{rest...}"), (.GET, "/")])
