@@ -15,6 +15,12 @@
 //   the batch with the storage error: nothing of it is acknowledged, since a job's own answer may
 //   rest on the state an earlier, lost job made.
 //
+// Wake-ups: every caller sleeps on its own semaphore and is woken once, when its job is done or
+// when it is handed the lead. The committer, after its commit, wakes exactly the callers whose
+// jobs it committed and hands the next batch to the oldest waiting caller (or, if `exclusive` is
+// waiting, leaves the writer to it). Nobody else wakes. (One condition broadcast per batch woke
+// every waiting caller, most of them only to see their job still queued and sleep again.)
+//
 // After the commit, each job's `after` work (publishing live events) is handed, in commit order,
 // to one serial publisher queue: the writer never waits for the hub, and streams still see events
 // in commit order because one batch's work is queued before the next batch can commit.
@@ -23,9 +29,12 @@ import Foundation
 
 /// The single writer connection, shared by concurrent callers through batches.
 final class GroupCommit: @unchecked Sendable {
-    // @unchecked: `connection` is used only by the thread that set `busy`; the other vars only under `condition`.
+    // @unchecked: `connection` is used only by the thread that holds the writer (`busy`); the other vars only under `condition`.
     private let connection: Connection
     private let condition = NSCondition()
+    /// `exclusive` callers waiting on `condition` for the writer; while there are any, a committer
+    /// leaves the writer free instead of handing it to the next batch.
+    private var exclusiveWaiting = 0
     /// Jobs waiting for a batch, in arrival order.
     private var queue: [Job] = []
     /// True while one thread (a committer, or an `exclusive` caller) owns the connection.
@@ -44,7 +53,12 @@ final class GroupCommit: @unchecked Sendable {
         var run: ((Connection) throws -> (() -> Void)?)?
         var after: (() -> Void)?
         var failure: (any Error)?
+        /// Set (under `condition`) when the job's batch has committed or was lost.
         var done = false
+        /// Set (under `condition`) when the job's caller is to commit the next batch.
+        var leads = false
+        /// The caller sleeps on this until `done` or `leads` is set.
+        let wake = DispatchSemaphore(value: 0)
         init(_ run: @escaping (Connection) throws -> (() -> Void)?) { self.run = run }
     }
 
@@ -62,11 +76,18 @@ final class GroupCommit: @unchecked Sendable {
             let job = Job(body)
             condition.lock()
             queue.append(job)
+            if !busy {
+                busy = true
+                job.leads = true
+            }
             while !job.done {
-                if !busy {
-                    lead()
+                if job.leads {
+                    job.leads = false
+                    lead(job)
                 } else {
-                    condition.wait()
+                    condition.unlock()
+                    job.wake.wait()
+                    condition.lock()
                 }
             }
             condition.unlock()
@@ -77,14 +98,16 @@ final class GroupCommit: @unchecked Sendable {
     /// Runs `body` alone on the writer connection, outside any transaction (checkpoint, backup).
     func exclusive<T>(_ body: (Connection) throws -> T) rethrows -> T {
         condition.lock()
+        exclusiveWaiting += 1
         while busy { condition.wait() }
+        exclusiveWaiting -= 1
         busy = true
         condition.unlock()
         defer {
             condition.lock()
-            busy = false
-            condition.broadcast()
+            let next = handOver()
             condition.unlock()
+            next?.wake.signal()
         }
         return try body(connection)
     }
@@ -102,16 +125,16 @@ final class GroupCommit: @unchecked Sendable {
         publisher.sync {}
     }
 
-    /// Takes a batch and commits it. Called and returns with `condition` locked.
-    private func lead() {
-        busy = true
+    /// Takes a batch and commits it, then wakes its callers and hands the writer on. Called by
+    /// `own`'s caller, with `condition` locked and `busy` set for it; returns with `condition` locked.
+    private func lead(_ own: Job) {
         let batch = Array(queue.prefix(maxBatch))
         queue.removeFirst(batch.count)
         condition.unlock()
         commit(batch)
         let afters = batch.compactMap(\.after)
         condition.lock()
-        // Queued before `busy` clears, so before any later batch can commit: commit order.
+        // Queued before the writer is handed on, so before any later batch can commit: commit order.
         if !afters.isEmpty {
             let handed = HandedOver(afters)
             publisher.async { for work in handed.value { work() } }
@@ -122,8 +145,25 @@ final class GroupCommit: @unchecked Sendable {
         }
         batchCount += 1
         jobCount += UInt64(batch.count)
+        let next = handOver()
+        condition.unlock()
+        // The next committer first: its batch is already waiting for the writer.
+        if let next, next !== own { next.wake.signal() }
+        for job in batch where job !== own { job.wake.signal() }
+        condition.lock()
+    }
+
+    /// Whoever holds the writer lets go of it: to a waiting `exclusive` caller if there is one,
+    /// else to the oldest queued job's caller, whose semaphore the caller then signals (outside the
+    /// lock). Called with `condition` locked and `busy` set; returns the job to wake, if any.
+    private func handOver() -> Job? {
+        if exclusiveWaiting == 0, let next = queue.first {
+            next.leads = true   // `busy` stays set: the writer passes straight to `next`'s caller
+            return next
+        }
         busy = false
-        condition.broadcast()
+        if exclusiveWaiting > 0 { condition.broadcast() }
+        return nil
     }
 
     /// One transaction: every job in its savepoint, then one COMMIT.
