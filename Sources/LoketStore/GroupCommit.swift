@@ -15,11 +15,14 @@
 //   the batch with the storage error: nothing of it is acknowledged, since a job's own answer may
 //   rest on the state an earlier, lost job made.
 //
-// Wake-ups: every caller sleeps on its own semaphore and is woken once, when its job is done or
-// when it is handed the lead. The committer, after its commit, wakes exactly the callers whose
-// jobs it committed and hands the next batch to the oldest waiting caller (or, if `exclusive` is
-// waiting, leaves the writer to it). Nobody else wakes. (One condition broadcast per batch woke
-// every waiting caller, most of them only to see their job still queued and sleep again.)
+// Wake-ups: every caller sleeps on its own semaphore. The committer, after its commit, frees the
+// writer and wakes exactly the callers whose jobs it committed, and the oldest queued caller to
+// commit the next batch; a caller that arrives in between and finds the writer free commits it
+// at once instead (it is already running: no wake-up on the writer's critical path), and the woken
+// one then sleeps again (its job is in that batch, or it is woken again when the batch is done).
+// When `exclusive` is waiting, the committer wakes it rather than the next queued caller.
+// (One condition broadcast per batch woke every waiting caller, most of them only to see their job
+// still queued and sleep again.)
 //
 // After the commit, each job's `after` work (publishing live events) is handed, in commit order,
 // to one serial publisher queue: the writer never waits for the hub, and streams still see events
@@ -55,9 +58,9 @@ final class GroupCommit: @unchecked Sendable {
         var failure: (any Error)?
         /// Set (under `condition`) when the job's batch has committed or was lost.
         var done = false
-        /// Set (under `condition`) when the job's caller is to commit the next batch.
-        var leads = false
-        /// The caller sleeps on this until `done` or `leads` is set.
+        /// The caller sleeps on this; it is signalled when the job is done, or when the writer was
+        /// freed while the job was the oldest queued (then the caller commits the next batch if the
+        /// writer is still free). It may be signalled more than it waits: the caller checks and loops.
         let wake = DispatchSemaphore(value: 0)
         init(_ run: @escaping (Connection) throws -> (() -> Void)?) { self.run = run }
     }
@@ -76,13 +79,8 @@ final class GroupCommit: @unchecked Sendable {
             let job = Job(body)
             condition.lock()
             queue.append(job)
-            if !busy {
-                busy = true
-                job.leads = true
-            }
             while !job.done {
-                if job.leads {
-                    job.leads = false
+                if !busy {
                     lead(job)
                 } else {
                     condition.unlock()
@@ -105,7 +103,7 @@ final class GroupCommit: @unchecked Sendable {
         condition.unlock()
         defer {
             condition.lock()
-            let next = handOver()
+            let next = letGo()
             condition.unlock()
             next?.wake.signal()
         }
@@ -125,9 +123,10 @@ final class GroupCommit: @unchecked Sendable {
         publisher.sync {}
     }
 
-    /// Takes a batch and commits it, then wakes its callers and hands the writer on. Called by
-    /// `own`'s caller, with `condition` locked and `busy` set for it; returns with `condition` locked.
+    /// Takes a batch and commits it, then frees the writer and wakes the batch's callers and the
+    /// next committer. Called by `own`'s caller with `condition` locked; returns with it locked.
     private func lead(_ own: Job) {
+        busy = true
         let batch = Array(queue.prefix(maxBatch))
         queue.removeFirst(batch.count)
         condition.unlock()
@@ -145,7 +144,7 @@ final class GroupCommit: @unchecked Sendable {
         }
         batchCount += 1
         jobCount += UInt64(batch.count)
-        let next = handOver()
+        let next = letGo()
         condition.unlock()
         // The next committer first: its batch is already waiting for the writer.
         if let next, next !== own { next.wake.signal() }
@@ -153,17 +152,16 @@ final class GroupCommit: @unchecked Sendable {
         condition.lock()
     }
 
-    /// Whoever holds the writer lets go of it: to a waiting `exclusive` caller if there is one,
-    /// else to the oldest queued job's caller, whose semaphore the caller then signals (outside the
-    /// lock). Called with `condition` locked and `busy` set; returns the job to wake, if any.
-    private func handOver() -> Job? {
-        if exclusiveWaiting == 0, let next = queue.first {
-            next.leads = true   // `busy` stays set: the writer passes straight to `next`'s caller
-            return next
-        }
+    /// Whoever holds the writer frees it. Wakes a waiting `exclusive` caller if there is one; else
+    /// returns the oldest queued job, whose caller is to be signalled (outside the lock) to commit
+    /// the next batch. Called with `condition` locked.
+    private func letGo() -> Job? {
         busy = false
-        if exclusiveWaiting > 0 { condition.broadcast() }
-        return nil
+        if exclusiveWaiting > 0 {
+            condition.broadcast()
+            return nil
+        }
+        return queue.first
     }
 
     /// One transaction: every job in its savepoint, then one COMMIT.
