@@ -8,7 +8,7 @@
 # (bench/bookings.lua), each on a fresh database. The order turns every round. Loket keeps
 # synchronous=FULL; it gets past the FULL ceiling by group commit: the writes in flight share one
 # transaction and one fsync. So wrk runs BENCH_WRITE_CONNECTIONS connections (default 64): a batch
-# can only be as large as the writes waiting together (and --write-workers, 32 by default, bounds
+# can only be as large as the writes waiting together (and --write-workers, 64 by default, bounds
 # those in the server). The average batch is read from /metrics (loket_store_batched_writes /
 # loket_store_commits) around each run.
 #
@@ -66,21 +66,35 @@ commit_counts() {
   curl -s --max-time 10 "http://$HOST:$PORT/metrics" \
     | awk '$1 == "loket_store_commits" { c = $2 } $1 == "loket_store_batched_writes" { w = $2 } END { printf "%d %d\n", c, w }'
 }
-# wrk with a 1 s warm-up; sets RPS, NON2XX, STATUSES, BATCH (writes per commit during the measured run).
+# The server's CPU time (clock ticks, all threads) and context switches (all threads, voluntary or
+# not), space-separated, from /proc (the server is the child of `timeout`); "0 0" when not readable.
+server_usage() {
+  local pid
+  pid=$(pgrep -P "$SERVER_PID" 2>/dev/null | head -1) || true
+  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || { echo "0 0"; return; }
+  echo "$(awk '{ print $14 + $15 }' "/proc/$pid/stat") $(cat /proc/"$pid"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }')"
+}
+# wrk with a 1 s warm-up; sets RPS, NON2XX, STATUSES, BATCH (writes per commit during the measured run),
+# and PER_WRITE (the server's CPU µs and context switches per answered request; diagnostic).
 run_wrk() {
   local label=$1; shift
   local out="$WORK/wrk.txt" before after
   timeout 60 wrk -t2 -c"$CONNECTIONS" -d1s "$@" >/dev/null 2>&1 || true
   before=$(commit_counts)
+  local usage_before usage_after
+  usage_before=$(server_usage)
   timeout $((SECONDS_PER_RUN + 60)) wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --timeout 10s --latency "$@" >"$out" 2>&1 \
     || { echo "group-commit: wrk failed for $label:" >&2; cat "$out" >&2; exit 1; }
   after=$(commit_counts)
+  usage_after=$(server_usage)
   RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
   NON2XX=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out"); NON2XX=${NON2XX:-0}
   STATUSES=$(sed -n 's/^statuses //p' "$out")
   BATCH=$(awk -v b="$before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " "); c = y[1] - x[1]; printf "%.1f", (c > 0) ? (y[2] - x[2]) / c : 0 }')
-  printf '   %-38s %8.0f /s   p50 %-9s p99 %-9s statuses %s   average batch %s writes\n' "$label" "$RPS" \
-    "$(awk '$1 == "50%" { print $2 }' "$out")" "$(awk '$1 == "99%" { print $2 }' "$out")" "$STATUSES" "$BATCH"
+  PER_WRITE=$(awk -v b="$usage_before" -v a="$usage_after" -v n="$(awk '/requests in/ { print $1 }' "$out")" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { split(b, x, " "); split(a, y, " "); if (n > 0) printf "%.0f µs CPU, %.1f context switches", (y[1] - x[1]) * 1e6 / hz / n, (y[2] - x[2]) / n }')
+  printf '   %-38s %8.0f /s   p50 %-9s p99 %-9s statuses %s   average batch %s writes; per write %s\n' "$label" "$RPS" \
+    "$(awk '$1 == "50%" { print $2 }' "$out")" "$(awk '$1 == "99%" { print $2 }' "$out")" "$STATUSES" "$BATCH" "$PER_WRITE"
 }
 
 ceiling() { # FULL|NORMAL

@@ -42,7 +42,7 @@ public struct HTTPServerConfiguration: Sendable {
     }
     /// Threads that answer writes (POST, PUT, PATCH, DELETE) off MHD's threads, so that this many
     /// can wait on one group commit at once; 0 answers them inline (see HTTPServer+Deferred).
-    public var writeWorkers = 32
+    public var writeWorkers = 64
 
     /// Settings for one server; `threads` is at least 1.
     public init(host: String = "127.0.0.1", port: UInt16 = 8080,

@@ -15,6 +15,15 @@
 //   the batch with the storage error: nothing of it is acknowledged, since a job's own answer may
 //   rest on the state an earlier, lost job made.
 //
+// Wake-ups: every caller sleeps on its own semaphore. The committer, after its commit, frees the
+// writer and wakes exactly the callers whose jobs it committed, and the oldest queued caller to
+// commit the next batch; a caller that arrives in between and finds the writer free commits it
+// at once instead (it is already running: no wake-up on the writer's critical path), and the woken
+// one then sleeps again (its job is in that batch, or it is woken again when the batch is done).
+// When `exclusive` is waiting, the committer wakes it rather than the next queued caller.
+// (One condition broadcast per batch woke every waiting caller, most of them only to see their job
+// still queued and sleep again.)
+//
 // After the commit, each job's `after` work (publishing live events) is handed, in commit order,
 // to one serial publisher queue: the writer never waits for the hub, and streams still see events
 // in commit order because one batch's work is queued before the next batch can commit.
@@ -23,9 +32,12 @@ import Foundation
 
 /// The single writer connection, shared by concurrent callers through batches.
 final class GroupCommit: @unchecked Sendable {
-    // @unchecked: `connection` is used only by the thread that set `busy`; the other vars only under `condition`.
+    // @unchecked: `connection` is used only by the thread that holds the writer (`busy`); the other vars only under `condition`.
     private let connection: Connection
     private let condition = NSCondition()
+    /// `exclusive` callers waiting on `condition` for the writer; while there are any, a committer
+    /// leaves the writer free instead of handing it to the next batch.
+    private var exclusiveWaiting = 0
     /// Jobs waiting for a batch, in arrival order.
     private var queue: [Job] = []
     /// True while one thread (a committer, or an `exclusive` caller) owns the connection.
@@ -44,7 +56,12 @@ final class GroupCommit: @unchecked Sendable {
         var run: ((Connection) throws -> (() -> Void)?)?
         var after: (() -> Void)?
         var failure: (any Error)?
+        /// Set (under `condition`) when the job's batch has committed or was lost.
         var done = false
+        /// The caller sleeps on this; it is signalled when the job is done, or when the writer was
+        /// freed while the job was the oldest queued (then the caller commits the next batch if the
+        /// writer is still free). It may be signalled more than it waits: the caller checks and loops.
+        let wake = DispatchSemaphore(value: 0)
         init(_ run: @escaping (Connection) throws -> (() -> Void)?) { self.run = run }
     }
 
@@ -64,9 +81,11 @@ final class GroupCommit: @unchecked Sendable {
             queue.append(job)
             while !job.done {
                 if !busy {
-                    lead()
+                    lead(job)
                 } else {
-                    condition.wait()
+                    condition.unlock()
+                    job.wake.wait()
+                    condition.lock()
                 }
             }
             condition.unlock()
@@ -77,14 +96,16 @@ final class GroupCommit: @unchecked Sendable {
     /// Runs `body` alone on the writer connection, outside any transaction (checkpoint, backup).
     func exclusive<T>(_ body: (Connection) throws -> T) rethrows -> T {
         condition.lock()
+        exclusiveWaiting += 1
         while busy { condition.wait() }
+        exclusiveWaiting -= 1
         busy = true
         condition.unlock()
         defer {
             condition.lock()
-            busy = false
-            condition.broadcast()
+            let next = letGo()
             condition.unlock()
+            next?.wake.signal()
         }
         return try body(connection)
     }
@@ -102,8 +123,9 @@ final class GroupCommit: @unchecked Sendable {
         publisher.sync {}
     }
 
-    /// Takes a batch and commits it. Called and returns with `condition` locked.
-    private func lead() {
+    /// Takes a batch and commits it, then frees the writer and wakes the batch's callers and the
+    /// next committer. Called by `own`'s caller with `condition` locked; returns with it locked.
+    private func lead(_ own: Job) {
         busy = true
         let batch = Array(queue.prefix(maxBatch))
         queue.removeFirst(batch.count)
@@ -111,7 +133,7 @@ final class GroupCommit: @unchecked Sendable {
         commit(batch)
         let afters = batch.compactMap(\.after)
         condition.lock()
-        // Queued before `busy` clears, so before any later batch can commit: commit order.
+        // Queued before the writer is handed on, so before any later batch can commit: commit order.
         if !afters.isEmpty {
             let handed = HandedOver(afters)
             publisher.async { for work in handed.value { work() } }
@@ -122,8 +144,24 @@ final class GroupCommit: @unchecked Sendable {
         }
         batchCount += 1
         jobCount += UInt64(batch.count)
+        let next = letGo()
+        condition.unlock()
+        // The next committer first: its batch is already waiting for the writer.
+        if let next, next !== own { next.wake.signal() }
+        for job in batch where job !== own { job.wake.signal() }
+        condition.lock()
+    }
+
+    /// Whoever holds the writer frees it. Wakes a waiting `exclusive` caller if there is one; else
+    /// returns the oldest queued job, whose caller is to be signalled (outside the lock) to commit
+    /// the next batch. Called with `condition` locked.
+    private func letGo() -> Job? {
         busy = false
-        condition.broadcast()
+        if exclusiveWaiting > 0 {
+            condition.broadcast()
+            return nil
+        }
+        return queue.first
     }
 
     /// One transaction: every job in its savepoint, then one COMMIT.

@@ -110,8 +110,8 @@ struct Serve: ParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .customLong("write-workers"),
-            help: "Threads that answer writes, so that this many share one commit and its fsync (0: on the worker threads; default 32).")
-    var writeWorkers: Int = 32
+            help: "Threads that answer writes, so that this many share one commit and its fsync (0: on the worker threads; default 64).")
+    var writeWorkers: Int = 64
 
     @Option(name: .customLong("public-url"), help: "Base of the links in mail, e.g. https://loket.wilgendaal.be (env LOKET_PUBLIC_URL; default: settings' publicBaseURL, else the listening address).")
     var publicURL: String = ProcessInfo.processInfo.environment["LOKET_PUBLIC_URL"] ?? ""

@@ -219,4 +219,81 @@ struct GroupCommitTests {
         #expect(errors.value == 0)
         #expect(try values(store).count == 6 * 30 - 3)
     }
+    @Test("many threads, batches capped at three, every fifth write throws: each caller is woken with its own result, only the failing writes are undone")
+    func smallBatchesManyThreads() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        let connection = try Connection(path: db.path)
+        try connection.exec("CREATE TABLE t(v TEXT)")
+        let batcher = GroupCommit(connection: connection, maxBatch: 3)
+        let threads = 16, perThread = 25
+        let outcomes = Locked<[String: Bool]>([:])   // value -> acknowledged
+        let wrongErrors = Locked(0)
+        let finished = onThreads(threads, timeout: 120) { thread in
+            for i in 0..<perThread {
+                let v = "\(thread)-\(i)"
+                let fails = (thread * perThread + i) % 5 == 2
+                do {
+                    try batcher.submit { db in
+                        try db.execute("INSERT INTO t VALUES (?)", [.text(v)])
+                        if fails { throw Refused() }
+                        return nil
+                    }
+                    outcomes.withLock { $0[v] = true }
+                } catch {
+                    if !(error is Refused) { wrongErrors.withLock { $0 += 1 } }
+                    outcomes.withLock { $0[v] = false }
+                }
+            }
+        }
+        #expect(finished, "every caller was woken")
+        #expect(wrongErrors.value == 0, "a failing write gets its own error, never its neighbours'")
+        let stored = try connection.query("SELECT v FROM t", table: "t").map { try $0.text(0) }
+        let acknowledged = outcomes.value.filter(\.value).map(\.key)
+        #expect(outcomes.value.count == threads * perThread)
+        #expect(Set(stored) == Set(acknowledged), "exactly the acknowledged writes are stored")
+        #expect(acknowledged.count == threads * perThread - threads * perThread / 5)
+        let counts = batcher.counts
+        #expect(counts.writes == UInt64(threads * perThread))
+        #expect(counts.batches >= UInt64(threads * perThread / 3), "no batch took more than three")
+    }
+
+    @Test("transactions lost at random while many threads write and checkpoint: every caller returns; acknowledged writes are stored, failed ones are not")
+    func lostBatchesUnderLoad() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        try store.write { try $0.exec("CREATE TABLE t(v TEXT)") }
+        let acknowledged = Locked<Set<String>>([])
+        let failed = Locked<Set<String>>([])
+        let otherErrors = Locked<[String]>([])
+        let finished = onThreads(12, timeout: 120) { thread in
+            for i in 0..<30 {
+                let v = "\(thread)-\(i)"
+                do {
+                    if thread == 0 && i % 6 == 0 {
+                        try store.checkpoint()
+                        continue
+                    }
+                    try store.write { db in
+                        try db.execute("INSERT INTO t VALUES (?)", [.text(v)])
+                        // What SQLite does on SQLITE_FULL or SQLITE_IOERR: the whole transaction is gone.
+                        if (thread + i) % 11 == 0 { try db.exec("ROLLBACK"); throw Refused() }
+                    }
+                    acknowledged.withLock { _ = $0.insert(v) }
+                } catch let error as SQLiteError where error.isStorageFault {
+                    failed.withLock { _ = $0.insert(v) }
+                } catch {
+                    otherErrors.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+        #expect(finished, "every caller was woken")
+        #expect(otherErrors.value.isEmpty, "\(otherErrors.value.prefix(3))")
+        let stored = Set(try values(store))
+        #expect(stored == acknowledged.value, "every acknowledged write is stored, and nothing else")
+        #expect(stored.isDisjoint(with: failed.value))
+        #expect(!failed.value.isEmpty)
+        #expect(acknowledged.value.count + failed.value.count == 11 * 30 + 25)
+    }
 }
