@@ -20,8 +20,10 @@ public struct CivilClock: Sendable {
 
     /// The civil date of `instant` in this zone.
     public func date(of instant: Date) -> CivilDate {
-        let c = calendar.dateComponents([.year, .month, .day], from: instant)
-        return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
+        // The zone's offset at the instant, then whole local days, as `iso8601` reads it:
+        // Calendar.dateComponents cost a ticket more than the rest of its date arithmetic.
+        let secs = Int((instant.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: instant))).rounded(.down))
+        return CivilDate(dayNumber: floorDiv(secs, 86400))
     }
 
     /// Minutes after local midnight of `instant` (wall clock, so 0...1439).

@@ -38,11 +38,19 @@ public struct OpeningCalendar: Sendable {
     public let location: Location
     /// Converts between instants and wall-clock times in the location's time zone.
     public let clock: CivilClock
+    /// The day windows already worked out, when this calendar keeps them (see `init`).
+    private let known: DayWindowMemo?
 
     /// Makes the calendar of `location`.
-    public init(location: Location) {
+    ///
+    /// With `remembering`, the appointment and walk-in windows of a day are worked out once and kept
+    /// (`DayWindowMemo`): a kiosk asks for today's windows on every ticket. They are a function of
+    /// the configured location, the date and the service group only, so they stay exact for this
+    /// value's life; a location carrying runtime `limits` (read per request) is never remembered.
+    public init(location: Location, remembering: Bool = false) {
         self.location = location
         self.clock = CivilClock(timeZone: location.timeZone)
+        self.known = remembering && location.limits.isEmpty ? DayWindowMemo() : nil
     }
 
     /// The default anchor for `everyWeeks > 1` rules without `weekAnchor` or `validFrom` (a Monday).
@@ -55,12 +63,18 @@ public struct OpeningCalendar: Sendable {
     /// group) match; a service whose group has rules of its own follows only those. Extra openings on the date are added; Belgian public holidays close the whole day
     /// (extra openings with `evenOnHoliday` excepted); closures remove the whole day or cut their ranges out.
     public func appointmentWindows(on date: CivilDate, service: Service) -> [OpeningWindow] {
-        windows(date, appointmentPieces(on: date, group: service.group))
+        guard let known else { return windows(date, appointmentPieces(on: date, group: service.group)) }
+        return known.windows(DayWindowMemo.Key(date: date, group: service.group, walkIn: false)) {
+            windows(date, appointmentPieces(on: date, group: service.group))
+        }
     }
 
     /// Walk-in windows on `date` for `service` (walk-in rules and extra openings with `walkIn`).
     public func walkInWindows(on date: CivilDate, service: Service) -> [OpeningWindow] {
-        windows(date, walkInPieces(on: date, group: service.group))
+        guard let known else { return windows(date, walkInPieces(on: date, group: service.group)) }
+        return known.windows(DayWindowMemo.Key(date: date, group: service.group, walkIn: true)) {
+            windows(date, walkInPieces(on: date, group: service.group))
+        }
     }
 
     /// Whether the kiosk may issue a ticket for `service` at `now`.
@@ -271,6 +285,36 @@ public struct OpeningCalendar: Sendable {
             current = next
         }
         return current
+    }
+}
+
+/// Day windows of one calendar by (date, service group, walk-in or appointments), worked out once.
+///
+/// Shared by the copies of the calendar that holds it (a class, so `QueueDesk`'s calendars, made
+/// once per catalogue, fill it for every request). A config reload makes a new catalogue, hence new
+/// calendars and empty memos; a new day is a new key. At most `capacity` entries: when full it
+/// starts again empty (the kiosks ask for today's few keys, so it refills at once).
+final class DayWindowMemo: @unchecked Sendable {
+    // @unchecked: `entries` is only touched under `lock`.
+    struct Key: Hashable {
+        var date: CivilDate
+        var group: String?
+        var walkIn: Bool
+    }
+
+    static let capacity = 256
+    private let lock = NSLock()
+    private var entries: [Key: [OpeningWindow]] = [:]
+
+    /// The windows under `key`, from `make` the first time.
+    func windows(_ key: Key, _ make: () -> [OpeningWindow]) -> [OpeningWindow] {
+        if let found = lock.withLock({ entries[key] }) { return found }
+        let made = make()
+        lock.withLock {
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = made
+        }
+        return made
     }
 }
 

@@ -52,10 +52,10 @@ public struct QueueDesk: Sendable {
 
     public init(catalogue: Catalogue) {
         self.catalogue = catalogue
-        self.calendars = Dictionary(uniqueKeysWithValues: catalogue.locations.map { ($0.id, OpeningCalendar(location: $0)) })
+        self.calendars = Dictionary(uniqueKeysWithValues: catalogue.locations.map { ($0.id, OpeningCalendar(location: $0, remembering: true)) })
     }
 
-    /// The opening calendar of `location` (made once per catalogue).
+    /// The opening calendar of `location` (made once per catalogue, remembering its day windows).
     public func calendar(_ location: Location) -> OpeningCalendar {
         // A location carrying runtime limits gets its own calendar; the cached one has none.
         guard location.limits.isEmpty else { return OpeningCalendar(location: location) }

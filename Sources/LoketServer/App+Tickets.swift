@@ -28,10 +28,13 @@ extension App {
         let lang = body.language ?? language(request)
         let location = try self.location(body.location)
         let service = try self.service(body.service)
+        // Drawn before the write: everything inside it runs on the one writer, one request after another.
+        let ticketID = Secret.random(bytes: 12)
+        let desk = queueDesk
         let dto = try write(now: now) { tx -> TicketDTO in
             try rollover(location, in: &tx)
-            let t = try tx.apply(queueDesk.issue(location: location, service: service, priority: body.priority,
-                                                 ticketID: Secret.random(bytes: 12), by: who.name, now: now, reading: tx.db))
+            let t = try tx.apply(desk.issue(location: location, service: service, priority: body.priority,
+                                            ticketID: ticketID, by: who.name, now: now, reading: tx.db))
             if t.isPriority {
                 return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: location.id), staff: false, now: now, lang: lang)
             }

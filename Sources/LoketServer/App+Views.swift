@@ -89,6 +89,7 @@ extension App {
 
     /// A ticket as stored, without position or estimate.
     func ticketDTO(_ t: Ticket, lang: Language) -> TicketDTO {
+        let catalogue = self.catalogue  // one copy of it (each `self.catalogue` copies it under the office's lock)
         let civil = CivilClock(timeZone: catalogue.location(t.location)?.timeZone ?? .brussels)
         return TicketDTO(
             id: t.id, number: t.number, service: t.service, serviceName: catalogue.service(t.service)?.name.resolve(lang) ?? t.service,
@@ -107,6 +108,7 @@ extension App {
     /// window for the service (walk-in or appointments) when one is still ahead, as `opensAt`.
     func countersFor(_ service: String, target: String?, location: String, states: [String: (state: CounterState, current: String?)],
                      now: Date) -> (counters: [Counter], open: Bool, opensAt: String?, minutesToOpening: Int) {
+        let catalogue = self.catalogue  // one copy, not one per counter in the filter below
         let s = catalogue.service(service)
         let planned = catalogue.counters(at: location).filter { c in
             if let target { return c.id == target }
@@ -128,6 +130,7 @@ extension App {
     /// A fresh walk-in without priority: last among its competitors, so its place comes from the
     /// counts the store keeps instead of ordering the whole queue (issuing stays cheap however long the queue is).
     func newestTicketDTO(_ t: Ticket, db: Connection, lang: Language) throws -> TicketDTO {
+        let catalogue = self.catalogue
         var dto = ticketDTO(t, lang: lang)
         let plan = countersFor(t.service, target: nil, location: t.location, states: try db.counterStates(), now: t.issuedAt)
         let e = WaitEstimator.estimateNewest(service: t.service, waiting: try db.waitingCountsByTarget(location: t.location),

@@ -18,10 +18,14 @@ extension Connection {
                recalls: try r.int(17), closeReason: try r.optionalText(18), outcome: try r.optionalText(19))
     }
 
+    /// The insert of one ticket, written once (the statement cache is keyed by this text; built
+    /// per call it was a new 300-byte string to hash for every ticket).
+    private static let insertTicketSQL =
+        "INSERT INTO tickets (\(ticketColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
     /// Stores a new ticket. Throws a unique violation if its id or its day's number exists.
     public func insertTicket(_ t: Ticket) throws {
-        try execute("INSERT INTO tickets (\(Connection.ticketColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    ticketArguments(t))
+        try execute(Connection.insertTicketSQL, ticketArguments(t))
     }
 
     /// Writes every field of an existing ticket.

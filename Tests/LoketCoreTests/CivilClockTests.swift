@@ -53,4 +53,37 @@ import Testing
         #expect(CivilDate(dayNumber: day("2026-12-01").dayNumber) == day("2026-12-01"))
         #expect(CivilDate("2026-02-30") == nil)
     }
+
+    /// `date(of:)` reads the zone's offset and counts whole local days; Foundation's calendar is the
+    /// oracle, at random instants and at the seconds around every midnight and DST change of
+    /// 2026-2028, in zones west, east and off the hour.
+    @Test func dateOfAgreesWithTheCalendar() {
+        var rng = SplitMix64.seeded("dateOfAgreesWithTheCalendar")
+        for id in ["Europe/Brussels", "America/New_York", "Asia/Kolkata", "Pacific/Chatham", "UTC"] {
+            let zone = TimeZone(identifier: id)!
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            let civil = CivilClock(timeZone: zone)
+            func expected(_ instant: Date) -> CivilDate {
+                let c = calendar.dateComponents([.year, .month, .day], from: instant)
+                return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
+            }
+            var instants: [Date] = []
+            for _ in 0..<2_000 { instants.append(Date(timeIntervalSince1970: Double.random(in: 1_767_225_600...1_861_920_000, using: &rng))) }
+            var d = day("2026-01-01")
+            while d <= day("2028-12-31") {
+                let midnight = civil.startOfDay(d)
+                instants += [midnight.addingTimeInterval(-1), midnight.addingTimeInterval(-0.001), midnight, midnight.addingTimeInterval(0.5)]
+                d = d.adding(days: 1)
+            }
+            var change = zone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: 1_767_225_600))
+            while let t = change, t.timeIntervalSince1970 < 1_861_920_000 {
+                instants += [t.addingTimeInterval(-1), t, t.addingTimeInterval(1)]
+                change = zone.nextDaylightSavingTimeTransition(after: t)
+            }
+            for instant in instants {
+                #expect(civil.date(of: instant) == expected(instant), "\(id) \(instant.timeIntervalSince1970)")
+            }
+        }
+    }
 }
