@@ -108,7 +108,9 @@ extension App {
             language: lang, channel: isStaff(request) ? .staff : .online,
             contactKey: Contact.key(email: body.email, phone: body.phone),
             tokenHash: { Secret.hash(Secret.manageToken(reference: $0, key: key)) },
-            referenceCandidates: (0..<8).map { _ in ReferenceCode.generate() }, meetingRoom: Secret.roomName(using: &rng))
+            referenceCandidates: (0..<8).map { _ in ReferenceCode.generate() },
+            // Drawn only for a video desk: 20 random symbols cost 20 `getrandom` calls.
+            meetingRoom: location.kind == .remote ? Secret.roomName(using: &rng) : nil)
         var dto = try write(now: now) { tx in
             appointmentDTO(try tx.apply(bookingDesk.book(command, now: now, reading: tx.db)), lang: lang)
         }
