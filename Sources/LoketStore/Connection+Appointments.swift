@@ -14,7 +14,7 @@ extension Connection {
 
     private func appointment(from row: Row) throws -> Appointment {
         // The name is NULL once `purgePersonalData` erased it; the record then reads with an empty name.
-        Appointment(reference: try row.text(0), location: try row.text(1), items: try row.json([Appointment.Item].self, 2),
+        Appointment(reference: try row.text(0), location: try row.text(1), items: try row.parse(2, expected: "JSON for [Appointment.Item]", AppointmentItemsColumn.decode),
                     start: try row.time(3), end: try row.time(4), status: try row.value(AppointmentStatus.self, 5),
                     name: try row.optionalText(6) ?? "", email: try row.optionalText(7), phone: try row.optionalText(8),
                     language: try row.value(Language.self, 9), channel: try row.value(BookingChannel.self, 10),
@@ -30,7 +30,7 @@ extension Connection {
 
     /// Stores a new appointment. Throws a unique violation if the reference exists.
     public func insertAppointment(_ a: Appointment, tokenHash: [UInt8], group: String?, contactKey: String?) throws {
-        let items = String(decoding: try JSONEncoder().encode(a.items), as: UTF8.self)
+        let items = AppointmentItemsColumn.encode(a.items)
         try execute("""
             INSERT INTO appointments (reference, token_hash, location, grp, items, start, end, status, name, email, phone,
                                       contact_key, lang, channel, created_at, changed_at, revision, meeting_room)
