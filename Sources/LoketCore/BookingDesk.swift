@@ -4,8 +4,9 @@
 // Like the queue's use cases they take `now`, a read-only view of the stored state
 // (`BookingReading`, read inside the write transaction the changes go into) and a command, and
 // return an `Outcome` or throw a `LoketError`. Capacity is decided by `SlotEngine.check` over
-// the day's appointments and holds read in that same transaction, so concurrent requests never
-// overbook. Random parts (reference candidates, the manage token's hash) come with the command.
+// the appointments and holds overlapping the visit, read in that same transaction, so concurrent
+// requests never overbook. Random parts (reference candidates, the manage token's hash) come with
+// the command.
 import Foundation
 
 /// What the booking use cases read; the store's connection provides it inside a transaction.
@@ -18,6 +19,12 @@ public protocol BookingReading: LimitReading {
     func activeAppointmentCount(contactKey: String, now: Date) throws -> Int
     /// The appointment with `reference`, its manage token's hash and its capacity group.
     func appointment(reference: String) throws -> (appointment: Appointment, tokenHash: [UInt8], group: String?)?
+    /// Whether an appointment with `reference` exists (a candidate for a new one is then taken).
+    func referenceTaken(_ reference: String) throws -> Bool
+}
+
+extension BookingReading {
+    public func referenceTaken(_ reference: String) throws -> Bool { try appointment(reference: reference) != nil }
 }
 
 /// A request for a new appointment, validated for form; the desk checks it against the rules.
@@ -146,7 +153,7 @@ public struct BookingDesk: Sendable {
             throw LoketError(.contactLimit, "This contact already has \(limit) appointments booked; cancel one first.")
         }
         let slot = try checkSlot(r.start, visit: r.visit, at: r.location, channel: r.channel, excluding: nil, now: now, reading: reading)
-        guard let reference = try r.referenceCandidates.first(where: { try reading.appointment(reference: $0) == nil }) else {
+        guard let reference = try r.referenceCandidates.first(where: { try !reading.referenceTaken($0) }) else {
             throw LoketError(.referencesExhausted, "Could not draw a free reference; please try again.")
         }
         let a = Appointment(reference: reference, location: r.location.id,
@@ -229,7 +236,10 @@ public struct BookingDesk: Sendable {
         ], events: [.appointment(AppointmentUpdate(.moved, a, previousStart: previous, by: "citizen"))])
     }
 
-    /// The slot at `start` if the whole visit fits, counting the day's appointments and holds.
+    /// The slot at `start` if the whole visit fits, counting the appointments and holds that overlap it.
+    ///
+    /// Only those overlapping the visit's own span are read (`SlotEngine.checkedSpan`), not the
+    /// whole day's: on a busy day that was hundreds of rows per booking, and the answer is the same.
     private func checkSlot(_ start: Date, visit: [VisitItem], at location: Location, channel: BookingChannel,
                            excluding: String?, now: Date, reading: some BookingReading) throws -> Slot {
         let civil = CivilClock(timeZone: location.timeZone)
@@ -237,8 +247,9 @@ public struct BookingDesk: Sendable {
         let from = civil.startOfDay(day), to = civil.startOfDay(day.adding(days: 1))
         // Runtime closures, read in this transaction, so a booking and a closure never race.
         let location = location.with(limits: try reading.deskLimits(location: location.id, from: from, to: to))
-        let booked = try reading.bookedIntervals(location: location.id, from: from, to: to, excluding: excluding)
-        let held = try reading.holds(location: location.id, from: from, to: to, now: now)
+        let span = SlotEngine.checkedSpan(start: start, items: visit)
+        let booked = try reading.bookedIntervals(location: location.id, from: span.from, to: span.to, excluding: excluding)
+        let held = try reading.holds(location: location.id, from: span.from, to: span.to, now: now)
         return try SlotEngine.check(start: start, location: location, items: visit, booked: booked, held: held,
                                     channel: channel, now: now)
     }

@@ -163,6 +163,16 @@ public enum SlotEngine {
         return slot
     }
 
+    /// The instants `check(start:...)` looks at: the visit's own span `[start, start + visit)`.
+    ///
+    /// Only the bookings and holds overlapping this span change its answer (the sweep counts an
+    /// interval in a minute of the visit exactly when it overlaps that minute, and slot starts lie
+    /// on whole minutes of their run), so a caller may pass `check` just those instead of the day's:
+    /// the answer is the same (`SlotCheckPropertyTests`), and reading them is one short index range.
+    public static func checkedSpan(start: Date, items: [VisitItem]) -> (from: Date, to: Date) {
+        (start, start.addingTimeInterval(Double(visitMinutes(items) * 60)))
+    }
+
     // MARK: - Internals
 
     /// The runs of touching appointment windows of `group` on `date`, as real instants, with the

@@ -6,6 +6,36 @@ import Foundation
 enum Contact {
     /// A plausible e-mail address: one @, a dot in the domain, no spaces.
     static func isEmail(_ s: String) -> Bool {
+        if let ascii = isASCIIEmail(s) { return ascii }
+        return isEmailByCharacters(s)
+    }
+
+    /// `isEmail` over the bytes of an ASCII address (every address in practice), nil for any other
+    /// text. In ASCII a Character is a byte (but CR LF, which is whitespace either way) and the
+    /// whitespace is 0x09-0x0D and the space, so the answer is the same; the Character version was
+    /// 1.8% of a booking (ContactTests compares the two).
+    static func isASCIIEmail(_ s: String) -> Bool? {
+        var s = s
+        return s.withUTF8 { bytes -> Bool? in
+            var at = -1
+            for (i, b) in bytes.enumerated() {
+                if b >= 0x80 { return nil }
+                if b == UInt8(ascii: "@") {
+                    if at >= 0 { return false } // a second @
+                    at = i
+                }
+            }
+            var white = false
+            for b in bytes where b == 0x20 || (0x09...0x0D).contains(b) { white = true }
+            guard at > 0, !white else { return false }
+            let domain = UnsafeBufferPointer(rebasing: bytes[(at + 1)...])
+            return domain.count >= 3 && domain.contains(UInt8(ascii: ".")) && domain.first != UInt8(ascii: ".")
+                && domain.last != UInt8(ascii: ".")
+        }
+    }
+
+    /// `isEmail` by Characters, for any text.
+    static func isEmailByCharacters(_ s: String) -> Bool {
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].count >= 3, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !s.contains(where: { $0.isWhitespace }) else { return false }

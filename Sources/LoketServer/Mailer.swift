@@ -372,6 +372,6 @@ public final class Mailer: Sendable {
     }
 
     private func encode(_ mail: AppointmentMail) throws -> String {
-        String(decoding: try JSONEncoder().encode(mail), as: UTF8.self)
+        mail.outboxJSON() // by hand: JSONEncoder was 3.5% of a booking (AppointmentMail+JSON.swift)
     }
 }
