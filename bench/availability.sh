@@ -23,30 +23,12 @@ ROUNDS=${BENCH_ROUNDS:-3}
 CONNECTIONS=${BENCH_AVAILABILITY_CONNECTIONS:-8}
 HOST=127.0.0.1
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/loket-availability.XXXXXX")
-SERVER_PID=
-stop() {
-  if [ -n "$SERVER_PID" ]; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=
-  fi
-}
-cleanup() { stop; rm -rf "$WORK"; }
-trap cleanup EXIT
+trap 'stop_listening; rm -rf "$WORK"' EXIT
 
 # Starts a server whose stdout says "listening on http://HOST:PORT"; sets SERVER_PID and PORT.
 start() {
   local name=$1; shift
-  timeout --signal=TERM --kill-after=5 900 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  SERVER_PID=$!
-  PORT=
-  for _ in $(seq 300); do
-    PORT=$(listening_port "$WORK/$name.out")
-    [ -n "$PORT" ] && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "availability: $name did not start:" >&2; cat "$WORK/$name.err" >&2; exit 1
+  start_listening "availability ($name)" 900 "$WORK/$name.out" "$WORK/$name.err" "$@"
 }
 
 # wrk after a 1 s warm-up; prints a line and sets RPS (every answer must be 2xx).
@@ -66,10 +48,7 @@ wrk_rps() {
 gcc -O2 -o "$WORK/hello" bench/hello.c $(pkg-config --cflags --libs libmicrohttpd) -lpthread
 
 # The bench office (10 desks, one 10-minute service) next to the demo config, 30 % of February 2027 booked.
-cp -r config "$WORK/config"
-printf '\n' >>"$WORK/config/locations.yaml"
-cat bench/config/location.yaml >>"$WORK/config/locations.yaml"
-cp bench/config/service.yaml "$WORK/config/services/99-bench.yaml"
+bench_office_config "$WORK/config"
 NOW=2027-01-31T07:00:00+01:00
 timeout 120 "$BENCH" seed --config "$WORK/config" --db "$WORK/av.sqlite" --location bench-office --service bench-consult \
   --from 2027-02-01 --days 30 --share 0.3 --now "$NOW" | grep -v '^@' | sed 's/^/   /'
@@ -86,11 +65,11 @@ serve() { # name extra-args...
 # The cached and uncached servers must give the same bytes.
 serve check
 curl -sf "http://$HOST:$PORT$DAY" >"$WORK/day.json"; curl -sf "http://$HOST:$PORT$MONTH" >"$WORK/month.json"
-stop
+stop_listening
 serve check-uncached --no-availability-cache
 curl -sf "http://$HOST:$PORT$DAY" | cmp -s - "$WORK/day.json" || { echo "availability: cached and uncached day answers differ" >&2; exit 1; }
 curl -sf "http://$HOST:$PORT$MONTH" | cmp -s - "$WORK/month.json" || { echo "availability: cached and uncached month answers differ" >&2; exit 1; }
-stop
+stop_listening
 echo "   one day answers $(grep -o '"free"' "$WORK/day.json" | wc -l) slots; 30 days $(grep -o '"free"' "$WORK/month.json" | wc -l) slots ($(wc -c <"$WORK/month.json") bytes)"
 
 E_DAY=(); E_MONTH=(); HELLO=(); HEALTH=(); C_DAY=(); C_MONTH=(); U_DAY=(); U_MONTH=()
@@ -103,7 +82,7 @@ measure_engine() {
 measure_hello() {
   start hello "$WORK/hello"
   wrk_rps "C hello server /api/v1/health" "http://$HOST:$PORT/api/v1/health"; HELLO+=("$RPS")
-  stop
+  stop_listening
 }
 measure_loket() { # cached|uncached
   if [ "$1" = cached ]; then serve loket; else serve loket-uncached --no-availability-cache; fi
@@ -112,7 +91,7 @@ measure_loket() { # cached|uncached
   wrk_rps "Loket availability 30 days ($1)" "http://$HOST:$PORT$MONTH"
   if [ "$1" = cached ]; then C_MONTH+=("$RPS"); else U_MONTH+=("$RPS"); fi
   if [ "$1" = cached ]; then wrk_rps "Loket /api/v1/health" "http://$HOST:$PORT/api/v1/health"; HEALTH+=("$RPS"); fi
-  stop
+  stop_listening
 }
 
 for round in $(seq "$ROUNDS"); do

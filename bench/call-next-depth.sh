@@ -22,12 +22,7 @@ HOST=127.0.0.1
 CLOCK=2026-12-01T09:00:00+01:00
 COUNTERS=stadhuis-1,stadhuis-2,stadhuis-3
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/loket-callnext.XXXXXX")
-SERVER_PID=
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap 'stop_listening; rm -rf "$WORK"' EXIT
 trap 'echo "call-next-depth: a command failed at line $LINENO" >&2' ERR
 
 # A fresh database with a kiosk and a clerk token, copied for every run (the copy is not timed).
@@ -37,29 +32,8 @@ CLERK=$(timeout 120 "$LOKET" token add --role clerk --name bench-clerk --config 
 
 # Starts loket on $1; sets SERVER_PID and PORT.
 serve() {
-  timeout --signal=TERM --kill-after=5 600 "$LOKET" serve --config config --db "$1" --host "$HOST" --port 0 \
-    --no-rate-limits --log-level warning --clock "$CLOCK" >"$WORK/serve.out" 2>"$WORK/serve.err" &
-  SERVER_PID=$!
-  PORT=
-  for _ in $(seq 300); do
-    PORT=$(listening_port "$WORK/serve.out")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-  done
-  [ -n "$PORT" ] || { echo "call-next-depth: the server did not start:" >&2; cat "$WORK/serve.err" >&2; exit 1; }
-}
-
-stop() {
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=
-}
-
-# CPU time the server (the loket under timeout(1)) has used, in clock ticks (utime + stime).
-server_ticks() {
-  local pid
-  pid=$(pgrep -P "$SERVER_PID" | head -1) || true
-  awk '{ print $14 + $15 }' "/proc/${pid:-0}/stat" 2>/dev/null || echo 0
+  start_listening call-next-depth 600 "$WORK/serve.out" "$WORK/serve.err" "$LOKET" serve --config config --db "$1" \
+    --host "$HOST" --port 0 --no-rate-limits --log-level warning --clock "$CLOCK"
 }
 
 # One run on a queue of $1 tickets: sets CALLS (calls per second) and CPU_US (server CPU per request).
@@ -86,7 +60,7 @@ run() {
   waiting=$(curl -s --max-time 10 "$url/api/v1/locations/stadhuis/display" | grep -o '"totalWaiting":[0-9]*' | cut -d: -f2) || true
   printf '   %5s waiting: %8s calls/s   %7s µs CPU/request   p99 %-9s after: %s waiting   statuses %s\n' "$depth" "$CALLS" \
     "$CPU_US" "$(awk '$1 == "99%" { print $2 }' "$out")" "${waiting:-?}" "$(sed -n 's/^statuses //p' "$out")"
-  stop
+  stop_listening
 }
 
 S=(); D=(); SC=(); DC=()

@@ -21,12 +21,7 @@ LARGE=${BENCH_STREAMS_LARGE:-10000}
 ROUNDS=${BENCH_FANOUT_ROUNDS:-3}
 HOST=127.0.0.1
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/loket-fanout.XXXXXX")
-SERVER_PID=
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap 'stop_listening; rm -rf "$WORK"' EXIT
 
 FANOUT=${FANOUT:-}
 if [ -z "$FANOUT" ]; then
@@ -41,18 +36,12 @@ status() { # url curl-args... -> the HTTP status
 
 # One run: a fresh database and server, $1 streams; `@` lines get the prefix $2.
 run() {
-  local streams=$1 prefix=$2 db="$WORK/fanout-$1.sqlite" port= pid= kiosk clerk code
+  local streams=$1 prefix=$2 db="$WORK/fanout-$1.sqlite" port pid kiosk clerk code
   kiosk=$(timeout 60 "$LOKET" token add --role kiosk --name bench-kiosk --config config --db "$db" 2>/dev/null)
   clerk=$(timeout 60 "$LOKET" token add --role clerk --name bench-clerk --config config --db "$db" 2>/dev/null)
-  timeout --signal=TERM --kill-after=5 600 "$LOKET" serve --config config --db "$db" --host "$HOST" --port 0 \
-    --no-rate-limits --log-level warning --clock 2026-12-01T09:00:00+01:00 >"$WORK/serve.out" 2>"$WORK/serve.err" &
-  SERVER_PID=$!
-  for _ in $(seq 300); do
-    port=$(listening_port "$WORK/serve.out")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { echo "fanout: the server did not start:" >&2; cat "$WORK/serve.err" >&2; exit 1; }
+  start_listening fanout 600 "$WORK/serve.out" "$WORK/serve.err" "$LOKET" serve --config config --db "$db" \
+    --host "$HOST" --port 0 --no-rate-limits --log-level warning --clock 2026-12-01T09:00:00+01:00
+  port=$PORT
   pid=$(pgrep -P "$SERVER_PID" -x loket | head -1 || true)  # timeout(1)'s child: the server itself
   code=$(status "http://$HOST:$port/api/v1/counters/stadhuis-1/open" -X POST -H "Authorization: Bearer $clerk")
   [ "$code" = 200 ] || { echo "fanout: opening the counter answered $code" >&2; exit 1; }
@@ -66,9 +55,7 @@ run() {
   grep -v '^@' "$WORK/fanout.txt" || true
   [ -s "$WORK/fanout.err" ] && sed 's/^/fanout: /' "$WORK/fanout.err" | head -5
   sed -n "s/^@ /@ $prefix/p" "$WORK/fanout.txt"
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=
+  stop_listening
   if [ -s "$WORK/serve.err" ]; then
     echo "(loket logged $(wc -l <"$WORK/serve.err") line(s) on stderr, first: $(head -c 300 "$WORK/serve.err" | head -1))"
   fi

@@ -26,38 +26,18 @@ ROUNDS=${BENCH_ROUNDS:-3}
 CONNECTIONS=${BENCH_WRITE_CONNECTIONS:-64}
 HOST=127.0.0.1
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/loket-writes.XXXXXX")
-SERVER_PID=
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
+trap 'stop_listening; rm -rf "$WORK"' EXIT
 
 # The benchmark office (bench/config) in a temporary copy of config/.
-cp -r config "$WORK/config"
-printf '\n' >>"$WORK/config/locations.yaml"
-cat bench/config/location.yaml >>"$WORK/config/locations.yaml"
-cp bench/config/service.yaml "$WORK/config/services/99-bench.yaml"
+bench_office_config "$WORK/config"
 
 serve() { # db clock
-  : >"$WORK/serve.out"
-  timeout --signal=TERM --kill-after=5 600 "$LOKET" serve --config "$WORK/config" --db "$1" --host "$HOST" --port 0 \
-    --no-rate-limits --log-level warning --clock "$2" ${LOKET_WRITE_WORKERS:+--write-workers "$LOKET_WRITE_WORKERS"} \
-    >"$WORK/serve.out" 2>"$WORK/serve.err" &
-  SERVER_PID=$!
-  PORT=
-  for _ in $(seq 300); do
-    PORT=$(listening_port "$WORK/serve.out")
-    [ -n "$PORT" ] && return 0
-    sleep 0.1
-  done
-  echo "group-commit: the server did not start:" >&2; cat "$WORK/serve.err" >&2; exit 1
+  start_listening group-commit 600 "$WORK/serve.out" "$WORK/serve.err" "$LOKET" serve --config "$WORK/config" --db "$1" \
+    --host "$HOST" --port 0 --no-rate-limits --log-level warning --clock "$2" \
+    ${LOKET_WRITE_WORKERS:+--write-workers "$LOKET_WRITE_WORKERS"}
 }
 unserve() {
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=
+  stop_listening
   [ -s "$WORK/serve.err" ] && echo "   (loket logged $(wc -l <"$WORK/serve.err") line(s) on stderr, first: $(head -1 "$WORK/serve.err" | head -c 300))"
   return 0
 }

@@ -39,12 +39,7 @@ HOST=127.0.0.1
 CLOCK=2026-12-01T09:00:00+01:00
 COUNTERS=stadhuis-1,stadhuis-2,stadhuis-3
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/loket-history.XXXXXX")
-SERVER_PID=
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap 'stop_listening; rm -rf "$WORK"' EXIT
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
@@ -68,18 +63,6 @@ serve() {
   exec 3<&-
 }
 
-stop() {
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=
-}
-
-# CPU time the server (the loket under timeout(1)) has used, in clock ticks (utime + stime).
-server_ticks() {
-  local pid
-  pid=$(pgrep -P "$SERVER_PID" -x loket | head -1)
-  awk '{ print $14 + $15 }' "/proc/${pid:-0}/stat" 2>/dev/null || echo 0
-}
 
 # wrk with a 1 s warm-up; sets RPS and CPU_US (server CPU microseconds per answer, a steadier second
 # opinion on a shared machine than the rate) and prints one line.
@@ -122,12 +105,12 @@ echo "databases: history $HISTORY_MB MB, empty $EMPTY_MB MB; config: $SERVICES s
 # Start-up: alternately, each after a clean stop; then the history after an unclean stop.
 START_EMPTY=(); START_HISTORY=(); START_UNCLEAN=()
 for _ in $(seq "$STARTS"); do
-  serve "$EMPTY"; START_EMPTY+=("$STARTUP_MS"); stop
-  serve "$HISTORY"; START_HISTORY+=("$STARTUP_MS"); stop
+  serve "$EMPTY"; START_EMPTY+=("$STARTUP_MS"); stop_listening
+  serve "$HISTORY"; START_HISTORY+=("$STARTUP_MS"); stop_listening
 done
 for _ in $(seq 2); do
   rm -f "$HISTORY.clean"   # what a crash leaves: no clean mark
-  serve "$HISTORY"; START_UNCLEAN+=("$STARTUP_MS"); stop
+  serve "$HISTORY"; START_UNCLEAN+=("$STARTUP_MS"); stop_listening
 done
 [ -f "$HISTORY.clean" ] || echo "history: warning: a clean stop left no clean mark beside $HISTORY" >&2
 STARTUP_EMPTY=$(median "${START_EMPTY[@]}"); STARTUP_HISTORY=$(median "${START_HISTORY[@]}"); STARTUP_UNCLEAN=$(median "${START_UNCLEAN[@]}")
@@ -165,7 +148,7 @@ for round in $(seq "$ROUNDS"); do
       run_wrk "$kind: POST /api/v1/tickets" "$TICKET_CONNECTIONS" -s bench/tickets.lua "$URL/api/v1/tickets"
     [ "$kind" = empty ] && TK_E+=("$RPS") || TK_H+=("$RPS")
     [ "$kind" = empty ] && TKC_E+=("$CPU_US") || TKC_H+=("$CPU_US")
-    stop
+    stop_listening
     rm -f "$db" "$db-wal" "$db-shm" "$db.clean" "$db.key"
   done
 done

@@ -16,26 +16,13 @@ BENCH=${LOKET_BENCH:-$PWD/.build/release/loket-bench}
 RUNS=${BENCH_STATS_RUNS:-7}
 HOST=127.0.0.1
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/loket-stats.XXXXXX")
-SERVER_PID=
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap 'stop_listening; rm -rf "$WORK"' EXIT
 
 DB="$WORK/history.sqlite"
 timeout 900 "$BENCH" history --config config --db "$DB" --from 2025-12-01 --days 365 | tee "$WORK/history.txt" | grep -v '^@'
 ADMIN=$(timeout 60 "$LOKET" token add --role admin --name bench-admin --config config --db "$DB" 2>/dev/null)
-timeout --signal=TERM --kill-after=5 900 "$LOKET" serve --config config --db "$DB" --host "$HOST" --port 0 \
-  --no-rate-limits --log-level warning --clock 2026-12-01T09:00:00+01:00 >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVER_PID=$!
-PORT=
-for _ in $(seq 300); do
-  PORT=$(listening_port "$WORK/serve.out")
-  [ -n "$PORT" ] && break
-  sleep 0.1
-done
-[ -n "$PORT" ] || { echo "stats-range: the server did not start:" >&2; cat "$WORK/serve.err" >&2; exit 1; }
+start_listening stats-range 900 "$WORK/serve.out" "$WORK/serve.err" "$LOKET" serve --config config --db "$DB" \
+  --host "$HOST" --port 0 --no-rate-limits --log-level warning --clock 2026-12-01T09:00:00+01:00
 
 # Median of curl's time_total in ms over $RUNS answers, after one warm-up answer that must be 200.
 time_ms() {
