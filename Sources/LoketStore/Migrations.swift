@@ -357,7 +357,8 @@ enum Migrations {
     ///
     /// Each step runs in its own `BEGIN IMMEDIATE` transaction that reads the state again, and the
     /// backup is taken inside the first one, so a second loket opening the same file at the same time
-    /// waits, then finds nothing left to do (and makes no second backup).
+    /// waits, then finds nothing left to do, or the first's backup already taken (`backupCoversRun`),
+    /// and makes no second backup.
     static func apply(to db: Connection, path: String, logger: Logger) throws {
         var first = true
         while true {
@@ -366,7 +367,8 @@ enum Migrations {
                 let adopting = !current.recordsNames && !current.applied.isEmpty
                 guard current.applied.count < steps.count || adopting else { return ([], nil) }
                 // Before the first change only: later steps find the tables this open made.
-                if first, try db.one("SELECT count(*) FROM sqlite_master", table: "sqlite_master").int(0) > 0 {
+                if first, try db.one("SELECT count(*) FROM sqlite_master", table: "sqlite_master").int(0) > 0,
+                   try !backupCoversRun(db, path: path) {
                     try backup(path, logger: logger)
                 }
                 first = false
@@ -391,6 +393,25 @@ enum Migrations {
             guard let step else { return }
             logger.info("migrated", metadata: ["step": "\(step.name)"])
         }
+    }
+
+    /// Whether a migration towards the latest step is already under way, with its backup taken:
+    /// another loket opening the same file backed it up (at stamp S) before its first step, and each
+    /// step it applied since is recorded at S or later. This one got the lock between two of those
+    /// steps; a copy now would hold a half-migrated file. A backup from an earlier run that the file
+    /// was later restored from predates every recorded step, so it does not count.
+    static func backupCoversRun(_ db: Connection, path: String) throws -> Bool {
+        let file = URL(fileURLWithPath: path)
+        let prefix = "\(file.lastPathComponent).before-\(steps[steps.count - 1].name)-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path)) ?? []
+        let stamps = names.compactMap { name -> Int? in
+            guard name.hasPrefix(prefix), name.hasSuffix(".bak") else { return nil }
+            return Int(name.dropFirst(prefix.count).dropLast(".bak".count))
+        }
+        guard let newest = stamps.max(),
+              try db.one("SELECT count(*) FROM sqlite_master WHERE name = 'loket_migrations'", table: "sqlite_master").int(0) > 0
+        else { return false }
+        return try db.one("SELECT coalesce(max(applied_at), 0) FROM loket_migrations", table: "loket_migrations").int(0) >= newest
     }
 
     /// Copies the database to `<path>.before-<latest step>-<unix seconds>.bak`.

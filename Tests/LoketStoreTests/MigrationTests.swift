@@ -364,6 +364,33 @@ struct MigrationTests {
         #expect(db.files.filter { $0.hasSuffix(".bak") }.count == 1)
     }
 
+    @Test("a backup counts as taken for this run only when a step was recorded at or after it")
+    func backupCoversOnlyItsOwnRun() throws {
+        let db = TempDatabase()
+        defer { db.remove() }
+        let c = try Connection(path: db.path)
+        let target = Migrations.steps[Migrations.latest - 1].name
+        func backupFile(_ stamp: Int) {
+            FileManager.default.createFile(atPath: "\(db.path).before-\(target)-\(stamp).bak", contents: Data())
+        }
+        // A positional file (no records) with a backup beside it: nothing says a run is under way.
+        backupFile(1_000)
+        #expect(try !Migrations.backupCoversRun(c, path: db.path))
+        try c.exec(Migrations.bookkeeping)
+        try c.exec("INSERT INTO loket_migrations VALUES (1, '001-a', 0), (2, '002-b', 999)")
+        // Restored from that backup: every recorded step predates it, so a new run needs its own copy.
+        #expect(try !Migrations.backupCoversRun(c, path: db.path))
+        // Another loket backed up at 1,000 and then recorded a step at 1,000 (same second) or later.
+        try c.exec("INSERT INTO loket_migrations VALUES (3, '003-c', 1000)")
+        #expect(try Migrations.backupCoversRun(c, path: db.path))
+        // Only the newest backup counts, and only one towards the latest step.
+        backupFile(2_000)
+        #expect(try !Migrations.backupCoversRun(c, path: db.path))
+        FileManager.default.createFile(atPath: "\(db.path).before-000-older-target-5000.bak", contents: Data())
+        try c.exec("INSERT INTO loket_migrations VALUES (4, '004-d', 2001)")
+        #expect(try Migrations.backupCoversRun(c, path: db.path))
+    }
+
     @Test("WAL mode, synchronous=FULL, foreign keys and busy timeout are set on every connection")
     func pragmas() throws {
         let db = TempDatabase()
