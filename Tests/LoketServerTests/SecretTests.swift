@@ -1,6 +1,7 @@
 // Secrets (manage tokens, bearer tokens, ticket ids) are long, URL-safe and do not repeat.
 import Foundation
 import LoketCore
+import LoketHTTP
 import LoketServer
 import Testing
 import LoketTestKit
@@ -70,6 +71,32 @@ struct SecretTests {
         #expect(Secret.manageToken(reference: "K7M-3QX", key: first) != Secret.manageToken(reference: "K7M-3QY", key: first))
         FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]))
         #expect(throws: Secret.KeyFileError.self) { try Secret.key(at: path) }
+    }
+
+    /// Manage tokens come from an HMAC whose key blocks are hashed once and kept (`preparedHMAC`).
+    /// They must stay exactly the HMAC-SHA256 tokens made before (vectors from Python's `hmac`),
+    /// also when the key changes between tokens and when threads make them at once.
+    @Test func manageTokensFromTheKeptKeyAreTheHMACOfTheReference() {
+        let keys: [[UInt8]] = [Array(0...31), [UInt8](repeating: 0xAA, count: 32), Array((0...31).reversed())]
+        let expected: [(key: Int, reference: String, token: String)] = [
+            (0, "K7M-3QX", "U3BrDeXQ37x3Nr4HT9-1LyU2wvvDah5o"), (1, "K7M-3QX", "LQD08bfwbF3inWvBukPEGiXwsll5sjaN"),
+            (2, "K7M-3QX", "0tlHVi73X-c2M6j76XAGaG6l9_vfv2_p"), (0, "K7M-3QY", "aJzpJ1135fjUReF1X40r2z5Vv3KUu37L"),
+            (0, "waitlist:abcdefghijklmnop", "mT_y4BzULYsY2L8VpBSZBwqeewZc2BXi"), (1, "K7M-3QY", "IWat1wSD6lKIyl2p5sHPYRV61XrEDGGJ"),
+            (1, "waitlist:abcdefghijklmnop", "buRwneOBlmCd1m2nuzrkInILiqU35txH"), (2, "", "fR8oMZJ58X2ohBwV-i22ltW4bJe1bPra"),
+            (0, "", "04tCCW2A9F-Ca0Sp1WB95ySWpBXT9KGo"), (2, "K7M-3QY", "QOjwmI1UMltvWbkH68IbG4-0dleJIhXh"),
+            (2, "waitlist:abcdefghijklmnop", "HS-q8pTHIu1gtEat50F7bj3rQE1xOzeb"), (1, "", "YyEK7iZXYmNPo9uMGqkg3NB9MewpcwlY"),
+        ]
+        for _ in 0..<2 {
+            for e in expected { #expect(Secret.manageToken(reference: e.reference, key: keys[e.key]) == e.token) }
+        }
+        let wrong = LockedBox(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for i in 0..<500 {
+                let e = expected[(i + thread) % expected.count]
+                if Secret.manageToken(reference: e.reference, key: keys[e.key]) != e.token { wrong.withLock { $0 += 1 } }
+            }
+        }
+        #expect(wrong.withLock { $0 } == 0)
     }
 
     /// Mail servers echo recipients in their answers; what is stored and logged has none.
