@@ -62,8 +62,26 @@ public enum ReferenceCode {
     /// of five (a booking draws eight candidates; the calls were 3% of its time).
     public static func generate() -> String {
         var rng = SystemRandomNumberGenerator()
-        let word: UInt64 = rng.next()
-        let data = (0..<5).map { UInt8(truncatingIfNeeded: word >> (5 * $0)) & 31 }
+        return code(from: rng.next(), at: 0)
+    }
+
+    /// `count` new random references for a booking to try in order, two from each 64-bit draw
+    /// (bits 0-24 and 25-49): a booking's eight candidates cost four `getrandom` calls, not eight.
+    public static func candidates(_ count: Int) -> [String] {
+        var rng = SystemRandomNumberGenerator()
+        var codes: [String] = []
+        codes.reserveCapacity(count + 1)
+        while codes.count < count {
+            let word: UInt64 = rng.next()
+            codes.append(code(from: word, at: 0))
+            if codes.count < count { codes.append(code(from: word, at: 25)) }
+        }
+        return codes
+    }
+
+    /// The reference whose five random symbols are the 5-bit slices of `word` from bit `shift` on.
+    static func code(from word: UInt64, at shift: Int) -> String {
+        let data = (0..<5).map { UInt8(truncatingIfNeeded: word >> (shift + 5 * $0)) & 31 }
         return format(data + [checkValue(data)])
     }
 

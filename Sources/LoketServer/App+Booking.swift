@@ -114,7 +114,7 @@ extension App {
                 made.withLock { $0 = (reference, token) }
                 return Secret.hash(token)
             },
-            referenceCandidates: (0..<8).map { _ in ReferenceCode.generate() },
+            referenceCandidates: ReferenceCode.candidates(8),
             // Drawn only for a video desk: 20 random symbols cost 20 `getrandom` calls.
             meetingRoom: location.kind == .remote ? Secret.roomName(using: &rng) : nil)
         var dto = try write(now: now) { tx in

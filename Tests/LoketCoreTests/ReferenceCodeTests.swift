@@ -30,6 +30,20 @@ import Testing
         #expect(Set(codes).count > 190) // random, not constant
     }
 
+    /// A booking's candidates: two codes from each 64-bit draw, from separate bits, every one valid,
+    /// and every symbol value turning up at every position (uniform slices, not a constant).
+    @Test func candidatesAreValidAndUseSeparateBits() {
+        #expect(ReferenceCode.code(from: 0x3_FFFF_FE00_0000, at: 0) == "222-222")
+        #expect(ReferenceCode.code(from: 0x3_FFFF_FE00_0000, at: 25) == ReferenceCode.code(from: UInt64(1 << 25) - 1, at: 0))
+        for count in [0, 1, 7, 8] { #expect(ReferenceCode.candidates(count).count == count) }
+        let codes = (0..<300).flatMap { _ in ReferenceCode.candidates(8) }
+        #expect(codes.allSatisfy { ReferenceCode.normalize($0) == $0 })
+        #expect(Set(codes).count > 2350)
+        for position in [0, 1, 2, 4, 5] {
+            #expect(Set(codes.map { Array($0)[position] }).count == 32)
+        }
+    }
+
     @Test(arguments: samples.prefix(5))
     func normalizeAcceptsWhatPeopleType(code: String) {
         let plain = code.replacingOccurrences(of: "-", with: "")
