@@ -46,7 +46,10 @@ public struct Request: Sendable {
     public func header(_ name: String) -> String? {
         // Callers mostly ask in lower case already: then the name is the key as it is, with no new
         // string per lookup (`lowercased()` was one on every request that reads Accept-Language).
-        if name.utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) { return headers[name] }
+        // Looked up first, as it is: the check of the name's bytes ran on every lookup (0.75% of a
+        // health request in the profile), and is now only made when the name is not a key as it is.
+        if let value = headers[name] { return value }
+        if name.utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) { return nil }
         return headers[name.lowercased()]
     }
 
