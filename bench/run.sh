@@ -78,20 +78,9 @@ section() { printf '\n== %s\n' "$*"; }
 # Every server runs under timeout(1), so nothing outlives a wedged run by more than 15 minutes.
 start_server() {
   local name=$1; shift
-  : >"$WORK/$name.out"
-  timeout --signal=TERM --kill-after=5 900 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  SERVER_PID=$!
+  start_listening "bench ($name)" 900 "$WORK/$name.out" "$WORK/$name.err" "$@"
   PIDS+=("$SERVER_PID")
-  SERVER_PORT=
-  for _ in $(seq 300); do
-    SERVER_PORT=$(listening_port "$WORK/$name.out")
-    [ -n "$SERVER_PORT" ] && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "bench: $name did not start:" >&2
-  cat "$WORK/$name.err" >&2
-  exit 1
+  SERVER_PORT=$PORT
 }
 
 stop_server() {

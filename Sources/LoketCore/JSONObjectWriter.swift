@@ -119,3 +119,16 @@ public func zeroPadded(_ value: Int, width: Int) -> String {
     let pad = width - sign.count - digits.count
     return pad > 0 ? sign + String(repeating: "0", count: pad) + digits : sign + digits
 }
+
+extension Appointment.Item {
+    /// A visit's services as stored, `[{"service":"…","persons":1},…]`: keys in declaration order, as
+    /// the appointments' items column and the mail outbox's payload both write them.
+    public static func jsonBytes(_ items: [Appointment.Item]) -> [UInt8] {
+        JSONObjectWriter.list(items) { item in
+            var o = JSONObjectWriter(capacity: 48)
+            o.field("service", item.service)
+            o.field("persons", item.persons)
+            return o.finished()
+        }
+    }
+}

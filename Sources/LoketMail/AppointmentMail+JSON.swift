@@ -17,12 +17,7 @@ extension AppointmentMail {
         w.field("reference", reference)
         w.field("manageToken", manageToken)
         w.field("location", location)
-        w.field("items", json: JSONObjectWriter.list(items) { item in
-            var o = JSONObjectWriter(capacity: 48)
-            o.field("service", item.service)
-            o.field("persons", item.persons)
-            return o.finished()
-        })
+        w.field("items", json: Appointment.Item.jsonBytes(items))
         w.field("start", json: Self.number(start))
         w.field("end", json: Self.number(end))
         if let previousStart { w.field("previousStart", json: Self.number(previousStart)) }

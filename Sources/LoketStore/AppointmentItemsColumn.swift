@@ -13,19 +13,7 @@ import LoketCore
 enum AppointmentItemsColumn {
     /// The JSON text of `items`.
     static func encode(_ items: [Appointment.Item]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(40 * items.count + 2)
-        out.append(UInt8(ascii: "["))
-        for (i, item) in items.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #"{"service":"#.utf8)
-            JSONObjectWriter.appendString(item.service, to: &out)
-            out.append(contentsOf: #","persons":"#.utf8)
-            out.append(contentsOf: String(item.persons).utf8)
-            out.append(UInt8(ascii: "}"))
-        }
-        out.append(UInt8(ascii: "]"))
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: Appointment.Item.jsonBytes(items), as: UTF8.self)
     }
 
     /// The items in `text`, or nil when it is not JSON for `[Appointment.Item]`.
