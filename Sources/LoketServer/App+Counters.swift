@@ -80,7 +80,7 @@ extension App {
         let lang = language(request)
         let dto = try write(now: now) { tx -> TicketDTO in
             ticketDTO(try tx.apply(queueDesk.served(at: counter, service: service, outcome: body.outcome,
-                                                    ticketID: Secret.random(bytes: 12), by: who.name, now: now)), lang: lang)
+                                                    ticketID: Secret.ticketID(now: now), by: who.name, now: now)), lang: lang)
         }
         return try JSONOut.response(dto, status: 201, headers: [("Location", "/api/v1/tickets/\(dto.id)")])
     }

@@ -29,7 +29,7 @@ extension App {
         let location = try self.location(body.location)
         let service = try self.service(body.service)
         // Drawn before the write: everything inside it runs on the one writer, one request after another.
-        let ticketID = Secret.random(bytes: 12)
+        let ticketID = Secret.ticketID(now: now)
         let desk = queueDesk
         let dto = try write(now: now) { tx -> TicketDTO in
             try rollover(location, in: &tx)
@@ -50,7 +50,7 @@ extension App {
         let lang = body.language ?? language(request)
         let dto = try write(now: now) { tx -> TicketDTO in
             let t = try tx.apply(queueDesk.checkIn(reference: body.reference, kioskLocation: body.location, language: lang,
-                                                   ticketID: Secret.random(bytes: 12), by: who.name, now: now, reading: tx.db))
+                                                   ticketID: Secret.ticketID(now: now), by: who.name, now: now, reading: tx.db))
             // Yesterday's open tickets are closed in the same transaction; the new ticket is today's, so the order does not matter.
             if let location = catalogue.location(t.location) { try rollover(location, in: &tx) }
             return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: t.location), staff: false, now: now, lang: lang)

@@ -2,7 +2,7 @@
 import Foundation
 import LoketCore
 import LoketHTTP
-import LoketServer
+@testable import LoketServer
 import Testing
 import LoketTestKit
 
@@ -45,6 +45,35 @@ struct SecretTests {
                 #expect(Data(base64Encoded: base64).map(Array.init) == bytes, "seed \(seed), length \(length)")
             }
         }
+    }
+
+    /// A ticket id is its issuing millisecond (7 characters) and 16 random characters: it keeps the
+    /// random part's 96 bits, and ids of later milliseconds sort after earlier ones byte by byte (as
+    /// SQLite's BINARY collation compares them), for random pairs of instants from 1970 to 2100.
+    @Test func ticketIDsSortByTheirTime() {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        let seed = UInt64.random(in: 0...UInt64.max)
+        print("SecretTests.ticketIDsSortByTheirTime seed \(seed)")
+        var g = SplitMix64(seed: seed)
+        for _ in 0..<2000 {
+            let a = Date(timeIntervalSince1970: Double(UInt64.random(in: 0...4_102_444_800_000, using: &g)) / 1000)
+            let b = Date(timeIntervalSince1970: Double(UInt64.random(in: 0...4_102_444_800_000, using: &g)) / 1000)
+            let x = Secret.ticketID(now: a), y = Secret.ticketID(now: b)
+            #expect(x.utf8.count == 23 && x.utf8.allSatisfy(allowed.contains), "seed \(seed)")
+            let (ma, mb) = ((a.timeIntervalSince1970 * 1000).rounded(.down), (b.timeIntervalSince1970 * 1000).rounded(.down))
+            if ma != mb {
+                #expect((ma < mb) == x.utf8.lexicographicallyPrecedes(y.utf8), "seed \(seed): \(a) \(x), \(b) \(y)")
+            } else {
+                #expect(x.prefix(7) == y.prefix(7), "seed \(seed)")
+            }
+        }
+        // Fixed points: the epoch, and one millisecond before and after a carry into the next character.
+        #expect(Secret.ticketIDPrefix(Date(timeIntervalSince1970: 0)) == "-------")
+        #expect(Secret.ticketIDPrefix(Date(timeIntervalSince1970: 0.0635)) == "------z")
+        #expect(Secret.ticketIDPrefix(Date(timeIntervalSince1970: 0.0645)) == "-----0-")
+        // The same millisecond: the random part tells them apart.
+        let now = Date(timeIntervalSince1970: 1_796_108_400)
+        #expect(Set((0..<500).map { _ in Secret.ticketID(now: now) }).count == 500)
     }
 
     /// A secret is made from the generator's bytes and nothing else.
