@@ -31,16 +31,29 @@ extension App {
         // Drawn before the write: everything inside it runs on the one writer, one request after another.
         let ticketID = Secret.ticketID(now: now)
         let desk = queueDesk
-        let dto = try write(now: now) { tx -> TicketDTO in
+        // A priority ticket's place needs the whole queue's order; a plain one only the counts, read
+        // in the transaction and worked out after it (off the single writer).
+        let issued = try write(now: now) { tx -> Issued in
             try rollover(location, in: &tx)
             let t = try tx.apply(desk.issue(location: location, service: service, priority: body.priority,
                                             ticketID: ticketID, by: who.name, now: now, reading: tx.db))
             if t.isPriority {
-                return try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: location.id), staff: false, now: now, lang: lang)
+                return .priority(try ticketDTO(t, db: tx.db, view: queueView(tx.db, location: location.id), staff: false, now: now, lang: lang))
             }
-            return try newestTicketDTO(t, db: tx.db, lang: lang)
+            return .plain(try newestTicketReading(t, db: tx.db))
+        }
+        let dto: TicketDTO
+        switch issued {
+        case .priority(let made): dto = made
+        case .plain(let reading): dto = newestTicketDTO(reading, lang: lang)
         }
         return try JSONOut.response(ticket: dto, status: 201, headers: [("Location", "/api/v1/tickets/\(dto.id)")])
+    }
+
+    /// What the issuing transaction hands out: a priority ticket's finished answer, or what a plain one's is made from.
+    private enum Issued {
+        case priority(TicketDTO)
+        case plain(NewestTicketReading)
     }
 
     private func checkIn(_ request: Request) throws -> Response {

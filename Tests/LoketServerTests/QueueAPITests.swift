@@ -46,6 +46,29 @@ struct QueueAPITests {
         #expect(try live.client.post("/api/v1/tickets", json: body, token: try live.token(.admin)).status == 201)
     }
 
+    /// A plain ticket's place and estimate are worked out after its transaction, from counts read in
+    /// it: the answer to the kiosk must say what the ticket's own status says right after, ticket
+    /// after ticket, with no counter open and then with one open and serving some of the services.
+    @Test func anIssuedTicketsAnswerTellsWhatItsStatusTells() throws {
+        let live = try LiveServer(catalogue: Fixture.catalogue(), clock: Self.clock)
+        defer { live.stop() }
+        let clerk = try live.token(.clerk), kiosk = try live.token(.kiosk)
+        let services = ["id-kaart", "rijbewijs", "afhalen", "id-kaart", "id-kaart", "afhalen", "rijbewijs", "id-kaart"]
+        for round in 0..<2 {
+            if round == 1 { #expect(try live.counter("c1", "open", clerk: clerk).status == 200) }
+            for service in services {
+                let issued = try live.client.post("/api/v1/tickets", json: ["location": "hal", "service": service], token: kiosk)
+                #expect(issued.status == 201)
+                let answer = try issued.object()
+                let id = try #require(answer["id"] as? String)
+                let status = try live.client.get("/api/v1/tickets/\(id)").object()
+                for field in ["position", "estimatedWaitMinutes", "countersOpen", "opensAt", "number", "status"] {
+                    #expect("\(answer[field] ?? "none")" == "\(status[field] ?? "none")", "round \(round), \(service) \(id): \(field)")
+                }
+            }
+        }
+    }
+
     @Test func walkInOutsideItsHoursIsRefusedWithTheNextOpening() throws {
         // Tuesday 12:30, after the walk-in morning (08:00-12:00).
         let live = try LiveServer(catalogue: Fixture.catalogue(), clock: "2026-12-01T12:30:00+01:00")
