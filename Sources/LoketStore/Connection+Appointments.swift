@@ -59,17 +59,24 @@ extension Connection {
     /// on the day the clocks go back), and whatever overlaps [from, to) starts after `from` less this.
     static let longestVisit: TimeInterval = 26 * 3600
 
+    /// The lower bound on `start` of an appointment at location `?2` overlapping a range from `?1`:
+    /// `?1` less the longest visit stored there (`visit_spans`, migration 011). An uncorrelated
+    /// subquery, run once per statement; the index on (location, start, end) is searched from it.
+    static let overlapStart = "? - coalesce((SELECT longest FROM visit_spans WHERE location = ?), 0)"
+
     /// Appointments holding capacity at `location` that overlap [from, to).
     ///
-    /// An overlapping visit starts after `from - longestVisit`: that lower bound keeps the index
-    /// scan to the asked range and the day before it, instead of every past appointment of the location.
+    /// An overlapping visit starts after `from` less the longest visit ever stored at the location
+    /// (`overlapStart`): that lower bound keeps the index scan to the asked range and the length of one
+    /// visit before it, instead of every past appointment of the location.
     public func bookedIntervals(location: String, from: Date, to: Date, excluding reference: String? = nil) throws -> [BookedInterval] {
         var result: [BookedInterval] = []
         try forEach("""
             SELECT start, end, grp, channel FROM appointments
-            WHERE location = ? AND start > ? AND start < ? AND end > ? AND status != 'cancelled' AND reference != ?
-            """, [.text(location), .time(from.addingTimeInterval(-Connection.longestVisit)), .time(to), .time(from),
-                  .text(reference ?? "")], table: "appointments") { row in
+            WHERE location = ? AND start > \(Connection.overlapStart) AND start < ? AND end > ? AND status != 'cancelled'
+                AND reference != ?
+            """, [.text(location), .time(from), .text(location), .time(to), .time(from), .text(reference ?? "")],
+                    table: "appointments") { row in
             result.append(try interval(from: row))
         }
         return result
@@ -91,15 +98,17 @@ extension Connection {
     ///
     /// The same rows as `bookedIntervals` and `holds` filtered by group, but only the columns the
     /// engine needs: no text per row (the channel is read as a flag, the group is the one asked).
-    /// The index on (location, start) is searched from `from` less `longestVisit` (a day and a bit), not from
-    /// the location's first appointment ever, so a year of history costs nothing.
+    /// The index on (location, start) is searched from `from` less the longest visit stored at the
+    /// location (`overlapStart`; holds: `longestVisit`, a day and a bit), not from the location's first
+    /// appointment ever, so a year of history costs nothing.
     public func availabilityIntervals(location: String, group: String?, from: Date, to: Date, now: Date) throws
         -> (booked: [BookedInterval], held: [BookedInterval], holdsChangeAt: Date?) {
         var booked: [BookedInterval] = []
         try forEach("""
             SELECT start, end, channel = 'online' FROM appointments
-            WHERE location = ? AND start < ? AND start > ? AND end > ? AND status != 'cancelled' AND grp IS ?
-            """, [.text(location), .time(to), .time(from.addingTimeInterval(-Connection.longestVisit)), .time(from), .text(group)],
+            WHERE location = ? AND start < ? AND start > \(Connection.overlapStart) AND end > ? AND status != 'cancelled'
+                AND grp IS ?
+            """, [.text(location), .time(to), .time(from), .text(location), .time(from), .text(group)],
             table: "appointments") { row in
             booked.append(BookedInterval(start: try row.time(0), end: try row.time(1), group: group,
                                          channel: try row.int(2) == 1 ? .online : .staff))

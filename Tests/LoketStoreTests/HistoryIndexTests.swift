@@ -18,7 +18,7 @@ struct HistoryIndexTests {
         try c.query("EXPLAIN QUERY PLAN " + sql, arguments, table: "plan").map { try $0.text(3) }.joined(separator: "\n")
     }
 
-    @Test("a database at step 007 gets 008's indexes, keeps its rows, and the capacity read uses the bounded range")
+    @Test("a database at step 007 gets 008's indexes and 011's visit spans, keeps its rows, and the capacity read uses the bounded range")
     func upgradeFromStep7() throws {
         let db = TempDatabase()
         defer { db.remove() }
@@ -36,6 +36,8 @@ struct HistoryIndexTests {
             }
             #expect(try indexes(c).contains("appointments_by_time"))
             try c.insertAppointment(makeAppointment("OLD-001", start: 60), tokenHash: [1], group: nil, contactKey: nil)
+            // Three hours from 01:00 before midnight: found from midnight on only if step 011 measured it.
+            try c.insertAppointment(makeAppointment("OLD-LONG", start: -120, minutes: 180), tokenHash: [1], group: nil, contactKey: nil)
             var called = makeTicket("t-old", number: "A001")
             (called.status, called.calledAt, called.counter) = (.called, at(30), "c1")
             try c.insertTicket(called)
@@ -46,15 +48,18 @@ struct HistoryIndexTests {
         #expect(!names.contains("appointments_by_time"), "replaced by appointments_by_span")
         #expect(try store.read { try $0.userVersion() } == Migrations.latest)
         #expect(db.files.contains { $0.hasSuffix(".bak") }, "a file with data is backed up before the step")
-        #expect(try store.read { try $0.bookedIntervals(location: "town-hall", from: at(0), to: at(24 * 60)) }.count == 1)
+        #expect(try store.read { try $0.bookedIntervals(location: "town-hall", from: at(0), to: at(24 * 60)) }.count == 2)
+        #expect(try store.read { try $0.one("SELECT CAST(longest AS INTEGER) FROM visit_spans WHERE location = 'town-hall'", table: "visit_spans").int(0) }
+                == 180 * 60)
         #expect(try store.read { try $0.recentCalls(location: "town-hall", since: at(0), limit: 8) }.map(\.id) == ["t-old"])
 
         // The capacity read scans the asked range and the day before it, by index, not every past visit.
         let capacity = try store.read { c in
             try plan(c, """
                 SELECT start, end, grp, channel FROM appointments
-                WHERE location = ? AND start > ? AND start < ? AND end > ? AND status != 'cancelled' AND reference != ?
-                """, ["town-hall", 0, 1, 0, ""])
+                WHERE location = ? AND start > \(Connection.overlapStart) AND start < ? AND end > ? AND status != 'cancelled'
+                    AND reference != ?
+                """, ["town-hall", 0, "town-hall", 1, 0, ""])
         }
         #expect(capacity.contains("appointments_by_span (location=? AND start>? AND start<?)"), "\(capacity)")
         let calls = try store.read { c in
@@ -143,6 +148,63 @@ struct HistoryIndexTests {
                 """, [.time(at(day)), .time(at(0))], table: "appointments").map { Int(try $0.time(0).timeIntervalSince(baseTime) / 60) }.sorted()
         }
         #expect(try starts(0, day) == unbounded)
+    }
+
+    /// The capacity reads look back by the longest visit each location stored (`visit_spans`, kept by
+    /// triggers). Random visits of 5 minutes to 25 hours at two locations, some moved (longer, shorter,
+    /// elsewhere in time) and some cancelled, with random asked ranges: both bounded reads must answer
+    /// exactly what a scan of every appointment answers.
+    @Test("the capacity reads, bounded by the longest stored visit, answer what a full scan answers")
+    func boundedByTheLongestVisit() throws {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        print("HistoryIndexTests.boundedByTheLongestVisit seed \(seed)")
+        var g = SplitMix64(seed: seed)
+        let db = TempDatabase()
+        defer { db.remove() }
+        let store = try db.open(readers: 1)
+        let locations = ["town-hall", "annex"]
+        var references: [String] = []
+        for round in 0..<6 {
+            try store.write { c in
+                for i in 0..<40 {
+                    let reference = "R\(round)-\(i)"
+                    // Mostly short visits; now and then a long one, which must widen the look-back.
+                    let minutes = Int.random(in: 0..<10, using: &g) == 0 ? Int.random(in: 60...1500, using: &g) : Int.random(in: 5...30, using: &g)
+                    let a = makeAppointment(reference, location: locations[Int.random(in: 0...1, using: &g)],
+                                            start: Int.random(in: -3000...3000, using: &g), minutes: minutes,
+                                            status: Int.random(in: 0..<8, using: &g) == 0 ? .cancelled : .booked)
+                    try c.insertAppointment(a, tokenHash: [1], group: Int.random(in: 0...1, using: &g) == 0 ? nil : "g",
+                                            contactKey: nil)
+                    references.append(reference)
+                }
+                for _ in 0..<10 {
+                    let start = Int.random(in: -3000...3000, using: &g)
+                    try c.moveAppointment(reference: references[Int.random(in: 0..<references.count, using: &g)], start: at(start),
+                                          end: at(start + Int.random(in: 5...1500, using: &g)), now: at(0))
+                }
+            }
+            for _ in 0..<40 {
+                let location = locations[Int.random(in: 0...1, using: &g)]
+                let from = Int.random(in: -3500...3500, using: &g), to = from + Int.random(in: 1...1500, using: &g)
+                let full = try store.read { c in
+                    try c.query("""
+                        SELECT start, end, grp FROM appointments WHERE location = ? AND start < ? AND end > ? AND status != 'cancelled'
+                        """, [.text(location), .time(at(to)), .time(at(from))], table: "appointments").map {
+                        "\(try $0.time(0).timeIntervalSince1970) \(try $0.time(1).timeIntervalSince1970) \(try $0.optionalText(2) ?? "-")"
+                    }.sorted()
+                }
+                let bounded = try store.read { try $0.bookedIntervals(location: location, from: at(from), to: at(to)) }
+                    .map { "\($0.start.timeIntervalSince1970) \($0.end.timeIntervalSince1970) \($0.group ?? "-")" }.sorted()
+                #expect(bounded == full, "seed \(seed), \(location) [\(from), \(to))")
+                let engine = try store.read { c in
+                    try ["g", nil].flatMap { group in
+                        try c.availabilityIntervals(location: location, group: group, from: at(from), to: at(to), now: at(0)).booked
+                            .map { "\($0.start.timeIntervalSince1970) \($0.end.timeIntervalSince1970) \(group ?? "-")" }
+                    }.sorted()
+                }
+                #expect(engine == full, "seed \(seed), \(location) [\(from), \(to))")
+            }
+        }
     }
 
     @Test("visits held by a closure are found across midnight with the bound too")
