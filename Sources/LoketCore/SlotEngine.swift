@@ -151,8 +151,7 @@ public enum SlotEngine {
                     throw LoketError(.slotUnavailable, "The office is closed at this time.")
                 }
             }
-            throw LoketError(.invalid, "The requested start is not on the appointment grid.",
-                             fields: ["start": "off grid"])
+            throw offGrid(startSecond, runs: context.runs(on: date), on: date, slotMinutes: context.slotMinutes)
         }
         var found: Slot? = nil
         var sweep = Sweep()
@@ -161,6 +160,25 @@ public enum SlotEngine {
             throw LoketError(.slotUnavailable, "This time is no longer available.")
         }
         return slot
+    }
+
+    /// Why a start that no run of its date holds on the grid was refused, in words a citizen can act
+    /// on: a day without appointments for the visit (a public holiday named), a time outside the
+    /// appointment hours, or a time between two slots.
+    static func offGrid(_ startSecond: Int, runs: [Run], on date: CivilDate, slotMinutes: Int) -> LoketError {
+        if runs.isEmpty {
+            if let holiday = BelgianHolidays.holidays(year: date.year).first(where: { $0.date == date }) {
+                return LoketError(.invalid, "There are no appointments on \(date): it is a public holiday (\(holiday.name.resolve(.en))).",
+                                  fields: ["start": "public holiday"])
+            }
+            return LoketError(.invalid, "There are no appointments for this visit on \(date).", fields: ["start": "no appointments that day"])
+        }
+        if !runs.contains(where: { startSecond >= $0.start && startSecond < $0.end }) {
+            return LoketError(.invalid, "The requested start is outside the appointment hours of \(date).",
+                              fields: ["start": "outside appointment hours"])
+        }
+        return LoketError(.invalid, "The requested start is not on the appointment grid: slots start every \(slotMinutes) minutes.",
+                          fields: ["start": "off grid"])
     }
 
     /// The instants `check(start:...)` looks at: the visit's own span `[start, start + visit)`.

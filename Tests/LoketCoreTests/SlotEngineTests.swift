@@ -194,10 +194,29 @@ import Testing
         #expect(slot == Slot(start: at("2026-12-01T09:00:00+01:00"), end: at("2026-12-01T09:15:00+01:00"), free: 1))
     }
 
+    /// A refused start says why in words a citizen can act on: the holiday by name, the grid's step.
+    @Test func aRefusedStartSaysWhy() {
+        let location = townHall(booking: BookingPolicy(slotMinutes: 15, leadMinutes: 0, horizonDays: 60))
+        let eid = [VisitItem(service: service("eid"), persons: 1)]
+        func detail(_ start: String) -> String? {
+            do {
+                _ = try SlotEngine.check(start: at(start), location: location, items: eid, booked: [], now: monday)
+            } catch let error as LoketError {
+                return error.detail
+            } catch {}
+            return nil
+        }
+        #expect(detail("2026-12-25T09:00:00+01:00") == "There are no appointments on 2026-12-25: it is a public holiday (Christmas Day).")
+        #expect(detail("2026-12-01T09:05:00+01:00") == "The requested start is not on the appointment grid: slots start every 15 minutes.")
+        #expect(detail("2026-12-05T09:00:00+01:00") == "There are no appointments for this visit on 2026-12-05.")
+    }
+
     @Test(arguments: [
         ("2026-12-01T09:05:00+01:00", "off grid"),
-        ("2026-12-01T12:15:00+01:00", "off grid"), // lunch break
-        ("2026-12-05T09:00:00+01:00", "off grid"), // a Saturday: no window at all
+        ("2026-12-01T12:15:00+01:00", "outside appointment hours"), // lunch break
+        ("2026-12-01T07:00:00+01:00", "outside appointment hours"), // before opening
+        ("2026-12-05T09:00:00+01:00", "no appointments that day"), // a Saturday: no window at all
+        ("2026-12-25T09:00:00+01:00", "public holiday"), // Christmas, a Friday
         ("2026-11-30T07:45:00+01:00", "in the past"),
         ("2027-02-01T09:00:00+01:00", "beyond horizon"),
     ])
