@@ -121,4 +121,13 @@ loket_mhd_client_address (struct MHD_Connection *connection, char *out, size_t o
     inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) info->client_addr)->sin6_addr, out, (socklen_t) out_size);
 }
 
+/* Adds one to a counter shared by MHD's threads and returns the new value: one atomic add, where a
+ * lock was taken and contended on every request. Relaxed: the value orders nothing else, it only
+ * has to be unique. */
+static inline uint64_t
+loket_counter_next (uint64_t *counter)
+{
+  return __atomic_add_fetch (counter, 1, __ATOMIC_RELAXED);
+}
+
 #endif

@@ -27,7 +27,14 @@ public final class HTTPServer: @unchecked Sendable {
     private var reaper: DispatchSourceTimer?
     /// The threads that answer writes off MHD's threads (HTTPServer+Deferred); nil when `writeWorkers` is 0.
     private(set) var writePool: WritePool?
-    private let requestCounter = LockedBox<UInt64>(0)
+    /// The last request number given out, moved by `loket_counter_next` (an atomic add, no lock: the
+    /// lock was one of nine a health request took, each contended by MHD's two threads). Its own
+    /// allocation, so its address is stable for the atomic; freed in deinit.
+    private let requestCounter: UnsafeMutablePointer<UInt64> = {
+        let counter = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+        counter.initialize(to: 0)
+        return counter
+    }()
     private let idPrefix = String(UInt32.random(in: 0..<UInt32.max), radix: 36)
 
     /// The bound port (after start).
@@ -106,11 +113,12 @@ public final class HTTPServer: @unchecked Sendable {
         hub.stop()
     }
 
+    deinit {
+        requestCounter.deallocate()
+    }
+
     func nextRequestID() -> String {
-        let n = requestCounter.withLock { v -> UInt64 in
-            v += 1
-            return v
-        }
+        let n = loket_counter_next(requestCounter)
         // Written into a stack buffer: the interpolation allocated and freed a buffer of its own on
         // every request (1% of a search in the profile); up to 15 bytes, the string needs no heap either.
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
