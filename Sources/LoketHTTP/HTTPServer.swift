@@ -199,7 +199,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
            let n = UInt64(length), n > UInt64(server.configuration.maxBodyBytes) {
             // Refuse before reading (and before MHD sends 100 Continue); the connection then closes.
             exchange.tooLarge = true
-            server.guardian.answering(fd: loket_mhd_connection_fd(connection))
+            server.guardian.answering(ConnectionGuard.clock(of: connection))
             let response = server.bodyTooLarge.response()
             let ok = server.queue(response, stream: nil, on: connection)
             server.log(method: method.map { String(cString: $0) } ?? "POST", path: url.map { String(cString: $0) } ?? "/",
@@ -229,7 +229,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
 
     // Last call: the whole request is in (or, for a deferred write, its answer is ready).
     if let answer = exchange.deferred { return server.queueDeferred(answer, exchange: exchange, on: connection) }
-    server.guardian.answering(fd: loket_mhd_connection_fd(connection))
+    server.guardian.answering(ConnectionGuard.clock(of: connection))
     let requestID = server.nextRequestID()
     let methodText = method.map { String(cString: $0) } ?? "GET"
     let path = url.map { String(cString: $0) } ?? "/"
@@ -263,7 +263,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
 
 private let completedHandler: MHD_RequestCompletedCallback = { cls, connection, reqCls, toe in
     if let cls, let connection {
-        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().guardian.answered(fd: loket_mhd_connection_fd(connection))
+        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().guardian.answered(ConnectionGuard.clock(of: connection))
     }
     guard let reqCls, let pointer = reqCls.pointee else { return }
     // A deferred answer never queued (the client left while its write ran) is accounted for here.
