@@ -121,4 +121,57 @@ loket_mhd_client_address (struct MHD_Connection *connection, char *out, size_t o
     inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) info->client_addr)->sin6_addr, out, (socklen_t) out_size);
 }
 
+/* Adds one to a counter shared by MHD's threads and returns the new value: one atomic add, where a
+ * lock was taken and contended on every request. Relaxed: the value orders nothing else, it only
+ * has to be unique. */
+static inline uint64_t
+loket_counter_next (uint64_t *counter)
+{
+  return __atomic_add_fetch (counter, 1, __ATOMIC_RELAXED);
+}
+
+/* What a request's thread and the connection guard's reaper share about one connection
+ * (HTTPServer+Connections.swift), written on the request path without any lock: since when
+ * (uptime, ns) the connection has waited for a complete request, and whether one is being
+ * answered. MHD keeps a pointer to it as the connection's socket context. */
+struct loket_connection_clock {
+  uint64_t since;
+  uint32_t answering;
+};
+
+/* The connection's request is all in and is being answered. */
+static inline void
+loket_connection_answering (struct loket_connection_clock *clock)
+{
+  __atomic_store_n (&clock->answering, 1, __ATOMIC_RELEASE);
+}
+
+/* The connection's answer is done at `now`: it waits for its next request from then on. `since`
+ * is stored before `answering` is cleared (release), so a reaper that sees it cleared (acquire)
+ * sees the new `since` too. */
+static inline void
+loket_connection_answered (struct loket_connection_clock *clock, uint64_t now)
+{
+  __atomic_store_n (&clock->since, now, __ATOMIC_RELAXED);
+  __atomic_store_n (&clock->answering, 0, __ATOMIC_RELEASE);
+}
+
+/* Since when the connection has waited for a request, or UINT64_MAX while one is being answered. */
+static inline uint64_t
+loket_connection_waiting_since (const struct loket_connection_clock *clock)
+{
+  if (__atomic_load_n (&clock->answering, __ATOMIC_ACQUIRE))
+    return UINT64_MAX;
+  return __atomic_load_n (&clock->since, __ATOMIC_RELAXED);
+}
+
+/* The connection's socket context (what the connection-notify callback set at its start), or NULL. */
+static inline void *
+loket_mhd_socket_context (struct MHD_Connection *connection)
+{
+  const union MHD_ConnectionInfo *info =
+    MHD_get_connection_info (connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return info ? info->socket_context : NULL;
+}
+
 #endif

@@ -11,19 +11,29 @@
 // peer going away and closes in its own thread) every connection that has waited longer than
 // `requestDeadlineSeconds` for its request. A connection whose request is being answered, an open
 // event stream above all, is not waiting and is never reaped.
+//
+// Whether a connection is being answered, and since when it has waited, sit in a small
+// `loket_connection_clock` of its own (shim.h) that MHD hands back as the connection's socket
+// context: each request marks it with two atomic stores and takes no lock. The guard's lock, taken
+// by the reaper, the cap and connections coming and going, was taken twice per request before, and
+// the two MHD threads contended for it (pthread_mutex_lock was 6% of a health request's samples).
 import CMicroHTTPD
 import Foundation
 import Logging
 
+/// Since when a connection has waited for its request, and whether one is being answered: written
+/// by the request path without a lock (`loket_connection_answering`, `loket_connection_answered`),
+/// read by the reaper. Allocated when the connection starts, freed when it closes.
+typealias ConnectionClock = UnsafeMutablePointer<loket_connection_clock>
+
 /// One accepted connection, as the guard tracks it (by its descriptor, which MHD closes only after
-/// reporting the close). A value in the guard's table, reserved once: tracking allocates nothing per
-/// connection on MHD's threads.
+/// reporting the close). A value in the guard's table, reserved once, so the table is never grown
+/// on MHD's threads; the connection's clock is 16 bytes of its own.
 struct TrackedConnection {
     let address: String
-    /// Since when (uptime, ns) it has waited for a complete request.
-    var since: UInt64
-    /// True from the request's last access-handler call until its answer is done.
-    var answering = false
+    /// Since when (uptime, ns) it has waited for a complete request, and whether one is being answered
+    /// (from the request's last access-handler call until its answer is done).
+    let clock: ConnectionClock
     /// True once `reap` has shut it down.
     var cut = false
 }
@@ -67,38 +77,50 @@ final class ConnectionGuard: @unchecked Sendable {
         }
     }
 
-    /// MHD set up the connection on descriptor `fd`.
-    func opened(fd: Int32, address: String) {
-        let connection = TrackedConnection(address: address, since: now())
-        lock.withLock {
-            open[fd] = connection
-            perAddress[address, default: 0] += 1
-        }
+    deinit {
+        for connection in open.values { connection.clock.deallocate() }
     }
 
-    /// MHD is about to close the connection on `fd`.
+    /// MHD set up the connection on descriptor `fd`; returns its clock, valid until `closed(fd:)`.
+    @discardableResult
+    func opened(fd: Int32, address: String) -> ConnectionClock {
+        let clock = ConnectionClock.allocate(capacity: 1)
+        clock.initialize(to: loket_connection_clock(since: now(), answering: 0))
+        let stale = lock.withLock { () -> ConnectionClock? in
+            let stale = open.updateValue(TrackedConnection(address: address, clock: clock), forKey: fd)
+            if let stale {
+                // Never happens with MHD (it reports each close before it reuses a descriptor).
+                let left = perAddress[stale.address, default: 1] - 1
+                perAddress[stale.address] = left > 0 ? left : nil
+            }
+            perAddress[address, default: 0] += 1
+            return stale?.clock
+        }
+        stale?.deallocate()
+        return clock
+    }
+
+    /// MHD is about to close the connection on `fd`: its clock is freed.
     func closed(fd: Int32) {
-        lock.withLock {
-            guard let connection = open.removeValue(forKey: fd) else { return }
+        let clock = lock.withLock { () -> ConnectionClock? in
+            guard let connection = open.removeValue(forKey: fd) else { return nil }
             let left = perAddress[connection.address, default: 1] - 1
             perAddress[connection.address] = left > 0 ? left : nil
+            return connection.clock
         }
+        // Out of the table, so no reaper reads it; MHD asks for no request on it after the close.
+        clock?.deallocate()
     }
 
-    /// The request on `fd` is all in and is being answered: no deadline until the answer is done.
-    func answering(fd: Int32) {
-        lock.withLock { open[fd]?.answering = true }
+    /// The connection's request is all in and is being answered: no deadline until the answer is done.
+    /// No lock: an atomic store into the connection's own clock.
+    func answering(_ clock: ConnectionClock?) {
+        if let clock { loket_connection_answering(clock) }
     }
 
-    /// The answer on `fd` is done; the deadline for its next request starts now.
-    func answered(fd: Int32) {
-        let t = now()
-        lock.withLock {
-            // One lookup, not one per field: this runs on every request.
-            guard let i = open.index(forKey: fd) else { return }
-            open.values[i].answering = false
-            open.values[i].since = t
-        }
+    /// The connection's answer is done; the deadline for its next request starts now. No lock.
+    func answered(_ clock: ConnectionClock?) {
+        if let clock { loket_connection_answered(clock, now()) }
     }
 
     /// Shuts down every connection that has waited longer than the deadline for its request; returns how many.
@@ -108,8 +130,11 @@ final class ConnectionGuard: @unchecked Sendable {
         let t = now()
         return lock.withLock {
             var n = 0
-            for (fd, connection) in open where !connection.answering && !connection.cut
-                && t >= connection.since && t - connection.since > deadlineNanos {
+            for (fd, connection) in open where !connection.cut {
+                // UInt64.max while answered; a request that starts right after this read is cut as it
+                // would have been had the reaper taken the lock first.
+                let since = loket_connection_waiting_since(connection.clock)
+                guard since != .max, t >= since, t - since > deadlineNanos else { continue }
                 // Safe: MHD reports the close (which takes this lock) before it closes the descriptor.
                 shutdown(fd, Int32(SHUT_RDWR))
                 open[fd]?.cut = true
@@ -118,6 +143,11 @@ final class ConnectionGuard: @unchecked Sendable {
             reaped += n
             return n
         }
+    }
+
+    /// Open connections whose request is being answered now.
+    var answeringConnections: Int {
+        lock.withLock { open.values.count { loket_connection_waiting_since($0.clock) == .max } }
     }
 
     /// Open connections in all.
@@ -172,6 +202,13 @@ extension HTTPServer {
     }
 }
 
+extension ConnectionGuard {
+    /// The clock of an MHD connection (its socket context), or nil for one the guard never saw start.
+    static func clock(of connection: OpaquePointer) -> ConnectionClock? {
+        loket_mhd_socket_context(connection)?.assumingMemoryBound(to: loket_connection_clock.self)
+    }
+}
+
 /// MHD's accept policy: the per-address cap.
 let acceptPolicy: MHD_AcceptPolicyCallback = { cls, addr, _ in
     guard let cls else { return .YES }
@@ -179,15 +216,18 @@ let acceptPolicy: MHD_AcceptPolicyCallback = { cls, addr, _ in
     return guardian.admits(addressText { loket_sockaddr_text(addr, $0, $1) }) ? .YES : .NO
 }
 
-/// MHD's connection notifications: tracks each connection from start to close.
-let connectionNotified: MHD_NotifyConnectionCallback = { cls, connection, _, code in
+/// MHD's connection notifications: tracks each connection from start to close. The connection's
+/// clock becomes its socket context, where the request path finds it (`ConnectionGuard.clock(of:)`).
+let connectionNotified: MHD_NotifyConnectionCallback = { cls, connection, socketContext, code in
     guard let cls, let connection else { return }
     let guardian = Unmanaged<ConnectionGuard>.fromOpaque(cls).takeUnretainedValue()
     switch code.rawValue {
     case 0: // MHD_CONNECTION_NOTIFY_STARTED
-        guardian.opened(fd: loket_mhd_connection_fd(connection),
-                        address: addressText { loket_mhd_client_address(connection, $0, $1) })
-    case 1: // MHD_CONNECTION_NOTIFY_CLOSED
+        let clock = guardian.opened(fd: loket_mhd_connection_fd(connection),
+                                    address: addressText { loket_mhd_client_address(connection, $0, $1) })
+        socketContext?.pointee = UnsafeMutableRawPointer(clock)
+    case 1: // MHD_CONNECTION_NOTIFY_CLOSED (after the completion callback of its last request)
+        socketContext?.pointee = nil
         guardian.closed(fd: loket_mhd_connection_fd(connection))
     default:
         return

@@ -27,7 +27,14 @@ public final class HTTPServer: @unchecked Sendable {
     private var reaper: DispatchSourceTimer?
     /// The threads that answer writes off MHD's threads (HTTPServer+Deferred); nil when `writeWorkers` is 0.
     private(set) var writePool: WritePool?
-    private let requestCounter = LockedBox<UInt64>(0)
+    /// The last request number given out, moved by `loket_counter_next` (an atomic add, no lock: the
+    /// lock was one of nine a health request took, each contended by MHD's two threads). Its own
+    /// allocation, so its address is stable for the atomic; freed in deinit.
+    private let requestCounter: UnsafeMutablePointer<UInt64> = {
+        let counter = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+        counter.initialize(to: 0)
+        return counter
+    }()
     private let idPrefix = String(UInt32.random(in: 0..<UInt32.max), radix: 36)
 
     /// The bound port (after start).
@@ -106,11 +113,12 @@ public final class HTTPServer: @unchecked Sendable {
         hub.stop()
     }
 
+    deinit {
+        requestCounter.deallocate()
+    }
+
     func nextRequestID() -> String {
-        let n = requestCounter.withLock { v -> UInt64 in
-            v += 1
-            return v
-        }
+        let n = loket_counter_next(requestCounter)
         // Written into a stack buffer: the interpolation allocated and freed a buffer of its own on
         // every request (1% of a search in the profile); up to 15 bytes, the string needs no heap either.
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
@@ -191,7 +199,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
            let n = UInt64(length), n > UInt64(server.configuration.maxBodyBytes) {
             // Refuse before reading (and before MHD sends 100 Continue); the connection then closes.
             exchange.tooLarge = true
-            server.guardian.answering(fd: loket_mhd_connection_fd(connection))
+            server.guardian.answering(ConnectionGuard.clock(of: connection))
             let response = server.bodyTooLarge.response()
             let ok = server.queue(response, stream: nil, on: connection)
             server.log(method: method.map { String(cString: $0) } ?? "POST", path: url.map { String(cString: $0) } ?? "/",
@@ -221,7 +229,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
 
     // Last call: the whole request is in (or, for a deferred write, its answer is ready).
     if let answer = exchange.deferred { return server.queueDeferred(answer, exchange: exchange, on: connection) }
-    server.guardian.answering(fd: loket_mhd_connection_fd(connection))
+    server.guardian.answering(ConnectionGuard.clock(of: connection))
     let requestID = server.nextRequestID()
     let methodText = method.map { String(cString: $0) } ?? "GET"
     let path = url.map { String(cString: $0) } ?? "/"
@@ -255,7 +263,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
 
 private let completedHandler: MHD_RequestCompletedCallback = { cls, connection, reqCls, toe in
     if let cls, let connection {
-        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().guardian.answered(fd: loket_mhd_connection_fd(connection))
+        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().guardian.answered(ConnectionGuard.clock(of: connection))
     }
     guard let reqCls, let pointer = reqCls.pointee else { return }
     // A deferred answer never queued (the client left while its write ran) is accounted for here.

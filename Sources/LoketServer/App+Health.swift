@@ -72,20 +72,22 @@ extension App {
             }
             fault = storageFault.withLock { $0 }
         }
+        // The memo read once, under one lock: the free-space reading and the kept answer were two.
+        let memo = healthMemo.withLock { $0 }
         var storage = fault ?? "ok"
         // A disk about to fill is trouble before the first write fails.
-        if storage == "ok", let free = freeBytes(), free < App.lowDiskBytes {
+        if storage == "ok", let free = freeBytes(memo: memo.disk), free < App.lowDiskBytes {
             storage = "disk nearly full: \(free / 1024) KiB free"
         }
-        var mail = mailer.stuck ?? "ok"
-        if mailTransportMissing { mail = "ok (no transport: mail stays in the outbox)" }
+        // Without a transport the mailer's state cannot change the answer, so its lock is not taken.
+        let mail = mailTransportMissing ? "ok (no transport: mail stays in the outbox)" : mailer.stuck ?? "ok"
         let now = clock.now()
         let inputs = HealthInputs(office: office.withLock { $0 }, language: language(request),
                                   second: now.timeIntervalSince1970.rounded(.down), storage: storage, mail: mail)
         // Under load nearly every request finds the answer it would build already built: the DTO, its
         // dictionary, the date text, the encoding and the response's header list were most of health's
         // CPU in the profile, and a few string compares tell that nothing changed.
-        if let kept = healthMemo.withLock({ $0.answer }), kept.inputs.same(as: inputs) { return kept.response }
+        if let kept = memo.answer, kept.inputs.same(as: inputs) { return kept.response }
         let response = try healthResponse(inputs, now: now)
         healthMemo.withLock { $0.answer = (inputs, response) }
         return response
@@ -104,9 +106,10 @@ extension App {
 
     /// Free bytes where the database lives, read at most once a second of real time: the statfs
     /// call was 5% of a health request's CPU under load, and a filling disk takes longer than that.
-    func freeBytes() -> Int64? {
+    /// `memo` is the reading health already took from the memo.
+    func freeBytes(memo: (bytes: Int64?, at: UInt64)?) -> Int64? {
         let now = DispatchTime.now().uptimeNanoseconds
-        if let disk = healthMemo.withLock({ $0.disk }), now &- disk.at < 1_000_000_000 { return disk.bytes }
+        if let disk = memo, now &- disk.at < 1_000_000_000 { return disk.bytes }
         let bytes = store.freeBytes()
         healthMemo.withLock { $0.disk = (bytes, now) }
         return bytes

@@ -61,15 +61,15 @@ struct ConnectionGuardTests {
         let waiting = socketPair(), answering = socketPair(), reused = socketPair()
         defer { for fd in [waiting.tracked, waiting.peer, answering.tracked, answering.peer, reused.tracked, reused.peer] { close(fd) } }
         guardian.opened(fd: waiting.tracked, address: "10.0.0.1")
-        guardian.opened(fd: answering.tracked, address: "10.0.0.1")
-        guardian.opened(fd: reused.tracked, address: "10.0.0.1")
-        guardian.answering(fd: answering.tracked)
+        let answeringClock = guardian.opened(fd: answering.tracked, address: "10.0.0.1")
+        let reusedClock = guardian.opened(fd: reused.tracked, address: "10.0.0.1")
+        guardian.answering(answeringClock)
 
         clock.advance(seconds: 10)
         #expect(guardian.reap() == 0)
         // A kept-alive connection gets a fresh deadline when its previous answer is done.
-        guardian.answering(fd: reused.tracked)
-        guardian.answered(fd: reused.tracked)
+        guardian.answering(reusedClock)
+        guardian.answered(reusedClock)
         clock.advance(seconds: 0.5)
         #expect(guardian.reap() == 1)
         #expect(peerShutDown(waiting.peer))
@@ -85,6 +85,27 @@ struct ConnectionGuardTests {
         none.opened(fd: 1, address: "10.0.0.1")
         clock.advance(seconds: 3600)
         #expect(none.reap() == 0)
+    }
+
+    @Test("a descriptor closed and opened again starts with a fresh clock, not its last connection's")
+    func reusedDescriptor() {
+        let clock = ManualUptime()
+        let guardian = ConnectionGuard(perAddressLimit: 0, uncapped: [], deadlineSeconds: 10, now: clock.now)
+        let pair = socketPair()
+        defer { close(pair.tracked); close(pair.peer) }
+        // The first connection on the descriptor was being answered when it closed.
+        guardian.answering(guardian.opened(fd: pair.tracked, address: "10.0.0.1"))
+        guardian.closed(fd: pair.tracked)
+        #expect(guardian.openConnections == 0)
+        clock.advance(seconds: 30)
+        guardian.opened(fd: pair.tracked, address: "10.0.0.2")
+        clock.advance(seconds: 9)
+        #expect(guardian.reap() == 0)
+        clock.advance(seconds: 2)
+        #expect(guardian.reap() == 1)
+        #expect(peerShutDown(pair.peer))
+        #expect(guardian.openConnections(from: "10.0.0.1") == 0)
+        #expect(guardian.openConnections(from: "10.0.0.2") == 1)
     }
 
     @Test("libmicrohttpd's messages are counted for the log, at most 64 different ones")
@@ -136,5 +157,34 @@ struct ConnectionGuardTests {
         #expect(LiveServer.wait(timeout: 5) { live.server.guardian.openConnections == 1 })
         stream.pump()
         #expect(!stream.ended)
+    }
+
+    @Test("on a live server each answer on a kept-alive connection restarts its deadline")
+    func liveKeptAlive() throws {
+        let clock = ManualUptime()
+        let hub = EventHub()
+        let log = EventLog(hub: hub)
+        let live = try LiveServer(router: log.router(), hub: hub, configure: { $0.requestDeadlineSeconds = 10 },
+                                  uptime: clock.now)
+        defer { live.stop() }
+        let kept = try RawConnection(port: live.port)
+        defer { kept.close() }
+        // Each answer is found through the connection's socket context: were it missed, the deadline
+        // would still count from the connection's start and the second reap would cut it.
+        for _ in 0..<2 {
+            clock.advance(seconds: 9)
+            #expect(live.server.guardian.reap() == 0)
+            try kept.send("GET /nothing-here HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try kept.readResponse().status == 404)
+            // The completion callback may run just after the client has the answer: the clock moves on
+            // only once it has (else it would stamp the moved time).
+            #expect(LiveServer.wait(timeout: 5) { live.server.guardian.answeringConnections == 0 })
+        }
+        clock.advance(seconds: 9)
+        #expect(live.server.guardian.reap() == 0)
+        #expect(!kept.waitForClose(timeout: 0.2))
+        clock.advance(seconds: 2)
+        live.server.guardian.reap()
+        #expect(kept.waitForClose(timeout: 5))
     }
 }
