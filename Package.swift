@@ -30,7 +30,9 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
 
-        .target(name: "LoketCore"),
+        .target(name: "LoketCore", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "LoketConfig", dependencies: [
             "LoketCore", .product(name: "Yams", package: "Yams"),
         ]),

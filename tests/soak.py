@@ -39,6 +39,8 @@ is taken holds one). The raw maxima are printed too.
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import json
 import os
 import random
@@ -74,6 +76,11 @@ SEARCHES = ["identiteit", "paspoort", "rijbewijs", "adres", "huwelijk", "geboort
 FIRST = ["Zoë", "Jérôme", "Anaïs", "Lieselot", "Mohamed", "Sofie", "Björn", "Inès", "Wout", "Fatma", "Ruben", "Noëlle"]
 LAST = ["Peeters", "Dubois", "Janssens", "El Amrani", "Maes", "Van den Broeck", "Lefèvre", "Wouters", "Öztürk"]
 TICKET_END = {"waiting", "called", "serving", "done", "no-show"}
+
+
+def event_tag(ticket_id: str) -> str:
+    """What the public event stream calls a ticket: the first 9 bytes of its id's SHA-256, base64url."""
+    return base64.urlsafe_b64encode(hashlib.sha256(ticket_id.encode()).digest()[:9]).decode()
 
 
 # --------------------------------------------------------------------------------- the record
@@ -739,7 +746,8 @@ def run(minutes: float, binary: Path, *, displays: int = 200, tolerance: float =
         t1 = time.monotonic()
         sampler.stop_flag.set()
         sampler.join(5)
-        calls = {t for t, _ in ledger.called_by_next}
+        # The displays' stream names tickets by their public tag, never by id (TicketTag.swift).
+        calls = {event_tag(t) for t, _ in ledger.called_by_next}
         settle = time.monotonic() + 15   # the last calls reach the displays (at once, unless the machine is swamped)
         while time.monotonic() < settle:
             with screen.lock:

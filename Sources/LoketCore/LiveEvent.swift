@@ -122,7 +122,7 @@ public enum LiveEvent: Sendable, Hashable {
 
 /// A call of a ticket to a counter, as the lobby display shows it.
 public struct Call: Sendable, Hashable, Encodable {
-    /// Ticket id.
+    /// The ticket's public tag (`TicketTag`), never its id: the stream is public.
     public var ticket: String
     /// Display number, e.g. `A012`.
     public var number: String
@@ -140,7 +140,7 @@ public struct Call: Sendable, Hashable, Encodable {
     enum CodingKeys: String, CodingKey { case ticket, number, counter, counterId, calledAt, service }
 
     public init(ticket: Ticket, counterName: String, zone: TimeZone) {
-        self.ticket = ticket.id
+        self.ticket = TicketTag.of(ticket.id)
         self.number = ticket.number
         self.counter = counterName
         self.counterId = ticket.counter ?? ""
@@ -152,6 +152,7 @@ public struct Call: Sendable, Hashable, Encodable {
 
 /// A ticket's new status.
 public struct TicketUpdate: Sendable, Hashable, Encodable {
+    /// The ticket's public tag (`TicketTag`), never its id: the stream is public.
     public var ticket: String
     public var status: String
     public var number: String
@@ -163,7 +164,7 @@ public struct TicketUpdate: Sendable, Hashable, Encodable {
     enum CodingKeys: String, CodingKey { case ticket, status, number, counter }
 
     public init(ticket: Ticket, counterName: String?) {
-        self.ticket = ticket.id
+        self.ticket = TicketTag.of(ticket.id)
         self.status = ticket.status.rawValue
         self.number = ticket.number
         self.counter = counterName

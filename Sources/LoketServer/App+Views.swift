@@ -97,7 +97,7 @@ extension App {
             estimatedWaitMinutes: nil, issuedAt: civil.iso8601(t.issuedAt), waitingSince: civil.iso8601(t.waitingSince),
             calledAt: t.calledAt.map(civil.iso8601), counter: t.counter, counterName: t.counter.flatMap { catalogue.counter($0)?.name },
             recalls: t.recalls, closeReason: t.closeReason, outcome: t.outcome, countersOpen: nil, opensAt: nil,
-            statusUrl: "/t/\(t.id)", appointment: nil)
+            statusUrl: "/t/\(t.id)", eventTag: TicketTag.of(t.id), appointment: nil)
     }
 
     /// The counters a waiting ticket's estimate counts on.

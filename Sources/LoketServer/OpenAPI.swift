@@ -344,6 +344,7 @@ enum OpenAPI {
         "Ticket": obj(["id": str, "number": str, "service": str, "serviceName": str, "location": str, "origin": str, "status": str,
                        "position": int, "estimatedWaitMinutes": int, "issuedAt": time, "calledAt": time, "counter": str,
                        "counterName": str, "statusUrl": str, "outcome": str,
+                       "eventTag": ["type": "string", "description": "what the location's live stream calls this ticket in its called, recalled and ticket events (never the id, which is the citizen's link)"],
                        "countersOpen": ["type": "boolean", "description": "while waiting: false when no counter serving it is open; the estimate then counts the planned counters"],
                        "opensAt": ["type": "string", "format": "date-time", "description": "with countersOpen false: today's next opening for the service"]]),
         "Counter": obj(["id": str, "name": str, "location": str, "state": str, "current": ref("Ticket"), "pauseReason": str]),

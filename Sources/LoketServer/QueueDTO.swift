@@ -32,6 +32,9 @@ struct TicketDTO: Encodable {
     var opensAt: String?
     /// The citizen's status page.
     var statusUrl: String
+    /// What the location's public event stream calls this ticket (`TicketTag`): its page finds its
+    /// own events by it, and the stream never carries the id itself.
+    var eventTag: String
     /// Only in answers to staff: the checked-in appointment (clerks may see the name).
     var appointment: AppointmentDTO?
 }

@@ -16,6 +16,7 @@ extension TicketDTO {
         w.field("counterName", counterName)
         w.field("countersOpen", countersOpen)
         w.field("estimatedWaitMinutes", estimatedWaitMinutes)
+        w.field("eventTag", eventTag)
         w.field("id", id)
         w.field("issuedAt", issuedAt)
         w.field("location", location)

@@ -73,7 +73,7 @@ import Testing
         let t = store.apply(outcome)
         #expect(t.id == "p" && t.status == .called)
         #expect(store.tickets["a"]?.status == .done, "the citizen at the counter is finished first, as call-next does")
-        #expect(outcome.events.contains { if case .called(let c) = $0 { return c.ticket == "p" && c.counter == "Loket 1" }; return false })
+        #expect(outcome.events.contains { if case .called(let c) = $0 { return c.ticket == TicketTag.of("p") && c.counter == "Loket 1" }; return false })
         let entry = try #require(store.audit.last { $0.action == "ticket.call-out-of-order" })
         #expect(entry.actor == "an" && entry.subject == "P001")
         #expect(entry.detail?.contains("needs a wheelchair desk") == true)

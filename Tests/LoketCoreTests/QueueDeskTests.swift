@@ -190,11 +190,17 @@ import Testing
                 if (30..<50).contains(roll) {
                     // call-next never picks a parked ticket.
                     for case .called(let call) in outcome.events {
-                        #expect(before[call.ticket]?.status == .waiting, "\(context): call-next took \(call.ticket) from \(String(describing: before[call.ticket]?.status))")
+                        let was = Self.tagged(call.ticket, in: before)?.status
+                        #expect(was == .waiting, "\(context): call-next took \(call.ticket) from \(String(describing: was))")
                     }
                 }
             }
         }
+    }
+
+    /// The ticket an event names by its public tag (`TicketTag`).
+    private static func tagged(_ tag: String, in tickets: [String: Ticket]) -> Ticket? {
+        tickets.values.first { TicketTag.of($0.id) == tag }
     }
 
     private func check(_ store: InMemoryDesk, before: [String: Ticket], outcome: Outcome<Void>, issued: Int, context: String) throws {
@@ -225,8 +231,8 @@ import Testing
         }
         // A called ticket was waiting (or parked) a moment before.
         for case .called(let call) in outcome.events {
-            #expect([.waiting, .parked].contains(before[call.ticket]?.status),
-                    "\(context): \(call.ticket) called from \(String(describing: before[call.ticket]?.status))")
+            let was = Self.tagged(call.ticket, in: before)?.status
+            #expect([.waiting, .parked].contains(was), "\(context): \(call.ticket) called from \(String(describing: was))")
         }
         // Issue and waiting times never change: a parked ticket keeps its place.
         for (id, t) in store.tickets {

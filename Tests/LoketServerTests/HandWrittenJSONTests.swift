@@ -42,7 +42,7 @@ struct HandWrittenJSONTests {
                 counter: Self.maybe(&g, Self.text), counterName: Self.maybe(&g, Self.text), recalls: Int.random(in: 0...9, using: &g),
                 closeReason: Self.maybe(&g, Self.text), outcome: Self.maybe(&g, Self.text),
                 countersOpen: Self.maybe(&g) { Bool.random(using: &$0) }, opensAt: Self.maybe(&g, Self.text),
-                statusUrl: "/t/" + Self.text(&g), appointment: nil)
+                statusUrl: "/t/" + Self.text(&g), eventTag: Self.text(&g), appointment: nil)
             let bytes = try #require(dto.jsonBytes())
             #expect(bytes == Array(try JSONOut.encoder.encode(dto)), "\(String(decoding: bytes, as: UTF8.self))")
         }

@@ -43,6 +43,39 @@ struct LiveEventsTests {
         #expect(!event.data.contains("Peeters"))
     }
 
+    /// The stream is public (every lobby display reads it) and a ticket's id is the citizen's link,
+    /// so the stream names tickets by their tag only: no event carries an id, and each ticket's own
+    /// `eventTag` (from its status answer) finds its `ticket`, `called` and `recalled` events.
+    @Test func theStreamNamesTicketsByTagNeverById() throws {
+        let live = try LiveServer(catalogue: Fixture.catalogue(), clock: Self.clock)
+        defer { live.stop() }
+        let clerk = try live.token(.clerk), kiosk = try live.token(.kiosk)
+        let stream = try EventStreamClient(port: live.server.port, path: "/api/v1/locations/hal/events")
+        defer { stream.shutdown() }
+        #expect(try stream.waitUntilOpen(timeout: 5))
+        let tickets = try (0..<3).map { _ in try live.mustIssue(kiosk: kiosk) }
+        _ = try live.counter("c1", "open", clerk: clerk)
+        let called = try live.counter("c1", "call-next", clerk: clerk).object()
+        let calledID = try #require(called["id"] as? String)
+        #expect(try live.ticketAction(calledID, "recall", clerk: clerk).status == 200)
+
+        var heard: [ReceivedEvent] = []
+        while let e = try stream.next(timeout: 2) {
+            heard.append(e)
+            if e.name == "recalled" { break }
+        }
+        #expect(heard.contains { $0.name == "recalled" }, "no recall heard: \(heard.map(\.name))")
+        for t in tickets {
+            let id = try #require(t["id"] as? String)
+            let tag = try #require(try live.client.get("/api/v1/tickets/\(id)").object()["eventTag"] as? String)
+            #expect(tag == TicketTag.of(id) && tag.count == 12 && tag != id)
+            #expect(!heard.contains { $0.data.contains(id) }, "an event carries the id \(id)")
+            let mine = heard.filter { $0.object["ticket"] as? String == tag }.map(\.name)
+            #expect(mine.contains("ticket"), "\(id): \(mine)")
+            if id == calledID { #expect(mine.contains("called") && mine.contains("recalled"), "\(mine)") }
+        }
+    }
+
     @Test func reconnectingWithLastEventIDReplaysExactlyWhatWasMissed() throws {
         let live = try LiveServer(catalogue: Fixture.catalogue(), clock: Self.clock)
         defer { live.stop() }

@@ -35,7 +35,7 @@ const state = {
   name: '',
   langs: ['nl'],
   called: [],          // newest first, at most MAX_CALLS: {ticket, number, counter, calledAt}
-  pinned: null,        // ticket id of the last recall, shown as current until the next call
+  pinned: null,        // ticket tag of the last recall, shown as current until the next call
   waiting: [],
   total: 0,
   closure: null,       // {id, until, reason} while a closure is in force

@@ -276,7 +276,8 @@ async function loadLocationName() {
 
 function connect() {
   if (stream || !ticket?.location) return;
-  const mine = (d) => d && (d.ticket === id || d.ticket === ticket?.id);
+  // The public stream names tickets by their tag, never by id (the id is this page's secret).
+  const mine = (d) => d && ticket?.eventTag && d.ticket === ticket.eventTag;
   stream = connectEvents(apiUrl(`/locations/${seg(ticket.location)}/events`), {
     handlers: {
       ticket: (d) => (mine(d) ? fetchTicket() : softFetch()),
