@@ -12,17 +12,6 @@ import Crypto
 public enum TicketTag {
     /// The tag of the ticket with id `id`: 12 characters of base64url.
     public static func of(_ id: String) -> String {
-        let digest = Array(SHA256.hash(data: Array(id.utf8)).prefix(9))
-        var out: [UInt8] = []
-        out.reserveCapacity(12)
-        var i = 0
-        while i < digest.count {
-            let n = Int(digest[i]) << 16 | Int(digest[i + 1]) << 8 | Int(digest[i + 2])
-            for shift in [18, 12, 6, 0] { out.append(alphabet[(n >> shift) & 63]) }
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
+        Base64URL.encode(Array(SHA256.hash(data: Array(id.utf8))).prefix(9))
     }
-
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 }

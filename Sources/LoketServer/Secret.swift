@@ -3,6 +3,7 @@
 // with its issuing time, so new ids are appended to the tickets index rather than scattered in it.
 import Crypto
 import Foundation
+import LoketCore
 import LoketHTTP
 
 /// Making and hashing secrets.
@@ -109,20 +110,8 @@ public enum Secret {
         return "loket-" + String((0..<20).map { _ in symbols[Int.random(in: 0..<symbols.count, using: &generator)] })
     }
 
-    /// `raw` in base64url without padding (RFC 4648 section 5). Written here because Foundation
-    /// offers only the padded `+/` alphabet, and a secret is made on every ticket and booking.
+    /// `raw` in base64url without padding (`Base64URL`).
     public static func base64url(_ raw: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((raw.count * 4 + 2) / 3)
-        var i = 0
-        while i < raw.count {
-            let chunk = raw[i..<min(i + 3, raw.count)]
-            let n = chunk.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
-            for k in 0...chunk.count { out.append(alphabet[(n >> (18 - 6 * k)) & 63]) }
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
+        Base64URL.encode(raw)
     }
-
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 }
