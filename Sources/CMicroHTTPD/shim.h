@@ -137,7 +137,17 @@ loket_counter_next (uint64_t *counter)
 struct loket_connection_clock {
   uint64_t since;
   uint32_t answering;
+  /* The peer's address as text (INET6_ADDRSTRLEN is 46), written once when the connection starts:
+   * each request read it with inet_ntop, whose sprintf was 1.7% of a health request's samples. */
+  char address[48];
 };
+
+/* The connection's peer address, as text (NUL-terminated). */
+static inline char *
+loket_connection_address (struct loket_connection_clock *clock)
+{
+  return clock->address;
+}
 
 /* The connection's request is all in and is being answered. */
 static inline void

@@ -23,12 +23,13 @@ import Logging
 
 /// Since when a connection has waited for its request, and whether one is being answered: written
 /// by the request path without a lock (`loket_connection_answering`, `loket_connection_answered`),
-/// read by the reaper. Allocated when the connection starts, freed when it closes.
+/// read by the reaper; and the peer's address, written once. Allocated when the connection starts,
+/// freed when it closes.
 typealias ConnectionClock = UnsafeMutablePointer<loket_connection_clock>
 
 /// One accepted connection, as the guard tracks it (by its descriptor, which MHD closes only after
 /// reporting the close). A value in the guard's table, reserved once, so the table is never grown
-/// on MHD's threads; the connection's clock is 16 bytes of its own.
+/// on MHD's threads; the connection's clock is 64 bytes of its own.
 struct TrackedConnection {
     let address: String
     /// Since when (uptime, ns) it has waited for a complete request, and whether one is being answered
@@ -85,7 +86,10 @@ final class ConnectionGuard: @unchecked Sendable {
     @discardableResult
     func opened(fd: Int32, address: String) -> ConnectionClock {
         let clock = ConnectionClock.allocate(capacity: 1)
-        clock.initialize(to: loket_connection_clock(since: now(), answering: 0))
+        clock.initialize(to: loket_connection_clock())
+        clock.pointee.since = now()
+        // Kept for the connection's requests (`Request.peerAddress`); an address never fills the 48 bytes.
+        _ = address.withCString { strncpy(loket_connection_address(clock), $0, 47) }
         let stale = lock.withLock { () -> ConnectionClock? in
             let stale = open.updateValue(TrackedConnection(address: address, clock: clock), forKey: fd)
             if let stale {

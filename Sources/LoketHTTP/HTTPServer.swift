@@ -5,7 +5,8 @@
 // per body chunk, and once more with no data, when we answer. Per-request state is a
 // retained `Exchange` object whose pointer sits in MHD's `req_cls` slot until the completion
 // callback releases it. The server itself answers what never reaches the handler (too large,
-// too long, a method outside `HTTPMethod`) and turns thrown errors into problem answers. A
+// too long, a method outside `HTTPMethod`), repeats the answers a handler marked replayable to the
+// same GET (Replay.swift), and turns thrown errors into problem answers. A
 // handler that answers `.events` gets its stream opened by the server in the `EventHub`
 // (see EventHub), drained by a content-reader callback (see EventStream).
 import CMicroHTTPD
@@ -21,10 +22,15 @@ public final class HTTPServer: @unchecked Sendable {
     public let hub: EventHub
     let handler: @Sendable (Request) throws -> Response
     let logger: Logger
+    /// The logger's level, read once: asking the logger through its handler on every request was
+    /// 0.8% of a replayed search's samples. Loket sets a logger's level only when it makes it.
+    let logLevel: Logger.Level
     private var daemon: OpaquePointer?
     /// The per-address cap and the request deadline (see HTTPServer+Connections).
     let guardian: ConnectionGuard
     private var reaper: DispatchSourceTimer?
+    /// The answers handlers marked replayable, given again to the same GET without the handler (Replay.swift).
+    let replays = ReplayTable()
     /// The threads that answer writes off MHD's threads (HTTPServer+Deferred); nil when `writeWorkers` is 0.
     private(set) var writePool: WritePool?
     /// The last request number given out, moved by `loket_counter_next` (an atomic add, no lock: the
@@ -56,6 +62,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.configuration = configuration
         self.hub = hub
         self.logger = logger
+        self.logLevel = logger.logLevel
         self.handler = handler
         self.guardian = ConnectionGuard(perAddressLimit: configuration.perAddressConnectionLimit,
                                         uncapped: configuration.uncappedAddresses,
@@ -185,6 +192,39 @@ private func collect(_ connection: OpaquePointer, _ kind: MHD_ValueKind, lowerca
     return collector
 }
 
+/// The key a GET is replayed by (see Replay.swift): its path, then its query's pairs as sent, in
+/// order, each part led by its length (digits, lowest first, and a colon), so no two different
+/// requests share a key. Read straight from MHD's list, without the query's table, which a replay
+/// never needs.
+private func replayKey(_ connection: OpaquePointer, path: String) -> [UInt8] {
+    var key: [UInt8] = []
+    key.reserveCapacity(path.utf8.count + 64)
+    var n = path.utf8.count
+    repeat { key.append(UInt8(ascii: "0") + UInt8(n % 10)); n /= 10 } while n > 0
+    key.append(UInt8(ascii: ":"))
+    key.append(contentsOf: path.utf8)
+    withUnsafeMutablePointer(to: &key) { pointer in
+        _ = MHD_get_connection_values_n(connection, .GET_ARGUMENT_KIND, { cls, _, name, nameSize, value, valueSize in
+            guard let cls, let name else { return .YES }
+            let key = cls.assumingMemoryBound(to: [UInt8].self)
+            func part(_ bytes: UnsafePointer<CChar>?, _ size: Int) {
+                var n = size
+                repeat { key.pointee.append(UInt8(ascii: "0") + UInt8(n % 10)); n /= 10 } while n > 0
+                key.pointee.append(UInt8(ascii: ":"))
+                if let bytes, size > 0 {
+                    bytes.withMemoryRebound(to: UInt8.self, capacity: size) {
+                        key.pointee.append(contentsOf: UnsafeBufferPointer(start: $0, count: size))
+                    }
+                }
+            }
+            part(name, nameSize)
+            part(value, value == nil ? 0 : valueSize)
+            return .YES
+        }, pointer)
+    }
+    return key
+}
+
 private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, version, uploadData, uploadDataSize, reqCls in
     guard let cls, let connection, let reqCls, let uploadDataSize else { return .NO }
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
@@ -229,10 +269,20 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
 
     // Last call: the whole request is in (or, for a deferred write, its answer is ready).
     if let answer = exchange.deferred { return server.queueDeferred(answer, exchange: exchange, on: connection) }
-    server.guardian.answering(ConnectionGuard.clock(of: connection))
-    let requestID = server.nextRequestID()
+    let clock = ConnectionGuard.clock(of: connection)
+    server.guardian.answering(clock)
     let methodText = method.map { String(cString: $0) } ?? "GET"
     let path = url.map { String(cString: $0) } ?? "/"
+    let isGET = methodText == "GET" && exchange.body.isEmpty && !exchange.tooLarge
+    let replayKey = isGET ? replayKey(connection, path: path) : nil
+    if let replayKey, let entry = server.replays.entry(replayKey), entry.matches(connection), entry.replay.holds() {
+        let ok = MHD_queue_response(connection, 200, entry.response)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - exchange.started.uptimeNanoseconds) / 1e9
+        entry.replay.counted?(seconds)
+        server.log(method: methodText, path: path, status: 200, requestID: server.nextRequestID(), started: exchange.started)
+        return ok
+    }
+    let requestID = server.nextRequestID()
     let headers = collect(connection, .HEADER_KIND, lowercase: true)
     let query = collect(connection, .GET_ARGUMENT_KIND, lowercase: false)
 
@@ -245,12 +295,14 @@ private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, m
         response = server.bodyTooLarge.response()
     } else if let known = HTTPMethod(rawValue: methodText) {
         let request = Request(method: known, path: path, query: query.pairs, headers: headers.pairs, body: exchange.body,
-                              peerAddress: addressText { loket_mhd_client_address(connection, $0, $1) },
+                              peerAddress: clock.map { String(cString: loket_connection_address($0)) }
+                                ?? addressText { loket_mhd_client_address(connection, $0, $1) },
                               requestID: requestID)
         if server.defers(request), server.answerLater(request, exchange: exchange, connection: connection, method: methodText) {
             return .YES
         }
         (response, stream) = server.respond(to: request)
+        if let replayKey, response.replay != nil { server.keepReplay(response, for: request, key: replayKey) }
     } else {
         // Never routed: no handler sees a method it cannot name.
         response = Problem.notImplemented(method: methodText).response()
@@ -306,11 +358,22 @@ extension HTTPServer {
             .response(requestID: request.requestID)
     }
 
+    /// Keeps a replayable answer for the GET `request` under `key` (see Replay.swift): only a 200 with
+    /// bytes, and only once its libmicrohttpd response is made (the replays share it).
+    func keepReplay(_ response: Response, for request: Request, key: [UInt8]) {
+        guard let replay = response.replay, response.status == 200, case .bytes(let body) = response.body,
+              let prepared = response.prepared, let made = prepared.response(orMake: { makeResponse(response, stream: nil) })
+        else { return }
+        let entry = ReplayTable.Entry(response: made, answer: response, replay: replay,
+                                      varied: replay.vary.map { request.headers[$0] }, bytes: body.count)
+        replays.keep(entry, for: key)
+    }
+
     /// Hands `response` to MHD; `stream` is the opened stream when the body is `.events`.
     func queue(_ response: Response, stream: EventStream?, on connection: OpaquePointer) -> MHD_Result {
         if let prepared = response.prepared, case .bytes = response.body {
             // A kept answer: its MHD response is built once and queued as it is (see PreparedAnswer).
-            guard let kept = prepared.response(orMake: { makeResponse(response, stream: nil, on: connection) }) else { return .NO }
+            guard let kept = prepared.response(orMake: { makeResponse(response, stream: nil) }) else { return .NO }
             return MHD_queue_response(connection, UInt32(response.status), kept)
         }
         guard let mhdResponse = makeResponse(response, stream: stream, on: connection) else { return .NO }
@@ -320,7 +383,7 @@ extension HTTPServer {
     }
 
     /// The MHD response for `response`, with its headers and the security headers it lacks; the caller destroys it.
-    private func makeResponse(_ response: Response, stream: EventStream?, on connection: OpaquePointer) -> OpaquePointer? {
+    private func makeResponse(_ response: Response, stream: EventStream?, on connection: OpaquePointer? = nil) -> OpaquePointer? {
         let mhdResponse: OpaquePointer?
         switch (response.body, stream) {
         case (.bytes(let bytes), _):
@@ -331,6 +394,7 @@ extension HTTPServer {
                                                  .RESPMEM_MUST_COPY)
             }
         case (.events, let stream?):
+            guard let connection else { preconditionFailure("an event stream answer without its connection") }
             mhdResponse = hub.makeResponse(for: stream, connection: connection,
                                            poolIsMapped: configuration.connectionPoolIsMapped)
         case (.events, nil):
@@ -351,12 +415,12 @@ extension HTTPServer {
     }
 
     /// One line per request. The query is never logged: it can hold manage tokens.
-    func log(method: String, path: String, status: Int, requestID: String, started: DispatchTime) {
+    func log(method: String, path: String, status: Int, requestID: @autoclosure () -> String, started: DispatchTime) {
         let level: Logger.Level = status >= 500 ? .error : .info
-        guard logger.logLevel <= level else { return }  // filtered out: no clock read, no text
+        guard logLevel <= level else { return }  // filtered out: no clock read, no text
         let micros = (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1000
         logger.log(level: level, "\(method) \(path) \(status)", metadata: [
-            "ms": "\(Double(micros) / 1000)", "request": "\(requestID)",
+            "ms": "\(Double(micros) / 1000)", "request": "\(requestID())",
         ])
     }
 }

@@ -69,14 +69,23 @@ public struct Response: Sendable {
     }
 
     /// The status code, e.g. 200.
-    public var status: Int { didSet { prepared = nil } }
+    public var status: Int { didSet { forget() } }
     /// Response headers in order; a name may repeat.
-    public var headers: [(String, String)] { didSet { prepared = nil } }
+    public var headers: [(String, String)] { didSet { forget() } }
     /// The content, or the event stream to open.
-    public var body: Body { didSet { prepared = nil } }
+    public var body: Body { didSet { forget() } }
     /// Set by `kept()`: where the server keeps this answer in libmicrohttpd's form. Any change to the
     /// status, headers or body drops it, so it never answers for a value other than its own.
     public private(set) var prepared: PreparedAnswer?
+    /// Set when the server may give this answer again without the handler (see `replayable`); like
+    /// `prepared`, dropped by any change of the answer.
+    public var replay: Replay?
+
+    /// A changed answer is no longer the one kept or vouched for.
+    private mutating func forget() {
+        prepared = nil
+        replay = nil
+    }
 
     /// A response with any body.
     public init(status: Int, headers: [(String, String)] = [], body: Body = .bytes([])) {

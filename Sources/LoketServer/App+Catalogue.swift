@@ -2,6 +2,7 @@
 import Foundation
 import LoketCore
 import LoketHTTP
+import Synchronization
 import LoketMail
 
 struct LocationDTO: Encodable {
@@ -94,6 +95,8 @@ extension App {
 
     /// `GET /api/v1/services?q=&location=&lang=&channel=`: ranked search; each service's JSON is cached per language.
     func services(_ request: Request) throws -> Response {
+        // Before the config: an answer kept from it is replayed only while no other is put in force.
+        let generation = generations.read()
         // One config throughout: the search's indices point into this catalogue and JSON cache.
         let office = self.office.withLock { $0 }
         let lang = language(request)
@@ -151,7 +154,10 @@ extension App {
         }
         out.append(UInt8(ascii: "]"))
         guard let key, let rawKey else { return Self.searchResponse(out) }
-        let kept = Self.searchResponse(out).kept()
+        // The server may give it again to the same request, without this handler, while the config holds.
+        let kept = Self.searchResponse(out).replayable(varyingOn: ["accept-language"]) { [generations] in
+            generations.sameConfig(as: generation)
+        }
         office.searchAnswers.keep(kept, bytes: out.count, for: key)
         // An answer too large to keep is not kept under an alias either: the bound counts its body once.
         if out.count <= office.searchAnswers.byteLimit { office.searchAnswers.alias(rawKey, to: kept) }

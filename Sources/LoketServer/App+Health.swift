@@ -8,6 +8,7 @@ import Foundation
 import LoketCore
 import LoketHTTP
 import LoketStore
+import Synchronization
 
 /// What `/api/v1/health` answers.
 struct HealthDTO: Encodable, Equatable {
@@ -52,14 +53,25 @@ extension App {
 
     /// Remembers the outcome of a write: a storage fault until a later write succeeds.
     func noteWrite(failure error: (any Error)?) {
+        let next: String?
         if let e = error as? SQLiteError, e.isStorageFault {
-            storageFault.withLock { $0 = "writes fail: \(e.message) (SQLite \(e.extendedCode))" }
+            next = "writes fail: \(e.message) (SQLite \(e.extendedCode))"
         } else if error == nil {
-            storageFault.withLock { $0 = nil }
+            next = nil
+        } else {
+            return
         }
+        let changed = storageFault.withLock { fault in
+            defer { fault = next }
+            return fault != next
+        }
+        // After the change, so a health answer made before it is never replayed after it.
+        if changed { generations.fault.add(1, ordering: .releasing) }
     }
 
     func health(_ request: Request) throws -> Response {
+        // Read first: whatever changes after this is not in the answer, so its replays stop there.
+        let generation = generations.read()
         // One read of the fault while healthy (each lock showed in the profile); a second after a probe.
         var fault = storageFault.withLock { $0 }
         if fault != nil {
@@ -87,10 +99,33 @@ extension App {
         // Under load nearly every request finds the answer it would build already built: the DTO, its
         // dictionary, the date text, the encoding and the response's header list were most of health's
         // CPU in the profile, and a few string compares tell that nothing changed.
-        if let kept = memo.answer, kept.inputs.same(as: inputs) { return kept.response }
-        let response = try healthResponse(inputs, now: now)
-        healthMemo.withLock { $0.answer = (inputs, response) }
-        return response
+        let response: Response
+        if let kept = memo.answer, kept.inputs.same(as: inputs) {
+            response = kept.response
+        } else {
+            response = try healthResponse(inputs, now: now)
+            healthMemo.withLock { $0.answer = (inputs, response) }
+        }
+        guard response.status == 200 else { return response }
+        return response.replayable(varyingOn: ["accept-language"], while: healthHolds(inputs, since: generation))
+    }
+
+    /// Whether a healthy answer made from `inputs` is still what health would say: the same config
+    /// and no change of the storage fault since `generation`, the same second on the clock, the
+    /// mail in the same state, and for at most a second of real time (health reads the free space
+    /// at most once a second, so a filling disk shows within two). Cheap enough to ask before every
+    /// replay: two atomic loads and two clock reads, and the mailer's lock only with a transport.
+    /// It captures what it reads, not the app.
+    func healthHolds(_ inputs: HealthInputs, since generation: Generations.Reading) -> @Sendable () -> Bool {
+        let second = inputs.second, mail = inputs.mail
+        let until = DispatchTime.now().uptimeNanoseconds + 1_000_000_000
+        let generations = generations, clock = clock, mailer = mailTransportMissing ? nil : mailer
+        return {
+            guard generations.unchanged(since: generation), DispatchTime.now().uptimeNanoseconds < until else { return false }
+            let now = clock.now().timeIntervalSince1970
+            guard now >= second, now < second + 1 else { return false }
+            return mailer.map { ($0.stuck ?? "ok") == mail } ?? true
+        }
     }
 
     /// The health answer for `inputs`, built and encoded afresh.

@@ -10,6 +10,7 @@ import LoketConfig
 import LoketCore
 import LoketHTTP
 import LoketStore
+import Synchronization
 
 /// A booked appointment the config in force no longer fits, and why.
 public struct OrphanDTO: Encodable, Equatable, Sendable {
@@ -47,6 +48,14 @@ public struct ConfigRefused: Error, ProblemConvertible {
 }
 
 extension App {
+    /// Puts `next` in force; the answers made from the config before it stop being replayed.
+    /// The office first, then the generation: an answer that read the generation before the swap
+    /// was made from either config and is never replayed after it (see `Generations`).
+    func putInForce(_ next: Office) {
+        office.withLock { $0 = next }
+        generations.config.add(1, ordering: .releasing)
+    }
+
     static func registerReloadRoutes(_ table: inout RouteTable<App>) {
         table.add(.POST, "/api/v1/admin/reload") { app, request in
             let token = try app.authorize(request, [.admin])
@@ -85,7 +94,7 @@ extension App {
         let orphans: [OrphanDTO]
         do {
             orphans = try write(now: now) { tx -> [OrphanDTO] in
-                office.withLock { $0 = next }
+                putInForce(next)
                 mailer.use(catalogue)
                 limiter.allow(perMinute: catalogue.settings.rateLimitPerMinute)
                 do {
@@ -94,12 +103,12 @@ extension App {
                 } catch {
                     // Put back before this write's savepoint is rolled back: the next writes of its
                     // batch (group commit) run right after it and must not decide on rules not in force.
-                    office.withLock { $0 = previous }
+                    putInForce(previous)
                     throw error
                 }
             }
         } catch {
-            office.withLock { $0 = previous }
+            putInForce(previous)
             mailer.use(previous.catalogue)
             limiter.allow(perMinute: previous.catalogue.settings.rateLimitPerMinute)
             throw error

@@ -14,6 +14,32 @@ import LoketHTTP
 import LoketMail
 import LoketStore
 import Logging
+import Synchronization
+
+/// Counts what replayable answers (LoketHTTP's Replay.swift) are made from: every change of the
+/// config in force (`App.putInForce`) and of the storage fault (`App.noteWrite`) moves a number on.
+/// An answer holds while the numbers it read before it read anything else are still the same. Its
+/// own object, so an answer's `holds` captures only this, not the app.
+final class Generations: Sendable {
+    let config = Atomic<UInt64>(0)
+    let fault = Atomic<UInt64>(0)
+
+    /// Both numbers, read before what an answer is made from.
+    struct Reading: Equatable, Sendable {
+        var config: UInt64
+        var fault: UInt64
+    }
+
+    func read() -> Reading {
+        Reading(config: config.load(ordering: .acquiring), fault: fault.load(ordering: .acquiring))
+    }
+
+    /// Whether nothing counted has changed since `reading`.
+    func unchanged(since reading: Reading) -> Bool { read() == reading }
+
+    /// Whether the config in force is still the one of `reading`.
+    func sameConfig(as reading: Reading) -> Bool { config.load(ordering: .acquiring) == reading.config }
+}
 
 /// The application: everything a request handler needs, shared read-only between threads.
 public final class App: Sendable {
@@ -46,6 +72,8 @@ public final class App: Sendable {
     let healthMemo = LockedBox(HealthMemo())
     /// What is wrong with storage writes, from the last write that hit a storage fault; nil while they work.
     let storageFault = LockedBox<String?>(nil)
+    /// Counts the changes of the config in force and of `storageFault`, for replayable answers.
+    let generations = Generations()
     /// Whether no mail transport is configured, for health: read once, as copying the optional
     /// transport out of `options` on every health request showed in its profile (1.3%).
     let mailTransportMissing: Bool
@@ -127,7 +155,12 @@ public final class App: Sendable {
                 response = try found.handler(self, request)
             }
             status = response.status
-            return response
+            guard response.replay != nil else { return response }
+            // The server counts the answer's replays itself, under this route, as if it ran again.
+            var counted = response
+            counted.replay?.counted = metrics.replayCounter(route: found.pattern, id: found.id, method: request.method,
+                                                             status: response.status)
+            return counted
         } catch {
             status = (error as? any ProblemConvertible)?.problem.status ?? 500
             throw error

@@ -105,7 +105,7 @@ final class Metrics: Sendable {
     private let requests = LockedBox<(series: [RequestKey: RequestSeries], durations: [RouteKey: ValueHistogram])>(([:], [:]))
 
     /// The two series one request moves.
-    private struct RequestSeries {
+    private struct RequestSeries: Sendable {
         var count: Prometheus.Counter
         var duration: ValueHistogram
     }
@@ -153,8 +153,25 @@ final class Metrics: Sendable {
     /// Counts one answered request and how long it took: `route` is the pattern with router id `id`
     /// (`unmatched` and `unmatchedID` when none matched).
     func request(route: String, id: Int, method: HTTPMethod, status: Int, seconds: Double) {
+        let series = series(route: route, id: id, method: method, status: status)
+        series.count.increment()
+        series.duration.record(seconds)
+    }
+
+    /// What counts the replays of an answer given for `route` (see LoketHTTP's Replay.swift): its
+    /// series are found once, here, so a replay takes no lock of ours.
+    func replayCounter(route: String, id: Int, method: HTTPMethod, status: Int) -> @Sendable (Double) -> Void {
+        let series = series(route: route, id: id, method: method, status: status)
+        return { seconds in
+            series.count.increment()
+            series.duration.record(seconds)
+        }
+    }
+
+    /// The two series of requests to `route` (router id `id`) with `method` answered `status`.
+    private func series(route: String, id: Int, method: HTTPMethod, status: Int) -> RequestSeries {
         let key = RequestKey(route: id, method: method, status: status)
-        let series = requests.withLock { table in
+        return requests.withLock { table in
             if let s = table.series[key] { return s }
             let routeKey = RouteKey(route: id, method: method)
             let duration = table.durations[routeKey] ?? registry.makeValueHistogram(
@@ -166,8 +183,6 @@ final class Metrics: Sendable {
             table.series[key] = s
             return s
         }
-        series.count.increment()
-        series.duration.record(seconds)
     }
 
     /// Records how long a ticket waited at `location` until it was called.
