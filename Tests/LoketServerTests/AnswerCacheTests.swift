@@ -1,7 +1,6 @@
 // Answers encoded once and handed out again (the services search per query, the health answer)
 // are byte for byte what a fresh encoding gives, follow the clock, and never outlive a reload.
 import Foundation
-import LoketConfig
 import LoketCore
 import LoketServer
 import Testing
@@ -54,9 +53,7 @@ struct AnswerCacheTests {
     }
 
     @Test func aReloadDropsTheKeptSearchAnswers() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loket-config-\(UUID().uuidString)").path
-        try FileManager.default.copyItem(atPath: Repo.config, toPath: folder)
-        let live = try LiveServer(catalogue: try ConfigLoader.load(directory: folder), clock: Self.clock, configDirectory: folder)
+        let (live, folder) = try LiveServer.onDemoConfigCopy(clock: Self.clock)
         defer { live.stop(); try? FileManager.default.removeItem(atPath: folder) }
         let admin = try live.token(.admin, name: "it-team")
         let path = "/api/v1/services?q=identiteitskaart&lang=nl"

@@ -5,7 +5,6 @@
 // Each test compares the answer served over HTTP with one computed afresh (`cached: false`) at the
 // same instant, byte for byte; a property test does the same after random changes and clock moves.
 import Foundation
-import LoketConfig
 import LoketCore
 @testable import LoketServer
 import Testing
@@ -146,12 +145,8 @@ struct AvailabilityCacheTests {
     }
 
     @Test func aReloadServesTheNewConfig() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loket-config-\(UUID().uuidString)").path
-        try FileManager.default.copyItem(atPath: Repo.config, toPath: folder)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let live = try LiveServer(catalogue: try ConfigLoader.load(directory: folder), clock: "2026-12-01T09:00:00+01:00",
-                                  configDirectory: folder)
-        defer { live.stop() }
+        let (live, folder) = try LiveServer.onDemoConfigCopy(clock: "2026-12-01T09:00:00+01:00")
+        defer { live.stop(); try? FileManager.default.removeItem(atPath: folder) }
         let admin = try live.token(.admin, name: "it-team")
         let query = "service=eid-aanvraag&location=stadhuis&from=2026-12-02&to=2026-12-02"
         // floor((5 - 1) x 0.8) = 3 online; with 6 desks floor(5 x 0.8) = 4.
@@ -305,14 +300,10 @@ struct AvailabilityCacheTests {
         let seed = ProcessInfo.processInfo.environment["LOKET_SEED"].flatMap(UInt64.init) ?? 20_261_201
         print("AvailabilityCacheTests property seed: \(seed) (LOKET_SEED=\(seed) repeats it)")
         var rng = SplitMix64(seed: seed)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loket-config-\(UUID().uuidString)").path
-        try FileManager.default.copyItem(atPath: Repo.config, toPath: folder)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         // 2027-03-25 is a Thursday; summer time starts on Sunday 2027-03-28 at 02:00.
         let start = try instant("2027-03-25T09:00:00+01:00")
-        let live = try LiveServer(catalogue: try ConfigLoader.load(directory: folder), clock: "2027-03-25T09:00:00+01:00",
-                                  configDirectory: folder)
-        defer { live.stop() }
+        let (live, folder) = try LiveServer.onDemoConfigCopy(clock: "2027-03-25T09:00:00+01:00")
+        defer { live.stop(); try? FileManager.default.removeItem(atPath: folder) }
         let admin = try live.token(.admin, name: "it-team")
         let pairs = [("stadhuis", "eid-aanvraag"), ("stadhuis", "omgevingsvergunning-bouwen"), ("deelgemeente-oost", "eid-aanvraag")]
         let days = ["2027-03-25", "2027-03-26", "2027-03-27", "2027-03-29", "2027-03-30", "2027-04-01", "2027-04-02"]

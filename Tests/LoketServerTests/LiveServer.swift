@@ -127,6 +127,14 @@ final class LiveServer: @unchecked Sendable {
     }
 
     /// Stops the server and removes its temporary folder (when it made it).
+    /// A server on its own copy of the demo config (`config/`), which the test may edit and reload,
+    /// and the copy's path; the test removes the folder when done.
+    static func onDemoConfigCopy(clock: String) throws -> (LiveServer, String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loket-config-\(UUID().uuidString)").path
+        try FileManager.default.copyItem(atPath: Repo.config, toPath: folder)
+        return (try LiveServer(catalogue: try ConfigLoader.load(directory: folder), clock: clock, configDirectory: folder), folder)
+    }
+
     func stop() {
         server.stop()
         if ownsDirectory { try? FileManager.default.removeItem(at: directory) }

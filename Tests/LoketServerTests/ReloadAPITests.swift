@@ -3,7 +3,6 @@
 // swapped in whole (names, search, bookability) and the answer lists the booked appointments the
 // new rules no longer fit; only admins may reload, and reloads never overlap.
 import Foundation
-import LoketConfig
 import LoketCore
 import LoketServer
 import Testing
@@ -14,12 +13,7 @@ struct ReloadAPITests {
     static let clock = "2026-12-01T09:00:00+01:00" // a Tuesday
 
     /// A live server on its own copy of `config/`, with the folder's path.
-    func server() throws -> (LiveServer, String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loket-config-\(UUID().uuidString)").path
-        try FileManager.default.copyItem(atPath: Repo.config, toPath: folder)
-        let live = try LiveServer(catalogue: try ConfigLoader.load(directory: folder), clock: Self.clock, configDirectory: folder)
-        return (live, folder)
-    }
+    func server() throws -> (LiveServer, String) { try LiveServer.onDemoConfigCopy(clock: Self.clock) }
 
     func edit(_ file: String, _ old: String, _ new: String) throws {
         let text = try String(contentsOfFile: file, encoding: .utf8)

@@ -2,7 +2,6 @@
 // changes (the clock, a reload that renames things, a full database and room again) every answer
 // over HTTP equals what the handler says at that moment, and the replays are counted as requests.
 import Foundation
-import LoketConfig
 import LoketCore
 import Testing
 import LoketTestKit
@@ -14,12 +13,8 @@ import LoketTestKit
 struct ReplayAPITests {
     @Test("after random changes, every replayable answer equals the handler's own", arguments: [UInt64(11), 12, 13])
     func replaysEqualFreshAnswers(seed: UInt64) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loket-config-\(UUID().uuidString)").path
-        try FileManager.default.copyItem(atPath: Repo.config, toPath: folder)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let live = try LiveServer(catalogue: try ConfigLoader.load(directory: folder), clock: "2026-12-01T09:00:00+01:00",
-                                  configDirectory: folder)
-        defer { live.stop() }
+        let (live, folder) = try LiveServer.onDemoConfigCopy(clock: "2026-12-01T09:00:00+01:00")
+        defer { live.stop(); try? FileManager.default.removeItem(atPath: folder) }
         let settings = folder + "/settings.yaml", services = folder + "/services/01-burgerzaken.yaml"
         var generator = SplitMix64(seed: seed)
         let targets = ["/api/v1/health", "/api/v1/health?lang=fr", "/api/v1/services?q=paspoort&lang=nl",
