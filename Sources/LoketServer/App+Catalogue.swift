@@ -2,7 +2,6 @@
 import Foundation
 import LoketCore
 import LoketHTTP
-import Synchronization
 import LoketMail
 
 struct LocationDTO: Encodable {
