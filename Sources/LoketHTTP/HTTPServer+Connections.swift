@@ -31,12 +31,14 @@ typealias ConnectionClock = UnsafeMutablePointer<loket_connection_clock>
 /// reporting the close). A value in the guard's table, reserved once, so the table is never grown
 /// on MHD's threads; the connection's clock is 64 bytes of its own.
 struct TrackedConnection {
-    let address: String
     /// Since when (uptime, ns) it has waited for a complete request, and whether one is being answered
     /// (from the request's last access-handler call until its answer is done).
     let clock: ConnectionClock
     /// True once `reap` has shut it down.
     var cut = false
+
+    /// The peer's address, as the clock keeps it for the connection's requests.
+    var address: String { String(cString: loket_connection_address(clock)) }
 }
 
 /// Open connections per address, and the deadline for each connection's request.
@@ -91,12 +93,9 @@ final class ConnectionGuard: @unchecked Sendable {
         // Kept for the connection's requests (`Request.peerAddress`); an address never fills the 48 bytes.
         _ = address.withCString { strncpy(loket_connection_address(clock), $0, 47) }
         let stale = lock.withLock { () -> ConnectionClock? in
-            let stale = open.updateValue(TrackedConnection(address: address, clock: clock), forKey: fd)
-            if let stale {
-                // Never happens with MHD (it reports each close before it reuses a descriptor).
-                let left = perAddress[stale.address, default: 1] - 1
-                perAddress[stale.address] = left > 0 ? left : nil
-            }
+            let stale = open.updateValue(TrackedConnection(clock: clock), forKey: fd)
+            // Never happens with MHD (it reports each close before it reuses a descriptor).
+            if let stale { leave(stale.address) }
             perAddress[address, default: 0] += 1
             return stale?.clock
         }
@@ -104,12 +103,17 @@ final class ConnectionGuard: @unchecked Sendable {
         return clock
     }
 
+    /// One connection from `address` fewer; called under the lock.
+    private func leave(_ address: String) {
+        let left = perAddress[address, default: 1] - 1
+        perAddress[address] = left > 0 ? left : nil
+    }
+
     /// MHD is about to close the connection on `fd`: its clock is freed.
     func closed(fd: Int32) {
         let clock = lock.withLock { () -> ConnectionClock? in
             guard let connection = open.removeValue(forKey: fd) else { return nil }
-            let left = perAddress[connection.address, default: 1] - 1
-            perAddress[connection.address] = left > 0 ? left : nil
+            leave(connection.address)
             return connection.clock
         }
         // Out of the table, so no reaper reads it; MHD asks for no request on it after the close.

@@ -10,7 +10,7 @@ import LoketHTTP
 public enum Secret {
     /// `bytes` bytes from `generator`, as base64url without padding.
     public static func random<G: RandomNumberGenerator>(bytes: Int, using generator: inout G) -> String {
-        base64url((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        Base64URL.encode((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// `bytes` bytes from the system's secure generator, as base64url without padding.
@@ -20,7 +20,7 @@ public enum Secret {
         var out: [UInt8] = []
         out.reserveCapacity(bytes + 7)
         while out.count < bytes { withUnsafeBytes(of: g.next() as UInt64) { out.append(contentsOf: $0) } }
-        return base64url(Array(out.prefix(bytes)))
+        return Base64URL.encode(out.prefix(bytes))
     }
 
     /// A new ticket id: the issuing millisecond in 7 characters that sort as the time does, then 12
@@ -61,7 +61,7 @@ public enum Secret {
     public static func manageToken(reference: String, key: [UInt8]) -> String {
         var mac = preparedHMAC(key)
         mac.update(data: Array(reference.utf8))
-        return base64url(Array(Array(mac.finalize()).prefix(24)))
+        return Base64URL.encode(Array(mac.finalize()).prefix(24))
     }
 
     /// The HMAC of `key` before any message: its two padded key blocks already hashed. Keyed anew for
@@ -108,10 +108,5 @@ public enum Secret {
     public static func roomName<G: RandomNumberGenerator>(using generator: inout G) -> String {
         let symbols = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
         return "loket-" + String((0..<20).map { _ in symbols[Int.random(in: 0..<symbols.count, using: &generator)] })
-    }
-
-    /// `raw` in base64url without padding (`Base64URL`).
-    public static func base64url(_ raw: [UInt8]) -> String {
-        Base64URL.encode(raw)
     }
 }

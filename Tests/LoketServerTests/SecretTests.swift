@@ -39,7 +39,7 @@ struct SecretTests {
         for length in 0...40 {
             for _ in 0..<20 {
                 let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &g) }
-                let s = Secret.base64url(bytes)
+                let s = Base64URL.encode(bytes)
                 var base64 = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
                 base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
                 #expect(Data(base64Encoded: base64).map(Array.init) == bytes, "seed \(seed), length \(length)")
